@@ -1,0 +1,88 @@
+/**
+ * @packageDocumentation
+ *
+ * The libp2p peer at the heart of every mesh-node: TCP + noise + yamux,
+ * identify and ping, mDNS on the LAN (dialling what it discovers), a
+ * Kad-DHT tuned for private networks, gossipsub, bootstrap peers and an
+ * optional pre-shared swarm key. Mesh subsystems plug in as libp2p services.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair } from '@libp2p/crypto/keys'
+ * import { createMeshPeer } from '@mesh-node/peer'
+ *
+ * const peer = await createMeshPeer({
+ *   privateKey: await generateKeyPair('Ed25519'),
+ *   listen: ['/ip4/127.0.0.1/tcp/0'],
+ *   mdns: { enabled: true, serviceTag: '_my-mesh._udp.local' }
+ * })
+ * console.log(peer.peerId.toString(), peer.addresses())
+ * await peer.stop()
+ * ```
+ */
+
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Datastore } from 'interface-datastore'
+import type { ServiceFactoryMap } from 'libp2p'
+
+export interface MdnsInit {
+  enabled: boolean
+  /** Full mDNS service name, e.g. `_agent-mesh._udp.local`. Peers with different tags never see each other. */
+  serviceTag?: string
+  /** Query interval in ms. @default 1000 */
+  intervalMs?: number
+}
+
+export interface ConnectionLimitsInit {
+  /** @default 512 */
+  maxConnections?: number
+  /** Inbound connections per second accepted from one host. libp2p's default (5) starves many peers on one host. @default 100 */
+  inboundConnectionThreshold?: number
+  /** Inbound connections still upgrading at once. @default 128 */
+  maxIncomingPendingConnections?: number
+}
+
+/** The services every mesh peer runs. */
+export interface MeshServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+export interface MeshPeerInit<S extends Record<string, unknown> = Record<string, unknown>> {
+  privateKey: PrivateKey
+  /** Multiaddrs to listen on. */
+  listen: string[]
+  /** Multiaddrs (with /p2p/) to dial at start and keep connected. */
+  bootstrap?: string[]
+  mdns?: MdnsInit
+  /** The raw swarm key file (`/key/swarm/psk/1.0.0/` format); makes the mesh private. */
+  swarmKey?: Uint8Array
+  /** Persists the peer store and DHT records. In memory when absent. */
+  datastore?: Datastore
+  /** @default DHT_PROTOCOL from @mesh-node/protocol */
+  dhtProtocol?: string
+  connections?: ConnectionLimitsInit
+  /** Extra libp2p services: the mesh subsystems. */
+  services?: ServiceFactoryMap<S>
+  /** Receives warnings the peer cannot surface as errors (failed auto-dials). */
+  onDialError?: (peer: PeerId, err: Error) => void
+}
+
+export interface MeshPeer<S extends Record<string, unknown> = Record<string, unknown>> {
+  readonly libp2p: Libp2p<MeshServices & S>
+  readonly peerId: PeerId
+  /** Listen addresses with the /p2p/ suffix, as other peers should dial them. */
+  addresses(): string[]
+  /** Peers with at least one open connection, with their remote addresses. */
+  connectedPeers(): Array<{ peerId: string, addresses: string[] }>
+  stop(): Promise<void>
+}
+
+export { createMeshPeer } from './peer.js'
+export { readSwarmKey, SwarmKeyError } from './swarm-key.js'

@@ -1,0 +1,92 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { DEFAULT_MDNS_SERVICE_TAG, DHT_PROTOCOL } from '@mesh-node/protocol'
+import { createLibp2p } from 'libp2p'
+import type { Libp2pOptions } from 'libp2p'
+import type { MeshPeer, MeshPeerInit, MeshServices } from './index.js'
+import type { PeerId } from '@libp2p/interface'
+
+export async function createMeshPeer<S extends Record<string, unknown> = Record<string, unknown>> (init: MeshPeerInit<S>): Promise<MeshPeer<S>> {
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if (init.mdns?.enabled !== false) {
+    peerDiscovery.push(mdns({
+      serviceTag: init.mdns?.serviceTag ?? DEFAULT_MDNS_SERVICE_TAG,
+      interval: init.mdns?.intervalMs ?? 1000
+    }))
+  }
+  if (init.bootstrap != null && init.bootstrap.length > 0) {
+    peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }))
+  }
+
+  const options: Libp2pOptions<MeshServices & S> = {
+    privateKey: init.privateKey,
+    datastore: init.datastore,
+    addresses: { listen: init.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionProtector: init.swarmKey != null ? preSharedKey({ psk: init.swarmKey }) : undefined,
+    peerDiscovery,
+    connectionManager: {
+      maxConnections: init.connections?.maxConnections ?? 512,
+      inboundConnectionThreshold: init.connections?.inboundConnectionThreshold ?? 100,
+      maxIncomingPendingConnections: init.connections?.maxIncomingPendingConnections ?? 128
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: init.dhtProtocol ?? DHT_PROTOCOL,
+        // A LAN has no public addresses: stay a server and keep private ones.
+        clientMode: false,
+        peerInfoMapper: passthroughMapper,
+        allowQueryWithZeroPeers: true
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false
+      }),
+      ...(init.services ?? {})
+    } as Libp2pOptions<MeshServices & S>['services']
+  }
+
+  const node = await createLibp2p(options)
+  const self = peerIdFromPrivateKey(init.privateKey)
+
+  // libp2p reports discovered peers but does not connect to them.
+  node.addEventListener('peer:discovery', (evt) => {
+    // libp2p has already merged the discovered addresses into the peer store.
+    const { id } = evt.detail
+    if (id.equals(self) || node.getConnections(id).length > 0) return
+    node.dial(id).catch((err: Error) => init.onDialError?.(id, err))
+  })
+
+  return {
+    libp2p: node,
+    peerId: node.peerId,
+    addresses: () => node.getMultiaddrs().map(ma => ma.toString()),
+    connectedPeers: () => {
+      const byPeer = new Map<string, { peerId: string, addresses: string[] }>()
+      for (const conn of node.getConnections()) {
+        const key = conn.remotePeer.toString()
+        const entry = byPeer.get(key) ?? { peerId: key, addresses: [] }
+        const addr = conn.remoteAddr.toString()
+        if (!entry.addresses.includes(addr)) entry.addresses.push(addr)
+        byPeer.set(key, entry)
+      }
+      return [...byPeer.values()].sort((a, b) => a.peerId.localeCompare(b.peerId))
+    },
+    stop: async () => { await node.stop() }
+  }
+}
+
+export type { PeerId }
