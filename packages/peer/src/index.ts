@@ -80,7 +80,7 @@ export interface MeshPeer<S extends Record<string, unknown> = Record<string, unk
   /** Listen addresses with the /p2p/ suffix, as other peers should dial them. */
   addresses(): string[]
   /** Peers with at least one open connection, with their remote addresses. */
-  connectedPeers(): Array<{ peerId: string, addresses: string[] }>
+  connectedPeers(): Array<{ peerId: string; addresses: string[] }>
   stop(): Promise<void>
 }
 

@@ -3,6 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import type { PeerId } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -10,18 +11,21 @@ import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { DEFAULT_MDNS_SERVICE_TAG, DHT_PROTOCOL } from '@mesh-node/protocol'
-import { createLibp2p } from 'libp2p'
 import type { Libp2pOptions } from 'libp2p'
+import { createLibp2p } from 'libp2p'
 import type { MeshPeer, MeshPeerInit, MeshServices } from './index.js'
-import type { PeerId } from '@libp2p/interface'
 
-export async function createMeshPeer<S extends Record<string, unknown> = Record<string, unknown>> (init: MeshPeerInit<S>): Promise<MeshPeer<S>> {
+export async function createMeshPeer<S extends Record<string, unknown> = Record<string, unknown>>(
+  init: MeshPeerInit<S>
+): Promise<MeshPeer<S>> {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (init.mdns?.enabled !== false) {
-    peerDiscovery.push(mdns({
-      serviceTag: init.mdns?.serviceTag ?? DEFAULT_MDNS_SERVICE_TAG,
-      interval: init.mdns?.intervalMs ?? 1000
-    }))
+    peerDiscovery.push(
+      mdns({
+        serviceTag: init.mdns?.serviceTag ?? DEFAULT_MDNS_SERVICE_TAG,
+        interval: init.mdns?.intervalMs ?? 1000
+      })
+    )
   }
   if (init.bootstrap != null && init.bootstrap.length > 0) {
     peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }))
@@ -73,9 +77,9 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
   return {
     libp2p: node,
     peerId: node.peerId,
-    addresses: () => node.getMultiaddrs().map(ma => ma.toString()),
+    addresses: () => node.getMultiaddrs().map((ma) => ma.toString()),
     connectedPeers: () => {
-      const byPeer = new Map<string, { peerId: string, addresses: string[] }>()
+      const byPeer = new Map<string, { peerId: string; addresses: string[] }>()
       for (const conn of node.getConnections()) {
         const key = conn.remotePeer.toString()
         const entry = byPeer.get(key) ?? { peerId: key, addresses: [] }
@@ -85,7 +89,9 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
       }
       return [...byPeer.values()].sort((a, b) => a.peerId.localeCompare(b.peerId))
     },
-    stop: async () => { await node.stop() }
+    stop: async () => {
+      await node.stop()
+    }
   }
 }
 

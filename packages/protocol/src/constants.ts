@@ -10,7 +10,7 @@ export const DHT_PROTOCOL = '/agent-mesh/kad/1.0.0'
 export const DEFAULT_MDNS_SERVICE_TAG = '_agent-mesh._udp.local'
 
 /** Turns a user-facing mesh tag into an mDNS service name. */
-export function mdnsServiceTag (tag: string): string {
+export function mdnsServiceTag(tag: string): string {
   return tag.endsWith('.local') ? tag : `_${tag}._udp.local`
 }
 

@@ -17,5 +17,5 @@
  * ```
  */
 
-export { openDatabase, type MeshDatabase, type OpenDatabaseOptions } from './database.js'
-export { sqliteDatastore, type SqliteDatastoreInit } from './sqlite-datastore.js'
+export { type MeshDatabase, type OpenDatabaseOptions, openDatabase } from './database.js'
+export { type SqliteDatastoreInit, sqliteDatastore } from './sqlite-datastore.js'

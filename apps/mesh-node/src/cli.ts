@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander'
+import { idCommand } from './commands/id.js'
+import { initCommand } from './commands/init.js'
+import { peersCommand } from './commands/peers.js'
+import { startCommand } from './commands/start.js'
+import { stopCommand } from './commands/stop.js'
+import { swarmKeyCommand } from './commands/swarm-key.js'
+import { reportError } from './errors.js'
+
+export function buildProgram(): Command {
+  const program = new Command('mesh-node')
+    .description('a peer of a leaderless libp2p mesh of cooperating agents')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+  for (const cmd of [
+    initCommand(),
+    startCommand(),
+    idCommand(),
+    peersCommand(),
+    stopCommand(),
+    swarmKeyCommand()
+  ]) {
+    // addCommand does not inherit exitOverride and friends; copy them down.
+    cmd.copyInheritedSettings(program)
+    for (const sub of cmd.commands) sub.copyInheritedSettings(cmd)
+    program.addCommand(cmd)
+  }
+  return program
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed the message (or help/version).
+      process.exitCode = err.exitCode
+      return
+    }
+    process.exitCode = reportError(err)
+  }
+}

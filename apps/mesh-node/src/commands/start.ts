@@ -1,0 +1,83 @@
+import { resolve } from 'node:path'
+import { type LogLevel, type PartialConfig, startDaemon } from '@mesh-node/daemon'
+import { Command, Option } from 'commander'
+import { type CommonOptions, dataDirOf, withDataDir } from '../context.js'
+
+interface StartOptions extends CommonOptions {
+  config?: string
+  listen?: string[]
+  api?: string
+  mdnsTag?: string
+  mdns: boolean
+  bootstrap?: string[]
+  swarmKey?: string
+  logLevel?: LogLevel
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+export function startCommand(): Command {
+  const cmd = withDataDir(new Command('start'))
+    .description('run the daemon in the foreground (initialises the data dir if needed)')
+    .option('--config <file>', 'config file (default: DATA_DIR/config.json)')
+    .option('--listen <multiaddr>', 'listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
+    .option('--api <host:port>', 'control API address (e.g. 127.0.0.1:0 for a free port)')
+    .option('--mdns-tag <tag>', 'mDNS service tag; meshes with different tags stay apart')
+    .option('--no-mdns', 'disable mDNS discovery')
+    .option('--bootstrap <multiaddr>', 'peer to dial at start, with /p2p/ID; repeatable', collect)
+    .option('--swarm-key <file>', 'make the mesh private with this pre-shared key')
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'fatal',
+        'silent'
+      ])
+    )
+
+  return cmd.action(async (options: StartOptions) => {
+    const overrides: PartialConfig = {
+      listen: options.listen,
+      api: options.api,
+      bootstrap: options.bootstrap,
+      swarmKeyFile: options.swarmKey != null ? resolve(options.swarmKey) : undefined,
+      logLevel: options.logLevel
+    }
+    const mdns: { enabled?: boolean; tag?: string } = {}
+    if (cmd.getOptionValueSource('mdns') === 'cli') mdns.enabled = options.mdns
+    if (options.mdnsTag != null) mdns.tag = options.mdnsTag
+    if (Object.keys(mdns).length > 0) overrides.mdns = mdns
+
+    const daemon = await startDaemon({
+      dataDir: dataDirOf(options),
+      configFile: options.config != null ? resolve(options.config) : undefined,
+      overrides
+    })
+
+    let signals = 0
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals++
+      if (signals > 1) {
+        daemon.log.warn({ signal }, 'second signal: exiting now')
+        process.exit(130)
+      }
+      void daemon.stop(signal)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    // A misbehaving remote peer must not take the daemon down.
+    process.on('unhandledRejection', (err) => {
+      daemon.log.error({ err }, 'unhandled rejection')
+    })
+    process.on('uncaughtException', (err) => {
+      daemon.log.error({ err }, 'uncaught exception')
+    })
+
+    await daemon.stopped
+    // Discovery sockets and timers of libraries may linger; the stop is complete.
+    process.exit(0)
+  })
+}

@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createClient, type MeshClient } from '@mesh-node/client'
+import { waitFor } from './wait.js'
+
+export const BIN = fileURLToPath(new URL('../../src/bin.js', import.meta.url))
+
+const started = new Set<ChildProcess>()
+const dirs = new Set<string>()
+
+// Only our own children: whatever else runs on the machine is not ours to kill.
+process.on('exit', () => {
+  for (const proc of started) if (proc.exitCode == null) proc.kill('SIGKILL')
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+export function tmpDataDir(prefix = 'mesh-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  dirs.add(dir)
+  return dir
+}
+
+/** An mDNS tag no other test run shares. */
+export function uniqueTag(): string {
+  return `t-${randomBytes(6).toString('hex')}`
+}
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export async function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}
+): Promise<CliResult> {
+  return await new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    started.add(proc)
+    let stdout = ''
+    let stderr = ''
+    proc.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL')
+      reject(
+        new Error(
+          `mesh-node ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms\n${stderr}`
+        )
+      )
+    }, options.timeoutMs ?? 60_000)
+    proc.on('error', reject)
+    proc.on('close', (code) => {
+      clearTimeout(timer)
+      started.delete(proc)
+      resolve({ code: code ?? 1, stdout, stderr })
+    })
+  })
+}
+
+export interface TestDaemonOptions {
+  dataDir?: string
+  /** mDNS tag; defaults to a fresh one, so this daemon sees no other test's daemons. */
+  tag?: string
+  /** Extra `mesh-node start` flags. */
+  args?: string[]
+  /** Written to DATA_DIR/config.json before start. */
+  config?: Record<string, unknown>
+  env?: NodeJS.ProcessEnv
+  readyTimeoutMs?: number
+}
+
+export interface TestDaemon {
+  readonly dataDir: string
+  readonly tag: string
+  readonly proc: ChildProcess
+  readonly peerId: string
+  readonly url: string
+  readonly client: MeshClient
+  output(): string
+  cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>
+  /** Sends a signal to this daemon only. */
+  kill(signal?: NodeJS.Signals): void
+  exited(): Promise<number | null>
+  /** SIGTERM, then SIGKILL if it has not exited in time. */
+  stop(): Promise<void>
+}
+
+export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
+  const dataDir = options.dataDir ?? tmpDataDir()
+  const tag = options.tag ?? uniqueTag()
+  if (options.config != null)
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify(options.config, null, 2))
+  // A daemon killed with -9 leaves its api file; readiness means a fresh one.
+  const apiFile = join(dataDir, 'api')
+  rmSync(apiFile, { force: true })
+  const args = [
+    BIN,
+    'start',
+    '--data-dir',
+    dataDir,
+    '--api',
+    '127.0.0.1:0',
+    '--listen',
+    '/ip4/127.0.0.1/tcp/0',
+    '--mdns-tag',
+    tag,
+    '--log-level',
+    'debug',
+    ...(options.args ?? [])
+  ]
+  const proc = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  started.add(proc)
+  let output = ''
+  proc.stdout!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  proc.stderr!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  const exit = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code) => {
+      started.delete(proc)
+      resolve(code)
+    })
+  )
+  let exitedEarly = false
+  void exit.then(() => {
+    exitedEarly = true
+  })
+
+  await waitFor(
+    () => {
+      if (exitedEarly) throw new Error(`daemon exited during start:\n${output}`)
+      return existsSync(apiFile)
+    },
+    {
+      timeoutMs: options.readyTimeoutMs ?? 30_000,
+      message: () => `daemon in ${dataDir} to be ready\n${output}`
+    }
+  ).catch((err: Error) => {
+    proc.kill('SIGKILL')
+    throw err
+  })
+  const url = readFileSync(apiFile, 'utf8').trim()
+  const token = readFileSync(join(dataDir, 'api.token'), 'utf8').trim()
+  const client = createClient({ url, token })
+  let peerId: string
+  try {
+    peerId = (await client.id()).peerId
+  } catch (err) {
+    proc.kill('SIGKILL')
+    throw err
+  }
+
+  return {
+    dataDir,
+    tag,
+    proc,
+    peerId,
+    url,
+    client,
+    output: () => output,
+    cli: async (cliArgs, opts) => await runCli([...cliArgs, '--data-dir', dataDir], opts),
+    kill: (signal = 'SIGKILL') => {
+      if (proc.exitCode == null && proc.signalCode == null) proc.kill(signal)
+    },
+    exited: async () => await exit,
+    stop: async () => {
+      if (proc.exitCode != null || proc.signalCode != null) return
+      proc.kill('SIGTERM')
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
+      await exit
+      clearTimeout(timer)
+    }
+  }
+}
+
+export async function stopAll(daemons: Array<TestDaemon | undefined>): Promise<void> {
+  await Promise.all(daemons.map(async (d) => await d?.stop()))
+}

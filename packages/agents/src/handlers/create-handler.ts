@@ -1,0 +1,61 @@
+import type { AgentHandler } from '@mesh-node/sdk'
+import { HandlerError } from '../errors.js'
+import type { HandlerSpec } from '../spec.js'
+import { builtinHandler } from './builtin.js'
+import { execHandler } from './exec.js'
+import { httpHandler } from './http.js'
+import { moduleHandler } from './module.js'
+import { openAiHandler } from './openai.js'
+import { openScope } from './scope.js'
+
+export interface CreateHandlerOptions {
+  /** Directory that a relative exec `cwd` or module `path` is resolved against. */
+  baseDir: string
+}
+
+/**
+ * Builds the handler for one agent. The returned function enforces the
+ * request deadline, the spec's `timeoutMs` and `ctx.signal`, whatever the
+ * handler kind, and reports failures as {@link HandlerError}s.
+ */
+export async function createHandler(spec: HandlerSpec, options: CreateHandlerOptions): Promise<AgentHandler> {
+  switch (spec.kind) {
+    case 'builtin':
+      return guard(builtinHandler(spec), undefined, true)
+    case 'exec':
+      return guard(execHandler(spec, options.baseDir), spec.timeoutMs, false)
+    case 'http':
+      return guard(httpHandler(spec), spec.timeoutMs, false)
+    case 'module':
+      return guard(await moduleHandler(spec, options.baseDir), undefined, true)
+    case 'openai':
+      return guard(openAiHandler(spec), spec.timeoutMs, false)
+    default:
+      throw new HandlerError(
+        'handler_unsupported',
+        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai`
+      )
+  }
+}
+
+/**
+ * Runs `inner` under a scope that aborts at the deadline or timeout. With
+ * `race`, the call also settles at that moment even if `inner` ignores the
+ * signal (user modules might); the kinds that own processes or sockets
+ * instead finish their own cleanup before settling.
+ */
+function guard(inner: AgentHandler, timeoutMs: number | undefined, race: boolean): AgentHandler {
+  return async (request, ctx) => {
+    const scope = openScope(ctx.signal, request.deadline, timeoutMs)
+    try {
+      if (scope.signal.aborted) throw scope.signal.reason
+      const run = Promise.resolve().then(() => inner(request, { ...ctx, signal: scope.signal }))
+      if (!race) return await run
+      // The losing side of the race must not surface as an unhandled rejection.
+      run.catch(() => {})
+      return await Promise.race([run, scope.aborted])
+    } finally {
+      scope.dispose()
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { AgentConfigError } from './errors.js'
+import { parseHandlerSpec } from './parse-handler-spec.js'
+import type { AgentSpec } from './spec.js'
+import { type Fail, isPlainObject, rejectUnknownFields } from './validate.js'
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i
+const CAPABILITY = /^[a-z0-9][a-z0-9._:/-]{0,127}$/i
+const AGENT_FIELDS = ['name', 'capabilities', 'capacity', 'handler']
+
+export interface ParseAgentSpecsOptions {
+  /** Directory that relative `cwd` and module `path` values are resolved against (usually the config file's). */
+  baseDir: string
+}
+
+/**
+ * Validates the `agents` array of the daemon config and returns normalised
+ * specs (defaults filled in, paths absolute). A missing section means no
+ * agents. Throws {@link AgentConfigError} on the first problem found.
+ */
+export function parseAgentSpecs(raw: unknown, options: ParseAgentSpecsOptions): AgentSpec[] {
+  if (raw === undefined || raw === null) return []
+  if (!Array.isArray(raw)) throw new AgentConfigError('agents', 'agents', 'must be an array')
+  const seen = new Set<string>()
+  return raw.map((entry, i) => {
+    const spec = parseAgent(entry, i, options.baseDir)
+    if (seen.has(spec.name)) {
+      throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent; names must be unique')
+    }
+    seen.add(spec.name)
+    return spec
+  })
+}
+
+function parseAgent(raw: unknown, index: number, baseDir: string): AgentSpec {
+  let label = `agents[${index}]`
+  const fail: Fail = (field, problem) => {
+    throw new AgentConfigError(label, field, problem)
+  }
+  if (!isPlainObject(raw)) fail('agent', 'must be an object')
+  const name = raw['name']
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    fail(
+      'name',
+      `must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${JSON.stringify(name)})`
+    )
+  }
+  label = name
+  rejectUnknownFields(raw, AGENT_FIELDS, '', fail)
+  return {
+    name,
+    capabilities: parseCapabilities(raw['capabilities'], fail),
+    capacity: parseCapacity(raw['capacity'], fail),
+    handler: parseHandlerSpec(raw['handler'], baseDir, fail)
+  }
+}
+
+function parseCapabilities(raw: unknown, fail: Fail): string[] {
+  if (!Array.isArray(raw) || raw.length === 0) fail('capabilities', 'must be a non-empty array of strings')
+  const seen = new Set<string>()
+  raw.forEach((cap, i) => {
+    if (typeof cap !== 'string' || !CAPABILITY.test(cap)) {
+      fail(
+        `capabilities[${i}]`,
+        `must be 1-128 letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit (got ${JSON.stringify(cap)})`
+      )
+    }
+    if (seen.has(cap))
+      fail(`capabilities[${i}]`, `repeats ${JSON.stringify(cap)}; capabilities must be unique`)
+    seen.add(cap)
+  })
+  return [...seen]
+}
+
+function parseCapacity(raw: unknown, fail: Fail): number {
+  if (raw === undefined) return 1
+  if (!Number.isInteger(raw) || (raw as number) < 1 || (raw as number) > 1024) {
+    fail('capacity', `must be an integer between 1 and 1024 (got ${JSON.stringify(raw)})`)
+  }
+  return raw as number
+}

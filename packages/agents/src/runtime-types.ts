@@ -1,0 +1,61 @@
+import type { HandlerRequest, TaskRequest } from '@mesh-node/sdk'
+import type { AgentSpec, HandlerKind } from './spec.js'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type RuntimeLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void
+
+export interface AgentState {
+  name: string
+  capabilities: string[]
+  capacity: number
+  /** Tasks running now; questions asked through ask() are not counted. */
+  running: number
+  /** running / capacity, in [0, 1]. */
+  load: number
+  handlerKind: HandlerKind
+}
+
+export type RunOutcome =
+  | { status: 'completed'; agent: string; result: unknown }
+  | { status: 'failed'; agent: string; error: { code: string; message: string } }
+  /** Every local agent with the capability is at capacity (or the runtime is closing). */
+  | { status: 'busy' }
+  /** No local agent has the capability. */
+  | { status: 'none' }
+
+export interface CallOptions {
+  /** Abort to cancel the call; the handler's processes and requests are stopped. */
+  signal?: AbortSignal
+}
+
+export interface AgentRuntime {
+  list(): AgentState[]
+  /** Union of all local agents' capabilities, sorted. */
+  capabilities(): string[]
+  /** Local agents with the capability, least loaded first, then by name. */
+  candidates(capability: string): AgentState[]
+  /**
+   * Runs a task on the least-loaded local agent with a free slot for
+   * `request.capability`. The slot is taken before this returns its promise,
+   * so concurrent calls never exceed capacity. Never rejects: failures are
+   * reported in the outcome.
+   */
+  runTask(request: TaskRequest, options?: CallOptions): Promise<RunOutcome>
+  /**
+   * Asks one agent a question (vote, brainstorm, critique, bid). Questions do
+   * not take a capacity slot, so a busy agent still answers. Rejects with a
+   * HandlerError.
+   */
+  ask(agent: string, request: Exclude<HandlerRequest, TaskRequest>, options?: CallOptions): Promise<unknown>
+  /** Called with a fresh snapshot whenever a running count changes; returns an unsubscribe function. */
+  onChange(listener: (agents: AgentState[]) => void): () => void
+  /** Aborts running handlers (killing their processes) and waits for them to finish. */
+  close(): Promise<void>
+}
+
+export interface AgentRuntimeInit {
+  agents: AgentSpec[]
+  /** Directory that relative handler paths are resolved against. */
+  baseDir: string
+  log?: RuntimeLog
+}

@@ -1,0 +1,178 @@
+import type { AgentHandler, HandlerContext, TaskRequest } from '@mesh-node/sdk'
+import { AgentConfigError, errorMessage, HandlerError } from './errors.js'
+import { createHandler } from './handlers/create-handler.js'
+import { toJsonValue } from './json.js'
+import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome } from './runtime-types.js'
+import type { AgentSpec } from './spec.js'
+
+interface LocalAgent {
+  spec: AgentSpec
+  handler: AgentHandler
+  running: number
+}
+
+/**
+ * Starts the local agents: builds every handler up front (so a bad module
+ * path fails at startup, not on the first task) and tracks their load.
+ */
+export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentRuntime> {
+  const log = init.log ?? (() => {})
+  const agents = new Map<string, LocalAgent>()
+  for (const spec of init.agents) {
+    if (agents.has(spec.name)) throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
+    agents.set(spec.name, { spec, handler: await buildHandler(spec, init.baseDir), running: 0 })
+  }
+
+  const shutdown = new AbortController()
+  const inFlight = new Set<Promise<unknown>>()
+  const listeners = new Set<(agents: AgentState[]) => void>()
+  let closed = false
+
+  const list = () => [...agents.values()].map(stateOf)
+
+  const notify = () => {
+    if (listeners.size === 0) return
+    const snapshot = list()
+    for (const listener of listeners) {
+      try {
+        listener(snapshot)
+      } catch (err) {
+        log('warn', 'agent state listener threw', { error: errorMessage(err) })
+      }
+    }
+  }
+
+  const contextFor = (agent: LocalAgent, signal: AbortSignal): HandlerContext => ({
+    signal,
+    agent: agent.spec.name,
+    log: (msg, fields) => log('info', msg, { agent: agent.spec.name, ...fields })
+  })
+
+  const callSignal = (signal: AbortSignal | undefined) =>
+    signal === undefined ? shutdown.signal : AbortSignal.any([shutdown.signal, signal])
+
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise)
+    const done = () => inFlight.delete(promise)
+    promise.then(done, done)
+    return promise
+  }
+
+  const byLoad = (capability: string) =>
+    [...agents.values()]
+      .filter((a) => a.spec.capabilities.includes(capability))
+      .sort(
+        (a, b) =>
+          a.running / a.spec.capacity - b.running / b.spec.capacity || compare(a.spec.name, b.spec.name)
+      )
+
+  const execute = async (
+    agent: LocalAgent,
+    request: TaskRequest,
+    signal: AbortSignal
+  ): Promise<RunOutcome> => {
+    const name = agent.spec.name
+    try {
+      const result = toJsonValue(await agent.handler(request, contextFor(agent, signal)))
+      log('debug', 'task completed', { agent: name, taskId: request.taskId })
+      return { status: 'completed', agent: name, result }
+    } catch (err) {
+      const error = describeError(err, signal)
+      log('warn', 'task failed', { agent: name, taskId: request.taskId, ...error })
+      return { status: 'failed', agent: name, error }
+    }
+  }
+
+  return {
+    list,
+
+    capabilities: () => [...new Set([...agents.values()].flatMap((a) => a.spec.capabilities))].sort(compare),
+
+    candidates: (capability) => byLoad(capability).map(stateOf),
+
+    runTask(request, options = {}) {
+      const all = byLoad(request.capability)
+      if (all.length === 0) return Promise.resolve({ status: 'none' })
+      const agent = closed ? undefined : all.find((a) => a.running < a.spec.capacity)
+      if (agent === undefined) return Promise.resolve({ status: 'busy' })
+      // Taken before any await: concurrent calls see the slot as used.
+      agent.running++
+      notify()
+      const outcome = execute(agent, request, callSignal(options.signal)).finally(() => {
+        agent.running--
+        notify()
+      })
+      return track(outcome)
+    },
+
+    async ask(name, request, options = {}) {
+      const agent = agents.get(name)
+      if (agent === undefined)
+        throw new HandlerError('handler_unsupported', `no local agent named ${JSON.stringify(name)}`)
+      if ((request as { type: string }).type === 'task_request') {
+        throw new HandlerError('handler_unsupported', 'task requests go through runTask, not ask')
+      }
+      if (closed) throw new HandlerError('handler_failed', 'the agent runtime is closed')
+      const signal = callSignal(options.signal)
+      const answer = (async () => {
+        try {
+          return toJsonValue(await agent.handler(request, contextFor(agent, signal)))
+        } catch (err) {
+          if (err instanceof HandlerError) throw err
+          throw new HandlerError('handler_failed', describeError(err, signal).message, { cause: err })
+        }
+      })()
+      return track(answer)
+    },
+
+    onChange(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+
+    async close() {
+      if (!closed) {
+        closed = true
+        shutdown.abort(new Error('the agent runtime is closing'))
+      }
+      await Promise.allSettled([...inFlight])
+      listeners.clear()
+    }
+  }
+}
+
+async function buildHandler(spec: AgentSpec, baseDir: string): Promise<AgentHandler> {
+  try {
+    return await createHandler(spec.handler, { baseDir })
+  } catch (err) {
+    if (err instanceof HandlerError) {
+      throw new HandlerError(err.code, `agent ${JSON.stringify(spec.name)}: ${err.message}`, { cause: err })
+    }
+    throw err
+  }
+}
+
+function stateOf(agent: LocalAgent): AgentState {
+  const { name, capabilities, capacity, handler } = agent.spec
+  return {
+    name,
+    capabilities: [...capabilities],
+    capacity,
+    running: agent.running,
+    load: agent.running / capacity,
+    handlerKind: handler.kind
+  }
+}
+
+function describeError(err: unknown, signal: AbortSignal): { code: string; message: string } {
+  if (err instanceof HandlerError) return { code: err.code, message: err.message }
+  // The abort reason resurfaces as the error; say so instead of "operation was aborted".
+  const aborted = signal.aborted && err === signal.reason
+  return { code: 'handler_failed', message: aborted ? `aborted: ${errorMessage(err)}` : errorMessage(err) }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,21 @@
+/**
+ * @packageDocumentation
+ *
+ * A small typed client for the mesh-node control API. It finds a running
+ * daemon through the `api` and `api.token` files in its data dir, the way
+ * the `mesh-node` CLI does.
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@mesh-node/client'
+ *
+ * const mesh = await connect()                 // $MESH_NODE_HOME or ~/.mesh-node
+ * console.log(await mesh.id())
+ * console.log(await mesh.peers())
+ * ```
+ */
+
+export { type ConnectOptions, connect, createClient, type MeshClient } from './client.js'
+export { API_FILE, API_TOKEN_FILE, type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
+export { MeshClientError } from './errors.js'
+export type { ApiErrorBody, IdInfo, PeerInfo } from './types.js'

@@ -1,0 +1,164 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from '../logger.js'
+import { ApiError, badRequest } from './api-error.js'
+
+export interface RequestContext {
+  params: Record<string, string>
+  query: URLSearchParams
+  body: unknown
+  req: IncomingMessage
+  res: ServerResponse
+  /** Child logger carrying this request's correlation id. */
+  log: Logger
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE'
+  /** A path like `/v1/tasks/:id`. */
+  path: string
+  /** Returns the JSON body (status 200), or takes over `res` itself when `raw` is set. */
+  handler: (ctx: RequestContext) => unknown
+  raw?: boolean
+  status?: number
+}
+
+export interface ApiServerInit {
+  host: string
+  port: number
+  token: string
+  routes: Route[]
+  log: Logger
+  /** Largest request body accepted. @default 1 MiB */
+  maxBodyBytes?: number
+}
+
+export interface ApiServer {
+  readonly url: string
+  close(): Promise<void>
+}
+
+interface CompiledRoute extends Route {
+  pattern: RegExp
+  keys: string[]
+}
+
+export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
+  const maxBody = init.maxBodyBytes ?? 1024 * 1024
+  const expected = digest(init.token)
+  const routes: CompiledRoute[] = init.routes.map(compile)
+
+  const server = createServer((req, res) => {
+    const log = init.log.child({ reqId: randomUUID().slice(0, 8) })
+    handle(req, res, log).catch((err: unknown) => sendError(res, log, err))
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (!url.pathname.startsWith('/v1/'))
+      throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
+    if (!authorized(req.headers.authorization, expected)) {
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'missing or wrong bearer token (send "Authorization: Bearer <token from DATA_DIR/api.token>")'
+      )
+    }
+    let methodMismatch = false
+    for (const route of routes) {
+      const match = route.pattern.exec(url.pathname)
+      if (match == null) continue
+      if (route.method !== req.method) {
+        methodMismatch = true
+        continue
+      }
+      const params: Record<string, string> = {}
+      route.keys.forEach((k, i) => {
+        params[k] = decodeURIComponent(match[i + 1])
+      })
+      const body = req.method === 'POST' ? await readJson(req, maxBody) : undefined
+      log.debug({ method: req.method, path: url.pathname }, 'api request')
+      const result = await route.handler({ params, query: url.searchParams, body, req, res, log })
+      if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
+      return
+    }
+    if (methodMismatch)
+      throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`)
+    throw new ApiError(404, 'not_found', `no such route: ${req.method} ${url.pathname}`)
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(init.port, init.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  server.on('error', (err) => init.log.error({ err }, 'api server error'))
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+
+  return {
+    url: `http://${host}:${addr.port}`,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+function compile(route: Route): CompiledRoute {
+  const keys: string[] = []
+  const source = route.path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+    keys.push(key)
+    return '([^/]+)'
+  })
+  return { ...route, pattern: new RegExp(`^${source}$`), keys }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest()
+}
+
+/** Constant-time: both sides are hashed to equal length before comparing. */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '')
+  return match != null && timingSafeEqual(digest(match[1]), expected)
+}
+
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > maxBytes)
+      throw new ApiError(413, 'payload_too_large', `request body exceeds ${maxBytes} bytes`)
+    chunks.push(chunk)
+  }
+  if (size === 0) return undefined
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch (err) {
+    throw badRequest(`request body is not valid JSON: ${(err as Error).message}`)
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+function sendError(res: ServerResponse, log: Logger, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  if (err instanceof ApiError) {
+    sendJson(res, err.status, { error: err.message, code: err.code })
+    return
+  }
+  log.error({ err }, 'api handler failed')
+  sendJson(res, 500, { error: `internal error: ${(err as Error).message}`, code: 'internal' })
+}

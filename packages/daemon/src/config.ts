@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs'
+import { MDNS_TAG_PATTERN } from '@mesh-node/protocol'
+import { multiaddr } from '@multiformats/multiaddr'
+import { type Static, Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { DaemonError } from './errors.js'
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export const ConfigSchema = Type.Object(
+  {
+    listen: Type.Array(Type.String(), { minItems: 1, maxItems: 16 }),
+    api: Type.String(),
+    mdns: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        tag: Type.String(),
+        intervalMs: Type.Integer({ minimum: 100, maximum: 60_000 })
+      },
+      { additionalProperties: false }
+    ),
+    bootstrap: Type.Array(Type.String(), { maxItems: 64 }),
+    swarmKeyFile: Type.Union([Type.String(), Type.Null()]),
+    logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))),
+    connections: Type.Object(
+      {
+        maxConnections: Type.Integer({ minimum: 1, maximum: 10_000 }),
+        inboundConnectionThreshold: Type.Integer({ minimum: 1, maximum: 10_000 }),
+        maxIncomingPendingConnections: Type.Integer({ minimum: 1, maximum: 10_000 })
+      },
+      { additionalProperties: false }
+    ),
+    agents: Type.Array(Type.Unknown(), { maxItems: 256 })
+  },
+  { additionalProperties: false }
+)
+
+export type MeshConfig = Static<typeof ConfigSchema>
+
+/** A config file may set any subset; nested objects merge field by field. */
+export type PartialConfig = {
+  [K in keyof MeshConfig]?: MeshConfig[K] extends unknown[]
+    ? MeshConfig[K]
+    : MeshConfig[K] extends object
+      ? Partial<MeshConfig[K]>
+      : MeshConfig[K]
+}
+
+export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/4200'
+export const DEFAULT_API = '127.0.0.1:4201'
+export const DEFAULT_MDNS_TAG = 'agent-mesh'
+
+export function defaultConfig(): MeshConfig {
+  return {
+    listen: [DEFAULT_LISTEN],
+    api: DEFAULT_API,
+    mdns: { enabled: true, tag: DEFAULT_MDNS_TAG, intervalMs: 1000 },
+    bootstrap: [],
+    swarmKeyFile: null,
+    logLevel: 'info',
+    connections: { maxConnections: 512, inboundConnectionThreshold: 100, maxIncomingPendingConnections: 128 },
+    agents: []
+  }
+}
+
+/** Defaults, then the file, then flags: each later layer wins field by field. */
+export function mergeConfig(...layers: Array<PartialConfig | undefined>): MeshConfig {
+  const out = defaultConfig() as unknown as Record<string, unknown>
+  for (const layer of layers) {
+    if (layer == null) continue
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue
+      const current = out[key]
+      out[key] = isPlainObject(current) && isPlainObject(value) ? { ...current, ...value } : value
+    }
+  }
+  return out as unknown as MeshConfig
+}
+
+/** Reads a JSON config file; every failure names the file and what to fix. */
+export function readConfigFile(path: string): PartialConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message
+    throw new DaemonError(`cannot read config file ${path}: ${why}`, 'config_unreadable')
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new DaemonError(
+      `config file ${path} is not valid JSON: ${(err as Error).message}`,
+      'config_invalid'
+    )
+  }
+  if (!isPlainObject(parsed))
+    throw new DaemonError(`config file ${path} must hold a JSON object`, 'config_invalid')
+  return parsed as PartialConfig
+}
+
+/** Checks the address-like values of one layer, so errors name the layer they came from. */
+export function checkAddresses(layer: PartialConfig | undefined, source: string): void {
+  for (const addr of layer?.listen ?? []) checkMultiaddr(addr, 'listen address', source)
+  for (const addr of layer?.bootstrap ?? []) checkBootstrap(addr, source)
+  if (typeof layer?.api === 'string') parseHostPort(layer.api, source)
+}
+
+/** Checks a merged config, including the parts a schema cannot (multiaddrs, host:port). */
+export function validateConfig(config: MeshConfig, source = 'config'): MeshConfig {
+  const first = Value.Errors(ConfigSchema, config).First()
+  if (first != null) {
+    const where = first.path === '' ? '(top level)' : first.path.slice(1).replaceAll('/', '.')
+    const what =
+      first.message === 'Unexpected property' ? 'unknown setting (check its spelling)' : first.message
+    throw new DaemonError(`${source}: ${where}: ${what}`, 'config_invalid')
+  }
+  for (const addr of config.listen) checkMultiaddr(addr, 'listen address', source)
+  for (const addr of config.bootstrap) checkBootstrap(addr, source)
+  parseHostPort(config.api, source)
+  if (!MDNS_TAG_PATTERN.test(config.mdns.tag) && !config.mdns.tag.endsWith('.local')) {
+    throw new DaemonError(
+      `${source}: mdns.tag "${config.mdns.tag}" must be letters, digits and dashes (at most 63)`,
+      'config_invalid'
+    )
+  }
+  return config
+}
+
+export function parseHostPort(value: string, source = 'config'): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value)
+  const port = match != null ? Number(match[2]) : Number.NaN
+  if (match == null || port > 65535) {
+    throw new DaemonError(
+      `${source}: api address "${value}" must be HOST:PORT, e.g. 127.0.0.1:4201 (port 0 picks a free one)`,
+      'config_invalid'
+    )
+  }
+  return { host: match[1].replace(/^\[|\]$/g, ''), port }
+}
+
+function checkBootstrap(addr: string, source: string): void {
+  checkMultiaddr(addr, 'bootstrap address', source)
+  if (!addr.includes('/p2p/'))
+    throw new DaemonError(
+      `${source}: bootstrap address "${addr}" must end with /p2p/<peer id>`,
+      'config_invalid'
+    )
+}
+
+function checkMultiaddr(addr: string, what: string, source: string): void {
+  try {
+    multiaddr(addr)
+  } catch (err) {
+    throw new DaemonError(
+      `${source}: invalid ${what} "${addr}": ${(err as Error).message} (example: /ip4/0.0.0.0/tcp/4200)`,
+      'config_invalid'
+    )
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

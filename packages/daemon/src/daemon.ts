@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
+import { mdnsServiceTag } from '@mesh-node/protocol'
+import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { nodeRoutes } from './api/node-routes.js'
+import { type ApiServer, startApiServer } from './api/server.js'
+import {
+  checkAddresses,
+  type MeshConfig,
+  mergeConfig,
+  type PartialConfig,
+  parseHostPort,
+  readConfigFile,
+  validateConfig
+} from './config.js'
+import { ensureDataDir, loadOrCreateIdentity, removeApiFile, writeApiFiles } from './data-dir.js'
+import { DaemonError } from './errors.js'
+import { acquireLock, type DataDirLock } from './lock.js'
+import { createLogger, type Logger } from './logger.js'
+
+export interface StartDaemonOptions {
+  dataDir: string
+  /** A config file given explicitly; otherwise DATA_DIR/config.json when it exists. */
+  configFile?: string
+  /** Command-line flags; they win over the config file. */
+  overrides?: PartialConfig
+  /** Force readable (true) or JSON (false) logs; by default readable on a terminal. */
+  prettyLogs?: boolean
+}
+
+export interface Daemon {
+  readonly peerId: string
+  readonly apiUrl: string
+  readonly config: MeshConfig
+  readonly log: Logger
+  /** Resolves once the daemon has fully stopped, however the stop began. */
+  readonly stopped: Promise<void>
+  stop(reason?: string): Promise<void>
+}
+
+/** Resolves the effective config without touching the data dir's state. */
+export function loadConfig(dataDir: string, configFile?: string, overrides?: PartialConfig): MeshConfig {
+  checkAddresses(overrides, 'command line')
+  const paths = ensureDataDir(dataDir)
+  const file = configFile ?? (existsSync(paths.config) ? paths.config : undefined)
+  const fromFile = file != null ? readConfigFile(file) : undefined
+  return validateConfig(mergeConfig(fromFile, overrides), file ?? 'config')
+}
+
+export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> {
+  const paths = ensureDataDir(options.dataDir)
+  const config = loadConfig(options.dataDir, options.configFile, options.overrides)
+  const api = parseHostPort(config.api)
+  const swarmKey = config.swarmKeyFile != null ? readSwarmKey(config.swarmKeyFile) : undefined
+
+  const cleanups: Array<() => Promise<void> | void> = []
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn()
+      } catch {
+        /* keep releasing the rest */
+      }
+    }
+    cleanups.length = 0
+  }
+
+  const lock: DataDirLock = acquireLock(paths.lock, paths.dir)
+  cleanups.push(() => lock.release())
+  // Left by a daemon that crashed; it would send clients to a dead address.
+  removeApiFile(paths)
+  try {
+    const { privateKey } = await loadOrCreateIdentity(paths)
+    // Replaced by a child carrying the peer id as soon as the peer exists.
+    let log: Logger = createLogger(config.logLevel, { pretty: options.prettyLogs })
+
+    const db: MeshDatabase = openDatabase(paths.database)
+    cleanups.push(() => db.close())
+
+    let peer: MeshPeer
+    try {
+      peer = await createMeshPeer({
+        privateKey,
+        listen: config.listen,
+        bootstrap: config.bootstrap,
+        mdns: {
+          enabled: config.mdns.enabled,
+          serviceTag: mdnsServiceTag(config.mdns.tag),
+          intervalMs: config.mdns.intervalMs
+        },
+        swarmKey,
+        datastore: sqliteDatastore(db, { table: 'libp2p' }),
+        connections: config.connections,
+        onDialError: (peerId, err) =>
+          log.debug({ remotePeer: peerId.toString(), err: err.message }, 'auto-dial failed')
+      })
+    } catch (err) {
+      throw listenError(err, config.listen)
+    }
+    log = log.child({ peerId: peer.peerId.toString() })
+    cleanups.push(async () => {
+      await peer.stop()
+    })
+
+    let stopping: Promise<void> | undefined
+    let resolveStopped!: () => void
+    const stopped = new Promise<void>((resolve) => {
+      resolveStopped = resolve
+    })
+
+    const stop = async (reason = 'requested'): Promise<void> => {
+      stopping ??= (async () => {
+        log.info({ reason }, 'shutting down')
+        removeApiFile(paths)
+        await cleanup()
+        log.info('stopped')
+        resolveStopped()
+      })()
+      await stopping
+    }
+
+    const token = randomBytes(32).toString('hex')
+    let server: ApiServer
+    try {
+      server = await startApiServer({
+        host: api.host,
+        port: api.port,
+        token,
+        log: log.child({ component: 'api' }),
+        routes: nodeRoutes({
+          peer,
+          requestShutdown: () => {
+            void stop('api shutdown')
+          }
+        })
+      })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new DaemonError(
+          `API address ${config.api} is already in use; choose another with --api HOST:PORT (port 0 picks a free one)`,
+          'api_address_in_use'
+        )
+      }
+      throw new DaemonError(`cannot start the API on ${config.api}: ${(err as Error).message}`, 'api_failed')
+    }
+    // Closing the API first means no request sees a half-stopped node.
+    cleanups.push(async () => {
+      await server.close()
+    })
+    cleanups.push(() => removeApiFile(paths))
+
+    writeApiFiles(paths, server.url, token)
+    log.info(
+      {
+        api: server.url,
+        addresses: peer.addresses(),
+        dataDir: paths.dir,
+        mdnsTag: config.mdns.enabled ? config.mdns.tag : null
+      },
+      'daemon ready'
+    )
+
+    return { peerId: peer.peerId.toString(), apiUrl: server.url, config, log, stopped, stop }
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+}
+
+function listenError(err: unknown, listen: string[]): Error {
+  const message = (err as Error).message ?? String(err)
+  if (
+    /EADDRINUSE|address already in use/i.test(message) ||
+    (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+  ) {
+    return new DaemonError(
+      `a listen address is already in use (${listen.join(', ')}); choose another with --listen, e.g. /ip4/0.0.0.0/tcp/0`,
+      'listen_address_in_use'
+    )
+  }
+  if (
+    (err as Error).name === 'NoValidAddressesError' ||
+    /no valid addresses|could not listen/i.test(message)
+  ) {
+    return new DaemonError(`cannot listen on ${listen.join(', ')}: ${message}`, 'listen_failed')
+  }
+  return err as Error
+}

@@ -1,0 +1,56 @@
+/** Run a task: the only request that takes one of the agent's capacity slots. */
+export interface TaskRequest {
+  type: 'task_request'
+  taskId: string
+  capability: string
+  input: unknown
+  /** Peer id of the node that submitted the task. */
+  from: string
+  /** Unix epoch milliseconds after which the answer is no longer wanted. */
+  deadline: number
+}
+
+/** Pick one of `options`; answered with a {@link VoteAnswer}. */
+export interface VoteRequest {
+  type: 'consensus_vote'
+  question: string
+  options: string[]
+  correlationId: string
+  from: string
+  deadline: number
+}
+
+/** Propose one idea for `problem`; answered with a {@link BrainstormAnswer}. */
+export interface BrainstormRequest {
+  type: 'brainstorm'
+  problem: string
+  correlationId: string
+  from: string
+  deadline: number
+}
+
+/** Improve a set of ideas; answered with a {@link CritiqueAnswer}. */
+export interface CritiqueRequest {
+  type: 'critique'
+  problem: string
+  ideas: string[]
+  correlationId: string
+  from: string
+  deadline: number
+}
+
+/**
+ * Should this agent take a task? `score` is the bid the runtime computed in
+ * [0, 1]; answer with a {@link BidAnswer} to adjust it or decline.
+ */
+export interface BidRequest {
+  type: 'bid_request'
+  capability: string
+  input: unknown
+  correlationId: string
+  from: string
+  deadline: number
+  score: number
+}
+
+export type HandlerRequest = TaskRequest | VoteRequest | BrainstormRequest | CritiqueRequest | BidRequest
