@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander'
+import { agentsCommand } from './commands/agents.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
 import { peersCommand } from './commands/peers.js'
 import { startCommand } from './commands/start.js'
 import { stopCommand } from './commands/stop.js'
+import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
+import { taskCommand, tasksCommand } from './commands/tasks.js'
 import { reportError } from './errors.js'
 
 export function buildProgram(): Command {
@@ -18,6 +21,10 @@ export function buildProgram(): Command {
     startCommand(),
     idCommand(),
     peersCommand(),
+    agentsCommand(),
+    submitCommand(),
+    taskCommand(),
+    tasksCommand(),
     stopCommand(),
     swarmKeyCommand()
   ]) {

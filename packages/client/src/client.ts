@@ -1,6 +1,14 @@
 import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 import { MeshClientError } from './errors.js'
-import type { ApiErrorBody, IdInfo, PeerInfo } from './types.js'
+import type {
+  AgentInfo,
+  ApiErrorBody,
+  IdInfo,
+  PeerInfo,
+  SubmitRequest,
+  TaskInfo,
+  TaskResult
+} from './types.js'
 
 export interface ConnectOptions {
   /** Data dir of the daemon to talk to. @default $MESH_NODE_HOME or ~/.mesh-node */
@@ -13,6 +21,13 @@ export interface MeshClient {
   readonly url: string
   id(): Promise<IdInfo>
   peers(): Promise<PeerInfo[]>
+  /** Submits a task and waits for its answer; a failed task resolves too (status 'failed'). */
+  submit(task: SubmitRequest): Promise<TaskResult>
+  /** Submits a task without waiting; follow it with task(taskId). */
+  submitNoWait(task: SubmitRequest): Promise<{ taskId: string }>
+  task(taskId: string): Promise<TaskInfo>
+  tasks(options?: { limit?: number }): Promise<TaskInfo[]>
+  agents(options?: { capability?: string }): Promise<AgentInfo[]>
   /** Asks the daemon to shut down gracefully; resolves once it has accepted. */
   shutdown(): Promise<void>
   /** Low-level escape hatch: an authenticated JSON request to any route. */
@@ -91,6 +106,26 @@ export function createClient(
     url: base,
     id: async () => await request<IdInfo>('GET', '/v1/id'),
     peers: async () => await request<PeerInfo[]>('GET', '/v1/peers'),
+    submit: async (task) =>
+      await request<TaskResult>(
+        'POST',
+        '/v1/tasks',
+        { ...task, wait: true },
+        {
+          // The daemon answers by the task's own deadline; allow it that long.
+          timeoutMs: Math.max(defaultTimeout, (task.timeoutMs ?? 30_000) + 5_000)
+        }
+      ),
+    submitNoWait: async (task) =>
+      await request<{ taskId: string }>('POST', '/v1/tasks', { ...task, wait: false }),
+    task: async (taskId) => await request<TaskInfo>('GET', `/v1/tasks/${encodeURIComponent(taskId)}`),
+    tasks: async (options = {}) =>
+      await request<TaskInfo[]>('GET', `/v1/tasks${options.limit != null ? `?limit=${options.limit}` : ''}`),
+    agents: async (options = {}) =>
+      await request<AgentInfo[]>(
+        'GET',
+        `/v1/agents${options.capability != null ? `?capability=${encodeURIComponent(options.capability)}` : ''}`
+      ),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')
     },

@@ -18,4 +18,13 @@
 export { type ConnectOptions, connect, createClient, type MeshClient } from './client.js'
 export { API_FILE, API_TOKEN_FILE, type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'
-export type { ApiErrorBody, IdInfo, PeerInfo } from './types.js'
+export type {
+  AgentInfo,
+  ApiErrorBody,
+  IdInfo,
+  PeerInfo,
+  SubmitRequest,
+  TaskErrorInfo,
+  TaskInfo,
+  TaskResult
+} from './types.js'

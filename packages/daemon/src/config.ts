@@ -31,6 +31,22 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false }
     ),
+    tasks: Type.Object(
+      {
+        defaultTimeoutMs: Type.Integer({ minimum: 1, maximum: 600_000 }),
+        maxHops: Type.Integer({ minimum: 0, maximum: 4 })
+      },
+      { additionalProperties: false }
+    ),
+    mesh: Type.Object(
+      {
+        heartbeatMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
+        registryTtlMs: Type.Integer({ minimum: 500, maximum: 600_000 }),
+        reprovideIntervalMs: Type.Integer({ minimum: 1000, maximum: 86_400_000 }),
+        dhtLookupTimeoutMs: Type.Integer({ minimum: 10, maximum: 60_000 })
+      },
+      { additionalProperties: false }
+    ),
     agents: Type.Array(Type.Unknown(), { maxItems: 256 })
   },
   { additionalProperties: false }
@@ -60,6 +76,13 @@ export function defaultConfig(): MeshConfig {
     swarmKeyFile: null,
     logLevel: 'info',
     connections: { maxConnections: 512, inboundConnectionThreshold: 100, maxIncomingPendingConnections: 128 },
+    tasks: { defaultTimeoutMs: 30_000, maxHops: 3 },
+    mesh: {
+      heartbeatMs: 2000,
+      registryTtlMs: 10_000,
+      reprovideIntervalMs: 600_000,
+      dhtLookupTimeoutMs: 1500
+    },
     agents: []
   }
 }

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
+import { createMesh } from '@mesh-node/mesh'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
 import { nodeRoutes } from './api/node-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
+import { taskRoutes } from './api/task-routes.js'
 import {
   checkAddresses,
   type MeshConfig,
@@ -18,6 +22,7 @@ import { ensureDataDir, loadOrCreateIdentity, removeApiFile, writeApiFiles } fro
 import { DaemonError } from './errors.js'
 import { acquireLock, type DataDirLock } from './lock.js'
 import { createLogger, type Logger } from './logger.js'
+import { createTaskStore } from './task-store.js'
 
 export interface StartDaemonOptions {
   dataDir: string
@@ -41,17 +46,28 @@ export interface Daemon {
 
 /** Resolves the effective config without touching the data dir's state. */
 export function loadConfig(dataDir: string, configFile?: string, overrides?: PartialConfig): MeshConfig {
+  return resolveConfig(dataDir, configFile, overrides).config
+}
+
+function resolveConfig(
+  dataDir: string,
+  configFile?: string,
+  overrides?: PartialConfig
+): { config: MeshConfig; file?: string } {
   checkAddresses(overrides, 'command line')
   const paths = ensureDataDir(dataDir)
   const file = configFile ?? (existsSync(paths.config) ? paths.config : undefined)
   const fromFile = file != null ? readConfigFile(file) : undefined
-  return validateConfig(mergeConfig(fromFile, overrides), file ?? 'config')
+  return { config: validateConfig(mergeConfig(fromFile, overrides), file ?? 'config'), file }
 }
 
 export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> {
   const paths = ensureDataDir(options.dataDir)
-  const config = loadConfig(options.dataDir, options.configFile, options.overrides)
+  const { config, file: configFile } = resolveConfig(options.dataDir, options.configFile, options.overrides)
   const api = parseHostPort(config.api)
+  // Relative handler paths (exec cwd, module path) are relative to the config file.
+  const agentBaseDir = configFile != null ? dirname(configFile) : paths.dir
+  const agentSpecs = parseAgentSpecs(config.agents, { baseDir: agentBaseDir })
   const swarmKey = config.swarmKeyFile != null ? readSwarmKey(config.swarmKeyFile) : undefined
 
   const cleanups: Array<() => Promise<void> | void> = []
@@ -103,6 +119,30 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await peer.stop()
     })
 
+    const runtime = await createAgentRuntime({
+      agents: agentSpecs,
+      baseDir: agentBaseDir,
+      log: (level, msg, fields) => log[level]({ component: 'agents', ...fields }, msg)
+    })
+    cleanups.push(async () => {
+      await runtime.close()
+    })
+    const mesh = createMesh(
+      { libp2p: peer.libp2p, runtime, log },
+      {
+        registry: { ttlMs: config.mesh.registryTtlMs },
+        gossip: { heartbeatMs: config.mesh.heartbeatMs },
+        providers: { reprovideIntervalMs: config.mesh.reprovideIntervalMs },
+        router: { maxHops: config.tasks.maxHops, dhtLookupTimeoutMs: config.mesh.dhtLookupTimeoutMs }
+      }
+    )
+    await mesh.start()
+    cleanups.push(async () => {
+      await mesh.stop()
+    })
+    const tasks = createTaskStore()
+    mesh.router.onTaskEvent((event) => tasks.record(event))
+
     let stopping: Promise<void> | undefined
     let resolveStopped!: () => void
     const stopped = new Promise<void>((resolve) => {
@@ -128,12 +168,15 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         port: api.port,
         token,
         log: log.child({ component: 'api' }),
-        routes: nodeRoutes({
-          peer,
-          requestShutdown: () => {
-            void stop('api shutdown')
-          }
-        })
+        routes: [
+          ...nodeRoutes({
+            peer,
+            requestShutdown: () => {
+              void stop('api shutdown')
+            }
+          }),
+          ...taskRoutes({ mesh, tasks, defaultTimeoutMs: config.tasks.defaultTimeoutMs })
+        ]
       })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -156,7 +199,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         api: server.url,
         addresses: peer.addresses(),
         dataDir: paths.dir,
-        mdnsTag: config.mdns.enabled ? config.mdns.tag : null
+        mdnsTag: config.mdns.enabled ? config.mdns.tag : null,
+        agents: agentSpecs.map((a) => a.name)
       },
       'daemon ready'
     )

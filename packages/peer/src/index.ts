@@ -54,6 +54,9 @@ export interface MeshServices {
   pubsub: GossipSub
 }
 
+/** A libp2p node with the mesh services (and perhaps more). */
+export type MeshLibp2p = Libp2p<MeshServices & Record<string, unknown>>
+
 export interface MeshPeerInit<S extends Record<string, unknown> = Record<string, unknown>> {
   privateKey: PrivateKey
   /** Multiaddrs to listen on. */

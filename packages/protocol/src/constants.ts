@@ -16,3 +16,27 @@ export function mdnsServiceTag(tag: string): string {
 
 /** A user-facing mDNS tag: letters, digits and dashes, as DNS labels allow. */
 export const MDNS_TAG_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
+
+/** Task protocol: long-lived, multiplexed request/response sessions. */
+export const TASK_PROTOCOL = '/agent-mesh/task/1.0.0'
+
+/** Gossipsub topic carrying each node's signed agent state. */
+export const STATE_TOPIC = 'agent-mesh/state/1'
+
+/** Prefix hashed with a capability name to make its DHT key. */
+export const CAPABILITY_NAMESPACE = 'agent-mesh/capability/'
+
+/** Largest frame body on any mesh stream; larger frames reset the stream. */
+export const MAX_FRAME_BYTES = 1024 * 1024
+
+/** Most times a task may be forwarded before it must run or fail. */
+export const MAX_HOPS = 4
+
+/** Longest deadline a peer may ask for, from now. */
+export const MAX_TASK_TIMEOUT_MS = 10 * 60 * 1000
+
+/** Most agents one node may advertise. */
+export const MAX_AGENTS_PER_NODE = 256
+
+/** Most requests one session may have in flight at the receiver. */
+export const MAX_INFLIGHT_PER_SESSION = 1024

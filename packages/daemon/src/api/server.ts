@@ -4,6 +4,14 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from '../logger.js'
 import { ApiError, badRequest } from './api-error.js'
 
+/** Return this from a handler to answer with a status other than the route's. */
+export class ApiReply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown
+  ) {}
+}
+
 export interface RequestContext {
   params: Record<string, string>
   query: URLSearchParams
@@ -80,7 +88,8 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
       const body = req.method === 'POST' ? await readJson(req, maxBody) : undefined
       log.debug({ method: req.method, path: url.pathname }, 'api request')
       const result = await route.handler({ params, query: url.searchParams, body, req, res, log })
-      if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
+      if (result instanceof ApiReply) sendJson(res, result.status, result.body)
+      else if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
       return
     }
     if (methodMismatch)

@@ -1,0 +1,56 @@
+import type { TaskInfo } from '@mesh-node/client'
+import { Command } from 'commander'
+import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
+import { CliError } from '../errors.js'
+import { printJson, printTable } from '../output.js'
+
+const short = (id: string | undefined): string =>
+  id == null ? '-' : id.length > 16 ? `…${id.slice(-8)}` : id
+const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19)
+
+export function taskCommand(): Command {
+  return withJson(withDataDir(new Command('task')))
+    .description('show one task this node submitted or ran')
+    .argument('<id>', 'task id')
+    .action(async (id: string, options: CommonOptions) => {
+      const task = await (await clientFor(options)).task(id)
+      if (options.json === true) {
+        printJson(task)
+        return
+      }
+      const rows: Array<[string, string]> = [
+        ['task', task.taskId],
+        ['status', task.status],
+        ['role', task.role],
+        ['capability', task.capability],
+        ['executor', task.executor ?? '-'],
+        ['agent', task.agent ?? '-'],
+        ['path', (task.path ?? []).join(' -> ') || '-'],
+        ['created', when(task.createdAt)]
+      ]
+      if (task.error != null) rows.push(['error', `${task.error.code}: ${task.error.message}`])
+      if (task.result !== undefined) rows.push(['result', JSON.stringify(task.result)])
+      process.stdout.write(rows.map(([k, v]) => `${k.padEnd(11)}${v}\n`).join(''))
+    })
+}
+
+export function tasksCommand(): Command {
+  return withJson(withDataDir(new Command('tasks')))
+    .description('list recent tasks this node submitted, ran or forwarded')
+    .option('--limit <n>', 'how many (default 100)')
+    .action(async (options: CommonOptions & { limit?: string }) => {
+      const limit = options.limit != null ? Number(options.limit) : undefined
+      if (limit != null && (!Number.isInteger(limit) || limit < 1))
+        throw new CliError('--limit must be a positive integer')
+      const tasks: TaskInfo[] = await (await clientFor(options)).tasks({ limit })
+      if (options.json === true) {
+        printJson(tasks)
+        return
+      }
+      printTable(
+        ['TASK', 'STATUS', 'ROLE', 'CAPABILITY', 'EXECUTOR', 'CREATED'],
+        tasks.map((t) => [t.taskId, t.status, t.role, t.capability, short(t.executor), when(t.createdAt)]),
+        'no tasks yet'
+      )
+    })
+}

@@ -1,0 +1,65 @@
+/**
+ * @packageDocumentation
+ *
+ * The mesh subsystems of a mesh-node, each a factory taking its components
+ * explicitly (js-libp2p style), so each can be tested with real peers:
+ *
+ * - `createTaskProtocol`: warm, multiplexed `/agent-mesh/task/1.0.0` sessions
+ * - `createRegistry`: who offers which capability, with load and TTLs
+ * - `createStateGossip`: signed node state on the `agent-mesh/state/1` topic
+ * - `createCapabilityProviders`: capabilities as DHT provider records
+ * - `createTaskRouter`: submit, route, delegate, forward, de-duplicate
+ * - `createMesh`: all of the above wired together on one libp2p node
+ *
+ * @example
+ * ```ts
+ * import { createMesh } from '@mesh-node/mesh'
+ *
+ * const mesh = createMesh({ libp2p: peer.libp2p, runtime, log })
+ * await mesh.start()
+ * const outcome = await mesh.router.submit({ capability: 'echo', input: 'hi', timeoutMs: 5000 })
+ * ```
+ */
+
+export { RemoteProtocolError, TransportError } from './errors.js'
+export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
+export {
+  type CapabilityProviders,
+  type CapabilityProvidersComponents,
+  type CapabilityProvidersInit,
+  createCapabilityProviders
+} from './providers.js'
+export {
+  type AgentView,
+  type CapabilityRegistry,
+  createRegistry,
+  type RegistryComponents,
+  type RegistryEvent,
+  type RegistryInit,
+  type RegistrySource
+} from './registry.js'
+export {
+  createTaskRouter,
+  localAgentAds,
+  type SubmitOptions,
+  type TaskError,
+  type TaskEvent,
+  type TaskOutcome,
+  type TaskRouter,
+  type TaskRouterComponents,
+  type TaskRouterInit
+} from './router.js'
+export {
+  createStateGossip,
+  type StateGossip,
+  type StateGossipComponents,
+  type StateGossipInit
+} from './state-gossip.js'
+export { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
+export {
+  createTaskProtocol,
+  type TaskProtocol,
+  type TaskProtocolComponents,
+  type TaskProtocolHandlers,
+  type TaskProtocolInit
+} from './task-protocol.js'

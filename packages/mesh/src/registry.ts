@@ -1,0 +1,208 @@
+import type { AgentRuntime } from '@mesh-node/agents'
+import type { AgentAd } from '@mesh-node/protocol'
+
+/** One agent somewhere in the mesh, as this node currently sees it. */
+export interface AgentView {
+  peerId: string
+  agent: string
+  capabilities: string[]
+  capacity: number
+  running: number
+  /** running / capacity */
+  load: number
+  local: boolean
+}
+
+export type RegistrySource = 'gossip' | 'query' | 'dht'
+
+export type RegistryEvent =
+  | { type: 'agent_joined'; agent: AgentView }
+  | { type: 'agent_left'; agent: AgentView; reason: string }
+  | { type: 'peer_updated'; peerId: string }
+
+export interface RegistryComponents {
+  runtime: Pick<AgentRuntime, 'list'>
+  selfPeerId: string
+  now?: () => number
+}
+
+export interface RegistryInit {
+  /** How long a remote peer's agents stay listed without news of them. @default 10000 */
+  ttlMs?: number
+}
+
+export interface CapabilityRegistry {
+  /** Records what a peer announced; replaces its previous list. */
+  upsertPeer(peerId: string, agents: AgentAd[], source: RegistrySource): void
+  removePeer(peerId: string, reason: string): void
+  /** Every agent with the capability, local ones included. Synchronous: a warm lookup is a map read. */
+  find(capability: string): AgentView[]
+  all(): AgentView[]
+  remotePeers(): string[]
+  hasPeer(peerId: string): boolean
+  recordLatency(peerId: string, ms: number): void
+  latency(peerId: string): number | undefined
+  /** Drops peers not heard from within the TTL; returns how many. */
+  expire(): number
+  onEvent(listener: (event: RegistryEvent) => void): () => void
+}
+
+interface PeerEntry {
+  agents: AgentView[]
+  expiresAt: number
+  source: RegistrySource
+}
+
+const toView = (peerId: string, ad: AgentAd, local: boolean): AgentView => ({
+  peerId,
+  agent: ad.agent,
+  capabilities: ad.capabilities,
+  capacity: ad.capacity,
+  running: ad.running,
+  load: ad.capacity > 0 ? ad.running / ad.capacity : 1,
+  local
+})
+
+class DefaultRegistry implements CapabilityRegistry {
+  private readonly peers = new Map<string, PeerEntry>()
+  /** capability -> peers advertising it, so find() touches only relevant entries. */
+  private readonly byCapability = new Map<string, Set<string>>()
+  private readonly latencies = new Map<string, number>()
+  private readonly listeners = new Set<(event: RegistryEvent) => void>()
+  private readonly ttlMs: number
+  private readonly now: () => number
+
+  constructor(
+    private readonly components: RegistryComponents,
+    init: RegistryInit
+  ) {
+    this.ttlMs = init.ttlMs ?? 10_000
+    this.now = components.now ?? Date.now
+  }
+
+  upsertPeer(peerId: string, ads: AgentAd[], source: RegistrySource): void {
+    if (peerId === this.components.selfPeerId) return
+    const previous = this.peers.get(peerId)
+    const agents = ads.map((ad) => toView(peerId, ad, false))
+    this.unindex(peerId, previous)
+    this.peers.set(peerId, { agents, expiresAt: this.now() + this.ttlMs, source })
+    for (const a of agents)
+      for (const cap of a.capabilities) {
+        let set = this.byCapability.get(cap)
+        if (set == null) this.byCapability.set(cap, (set = new Set()))
+        set.add(peerId)
+      }
+    const before = new Map((previous?.agents ?? []).map((a) => [a.agent, a]))
+    for (const a of agents) if (!before.has(a.agent)) this.emit({ type: 'agent_joined', agent: a })
+    const now = new Set(agents.map((a) => a.agent))
+    for (const a of previous?.agents ?? [])
+      if (!now.has(a.agent)) this.emit({ type: 'agent_left', agent: a, reason: 'no longer announced' })
+    this.emit({ type: 'peer_updated', peerId })
+  }
+
+  removePeer(peerId: string, reason: string): void {
+    const entry = this.peers.get(peerId)
+    if (entry == null) return
+    this.unindex(peerId, entry)
+    this.peers.delete(peerId)
+    for (const a of entry.agents) this.emit({ type: 'agent_left', agent: a, reason })
+  }
+
+  find(capability: string): AgentView[] {
+    const out: AgentView[] = []
+    for (const a of this.components.runtime.list()) {
+      if (a.capabilities.includes(capability))
+        out.push({
+          peerId: this.components.selfPeerId,
+          agent: a.name,
+          capabilities: a.capabilities,
+          capacity: a.capacity,
+          running: a.running,
+          load: a.load,
+          local: true
+        })
+    }
+    const now = this.now()
+    for (const peerId of this.byCapability.get(capability) ?? []) {
+      const entry = this.peers.get(peerId)
+      if (entry == null || entry.expiresAt < now) continue
+      for (const a of entry.agents) if (a.capabilities.includes(capability)) out.push(a)
+    }
+    return out
+  }
+
+  all(): AgentView[] {
+    const local = this.components.runtime
+      .list()
+      .map((a) => ({
+        peerId: this.components.selfPeerId,
+        agent: a.name,
+        capabilities: a.capabilities,
+        capacity: a.capacity,
+        running: a.running,
+        load: a.load,
+        local: true
+      }))
+    const now = this.now()
+    const remote = [...this.peers.values()].filter((e) => e.expiresAt >= now).flatMap((e) => e.agents)
+    return [...local, ...remote]
+  }
+
+  remotePeers(): string[] {
+    return [...this.peers.keys()]
+  }
+
+  hasPeer(peerId: string): boolean {
+    return this.peers.has(peerId)
+  }
+
+  recordLatency(peerId: string, ms: number): void {
+    const prev = this.latencies.get(peerId)
+    // EWMA: steady against one slow sample, quick to follow a real change.
+    this.latencies.set(peerId, prev == null ? ms : prev * 0.7 + ms * 0.3)
+  }
+
+  latency(peerId: string): number | undefined {
+    return this.latencies.get(peerId)
+  }
+
+  expire(): number {
+    const now = this.now()
+    let n = 0
+    for (const [peerId, entry] of this.peers) {
+      if (entry.expiresAt < now) {
+        this.removePeer(peerId, 'expired')
+        n++
+      }
+    }
+    return n
+  }
+
+  onEvent(listener: (event: RegistryEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private unindex(peerId: string, entry: PeerEntry | undefined): void {
+    for (const a of entry?.agents ?? [])
+      for (const cap of a.capabilities) {
+        const set = this.byCapability.get(cap)
+        set?.delete(peerId)
+        if (set?.size === 0) this.byCapability.delete(cap)
+      }
+  }
+
+  private emit(event: RegistryEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event)
+      } catch {
+        /* a listener's bug must not break the registry */
+      }
+    }
+  }
+}
+
+export function createRegistry(components: RegistryComponents, init: RegistryInit = {}): CapabilityRegistry {
+  return new DefaultRegistry(components, init)
+}

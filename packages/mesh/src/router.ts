@@ -1,0 +1,489 @@
+import { randomUUID } from 'node:crypto'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { AgentRuntime } from '@mesh-node/agents'
+import {
+  type AgentAd,
+  type CapabilityQueryMessage,
+  type CapabilityReplyMessage,
+  MAX_HOPS,
+  MAX_TASK_TIMEOUT_MS,
+  type TaskRequestMessage,
+  type TaskResultMessage
+} from '@mesh-node/protocol'
+import type { Logger } from 'pino'
+import { TransportError } from './errors.js'
+import type { CapabilityProviders } from './providers.js'
+import type { CapabilityRegistry } from './registry.js'
+import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
+import type { TaskProtocol } from './task-protocol.js'
+
+export interface TaskError {
+  code: string
+  message: string
+}
+
+/** What `submit` returns: the task's final answer, and where it went. */
+export interface TaskOutcome {
+  taskId: string
+  status: 'completed' | 'failed'
+  result?: unknown
+  error?: TaskError
+  executor?: string
+  agent?: string
+  path: string[]
+}
+
+export interface SubmitOptions {
+  capability: string
+  input: unknown
+  timeoutMs: number
+  taskId?: string
+  signal?: AbortSignal
+}
+
+/** Lifecycle notices, for the task list and logs. */
+export interface TaskEvent {
+  taskId: string
+  role: 'origin' | 'executor' | 'forwarder'
+  capability: string
+  from: string
+  status: 'started' | 'completed' | 'failed' | 'busy' | 'no_agent'
+  executor?: string
+  agent?: string
+  path?: string[]
+  error?: TaskError
+  at: number
+}
+
+export interface TaskRouterComponents {
+  runtime: AgentRuntime
+  registry: CapabilityRegistry
+  protocol: TaskProtocol
+  providers: CapabilityProviders
+  selfPeerId: string
+  log: Logger
+}
+
+export interface TaskRouterInit {
+  /** Most forwards per task; at most MAX_HOPS. @default 3 */
+  maxHops?: number
+  strategy?: RoutingStrategy
+  /** How long a cold lookup may wait on the DHT. @default 1500 */
+  dhtLookupTimeoutMs?: number
+  /** Retries of one peer after a transport error. @default 2 */
+  transportRetries?: number
+  /** Remembered results, so a repeated task id gets its stored answer. @default 10000 */
+  executedCacheSize?: number
+}
+
+export interface TaskRouter {
+  submit(options: SubmitOptions): Promise<TaskOutcome>
+  /** Handles a task_request from a peer: run, delegate, forward or refuse. */
+  handleRequest(request: TaskRequestMessage, remotePeer: PeerId): Promise<TaskResultMessage>
+  /** Answers a capability_query from a peer. */
+  capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage
+  /** Learns a peer's agents by asking it directly. */
+  queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined>
+  onTaskEvent(listener: (event: TaskEvent) => void): () => void
+}
+
+interface RouteRequest {
+  taskId: string
+  capability: string
+  input: unknown
+  from: string
+  deadline: number
+  hops: number
+  /** Visited peers, this node last. */
+  path: string[]
+  signal?: AbortSignal
+}
+
+type RouteResult = Omit<TaskResultMessage, 'type' | 'id'>
+
+const sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
+  await new Promise((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t)
+        resolve()
+      },
+      { once: true }
+    )
+  })
+
+export function localAgentAds(runtime: Pick<AgentRuntime, 'list'>): AgentAd[] {
+  return runtime
+    .list()
+    .map((a) => ({ agent: a.name, capabilities: a.capabilities, capacity: a.capacity, running: a.running }))
+}
+
+class DefaultTaskRouter implements TaskRouter {
+  private readonly maxHops: number
+  private readonly strategy: RoutingStrategy
+  /** taskId -> the answer, or the work producing it: a repeat never runs twice. */
+  private readonly executed = new Map<string, Promise<RouteResult>>()
+  private readonly listeners = new Set<(event: TaskEvent) => void>()
+
+  constructor(
+    private readonly components: TaskRouterComponents,
+    private readonly init: TaskRouterInit
+  ) {
+    this.maxHops = Math.min(init.maxHops ?? 3, MAX_HOPS)
+    this.strategy = init.strategy ?? leastLoaded
+  }
+
+  onTaskEvent(listener: (event: TaskEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: Omit<TaskEvent, 'at'>): void {
+    for (const l of this.listeners) {
+      try {
+        l({ ...event, at: Date.now() })
+      } catch {
+        /* listeners must not break routing */
+      }
+    }
+  }
+
+  async submit(options: SubmitOptions): Promise<TaskOutcome> {
+    const self = this.components.selfPeerId
+    const taskId = options.taskId ?? randomUUID()
+    const timeoutMs = Math.min(Math.max(1, options.timeoutMs), MAX_TASK_TIMEOUT_MS)
+    const deadline = Date.now() + timeoutMs
+    const log = this.components.log.child({ taskId })
+    this.emit({ taskId, role: 'origin', capability: options.capability, from: self, status: 'started' })
+    log.debug({ capability: options.capability, timeoutMs }, 'task submitted')
+
+    const request: RouteRequest = {
+      taskId,
+      capability: options.capability,
+      input: options.input,
+      from: self,
+      deadline,
+      hops: 0,
+      path: [self],
+      signal: options.signal
+    }
+    let res = await this.route(request)
+    // Everyone capable is at capacity: back off and try again until the
+    // deadline, instead of failing work the mesh will have room for soon.
+    let backoff = 2
+    while (res.status === 'busy' && Date.now() + backoff < deadline && options.signal?.aborted !== true) {
+      await sleep(backoff * (0.5 + Math.random()), options.signal)
+      backoff = Math.min(backoff * 2, 100)
+      res = await this.route(request)
+    }
+    const outcome = this.toOutcome(res, options.capability)
+    this.emit({
+      taskId,
+      role: 'origin',
+      capability: options.capability,
+      from: self,
+      status: outcome.status,
+      executor: outcome.executor,
+      agent: outcome.agent,
+      path: outcome.path,
+      error: outcome.error
+    })
+    log.debug(
+      { status: outcome.status, executor: outcome.executor, path: outcome.path, error: outcome.error?.code },
+      'task finished'
+    )
+    return outcome
+  }
+
+  private toOutcome(res: RouteResult, capability: string): TaskOutcome {
+    const base = { taskId: res.taskId, executor: res.executor, agent: res.agent, path: res.path }
+    switch (res.status) {
+      case 'completed':
+        return { ...base, status: 'completed', result: res.result ?? null }
+      case 'failed':
+        return { ...base, status: 'failed', error: res.error ?? { code: 'failed', message: 'task failed' } }
+      case 'busy':
+        return {
+          ...base,
+          status: 'failed',
+          error: {
+            code: 'all_busy',
+            message: `every agent that can handle ${capability} stayed busy until the deadline`
+          }
+        }
+      default:
+        return {
+          ...base,
+          status: 'failed',
+          error:
+            res.error?.code === 'timeout'
+              ? res.error
+              : { code: 'no_agent', message: `no agent can handle: ${capability}` }
+        }
+    }
+  }
+
+  async handleRequest(msg: TaskRequestMessage, remotePeer: PeerId): Promise<TaskResultMessage> {
+    const self = this.components.selfPeerId
+    const reply = (res: RouteResult): TaskResultMessage => ({ ...res, type: 'task_result', id: msg.id })
+    const base = { taskId: msg.taskId }
+    if (msg.path.includes(self)) {
+      return reply({
+        ...base,
+        status: 'no_agent',
+        path: msg.path,
+        error: { code: 'loop', message: 'this node is already on the task path' }
+      })
+    }
+    if (msg.path[msg.path.length - 1] !== remotePeer.toString()) {
+      return reply({
+        ...base,
+        status: 'failed',
+        path: msg.path,
+        error: { code: 'bad_path', message: 'the last peer on the path must be the sender' }
+      })
+    }
+    const deadline = Math.min(msg.deadline, Date.now() + MAX_TASK_TIMEOUT_MS)
+    const existing = this.executed.get(msg.taskId)
+    if (existing != null) return reply(await existing)
+
+    const work = this.route({
+      taskId: msg.taskId,
+      capability: msg.capability,
+      input: msg.input,
+      from: msg.from,
+      deadline,
+      hops: msg.hops,
+      path: [...msg.path, self]
+    })
+    this.remember(msg.taskId, work)
+    const res = await work
+    // Busy and no-agent are not executions: a retry may find room here later.
+    if (res.status === 'busy' || res.status === 'no_agent') this.executed.delete(msg.taskId)
+    return reply(res)
+  }
+
+  private remember(taskId: string, work: Promise<RouteResult>): void {
+    this.executed.set(taskId, work)
+    const max = this.init.executedCacheSize ?? 10_000
+    if (this.executed.size > max) {
+      const oldest = this.executed.keys().next().value
+      if (oldest != null) this.executed.delete(oldest)
+    }
+  }
+
+  capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage {
+    const ads = localAgentAds(this.components.runtime)
+    return {
+      type: 'capability_reply',
+      id: query.id,
+      agents: query.capability == null ? ads : ads.filter((a) => a.capabilities.includes(query.capability!))
+    }
+  }
+
+  async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
+    const started = performance.now()
+    try {
+      const reply = await this.components.protocol.request(
+        peerIdFromString(peerId),
+        { type: 'capability_query' },
+        { timeoutMs }
+      )
+      this.components.registry.recordLatency(peerId, performance.now() - started)
+      return reply.agents
+    } catch (err) {
+      this.components.log.debug(
+        { remotePeer: peerId, err: (err as Error).message },
+        'capability query failed'
+      )
+      return undefined
+    }
+  }
+
+  /** Registry first (a map read); the DHT only when the registry knows nobody. */
+  private async lookup(capability: string, deadline: number, exclude: Set<string>): Promise<Candidate[]> {
+    const latency = (p: string): number | undefined => this.components.registry.latency(p)
+    let found = candidatesFrom(this.components.registry.find(capability), latency).filter(
+      (c) => c.local || !exclude.has(c.peerId)
+    )
+    if (found.length > 0) return found
+    const budget = Math.min(this.init.dhtLookupTimeoutMs ?? 1500, deadline - Date.now())
+    if (budget <= 0) return []
+    const providers = (
+      await this.components.providers.findProviders(capability, { timeoutMs: budget })
+    ).filter((p) => !exclude.has(p))
+    await Promise.all(
+      providers.map(async (p) => {
+        const agents = await this.queryPeer(p, Math.max(1, Math.min(1000, deadline - Date.now())))
+        if (agents != null) this.components.registry.upsertPeer(p, agents, 'dht')
+      })
+    )
+    found = candidatesFrom(this.components.registry.find(capability), latency).filter(
+      (c) => c.local || !exclude.has(c.peerId)
+    )
+    return found
+  }
+
+  private async route(req: RouteRequest): Promise<RouteResult> {
+    const self = this.components.selfPeerId
+    const log = this.components.log.child({ taskId: req.taskId })
+    const exclude = new Set(req.path)
+    const candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
+    let sawBusy = false
+    for (const c of candidates) {
+      const remaining = req.deadline - Date.now()
+      if (remaining <= 0 || req.signal?.aborted === true) {
+        return {
+          taskId: req.taskId,
+          status: 'failed',
+          path: req.path,
+          error: { code: 'timeout', message: 'the task deadline passed before any agent answered' }
+        }
+      }
+      if (c.local) {
+        const outcome = await this.components.runtime.runTask(
+          {
+            type: 'task_request',
+            taskId: req.taskId,
+            capability: req.capability,
+            input: req.input,
+            from: req.from,
+            deadline: req.deadline
+          },
+          {
+            signal:
+              req.signal != null
+                ? AbortSignal.any([req.signal, AbortSignal.timeout(remaining)])
+                : AbortSignal.timeout(remaining)
+          }
+        )
+        if (outcome.status === 'busy') {
+          sawBusy = true
+          continue
+        }
+        if (outcome.status === 'none') continue
+        const role = req.from === self ? 'origin' : 'executor'
+        if (outcome.status === 'completed') {
+          this.emit({
+            taskId: req.taskId,
+            role,
+            capability: req.capability,
+            from: req.from,
+            status: 'completed',
+            executor: self,
+            agent: outcome.agent,
+            path: req.path
+          })
+          return {
+            taskId: req.taskId,
+            status: 'completed',
+            result: outcome.result ?? null,
+            executor: self,
+            agent: outcome.agent,
+            path: req.path
+          }
+        }
+        this.emit({
+          taskId: req.taskId,
+          role,
+          capability: req.capability,
+          from: req.from,
+          status: 'failed',
+          executor: self,
+          agent: outcome.agent,
+          path: req.path,
+          error: outcome.error
+        })
+        log.info({ agent: outcome.agent, error: outcome.error }, 'handler failed')
+        return {
+          taskId: req.taskId,
+          status: 'failed',
+          error: outcome.error,
+          executor: self,
+          agent: outcome.agent,
+          path: req.path
+        }
+      }
+      // Forwarding to a peer counts as a hop; delegation from a full agent too.
+      if (req.hops >= this.maxHops) continue
+      try {
+        const res = await this.send(c.peerId, req)
+        if (res.status === 'busy') {
+          sawBusy = true
+          continue
+        }
+        if (res.status === 'no_agent') continue
+        if (req.from !== self)
+          this.emit({
+            taskId: req.taskId,
+            role: 'forwarder',
+            capability: req.capability,
+            from: req.from,
+            status: res.status,
+            executor: res.executor,
+            path: res.path
+          })
+        return {
+          taskId: res.taskId,
+          status: res.status,
+          result: res.result,
+          error: res.error,
+          executor: res.executor,
+          agent: res.agent,
+          path: res.path
+        }
+      } catch (err) {
+        log.debug(
+          { remotePeer: c.peerId, err: (err as Error).message },
+          'peer unreachable for task; trying the next candidate'
+        )
+        if (err instanceof TransportError && err.code === 'timeout') {
+          return {
+            taskId: req.taskId,
+            status: 'failed',
+            path: req.path,
+            error: { code: 'timeout', message: `no answer from ${c.peerId} before the deadline` }
+          }
+        }
+      }
+    }
+    return { taskId: req.taskId, status: sawBusy ? 'busy' : 'no_agent', path: req.path }
+  }
+
+  /** One peer, retried with backoff on transport errors only. */
+  private async send(peerId: string, req: RouteRequest): Promise<TaskResultMessage> {
+    const retries = this.init.transportRetries ?? 2
+    const peer = peerIdFromString(peerId)
+    for (let attempt = 0; ; attempt++) {
+      const remaining = req.deadline - Date.now()
+      try {
+        return await this.components.protocol.request(
+          peer,
+          {
+            type: 'task_request',
+            taskId: req.taskId,
+            capability: req.capability,
+            input: req.input,
+            from: req.from,
+            deadline: req.deadline,
+            hops: req.hops + 1,
+            path: req.path
+          },
+          { timeoutMs: Math.max(1, remaining), signal: req.signal }
+        )
+      } catch (err) {
+        const retryable = err instanceof TransportError && err.code !== 'timeout'
+        const pause = 50 * 3 ** attempt
+        if (!retryable || attempt >= retries || Date.now() + pause >= req.deadline) throw err
+        await sleep(pause, req.signal)
+      }
+    }
+  }
+}
+
+export function createTaskRouter(components: TaskRouterComponents, init: TaskRouterInit = {}): TaskRouter {
+  return new DefaultTaskRouter(components, init)
+}

@@ -1,0 +1,143 @@
+import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
+import { type AgentAd, decodeNodeState, type NodeStateMessage, STATE_TOPIC } from '@mesh-node/protocol'
+import type { Logger } from 'pino'
+import type { CapabilityRegistry } from './registry.js'
+
+export interface StateGossipComponents {
+  pubsub: GossipSub
+  registry: CapabilityRegistry
+  selfPeerId: string
+  /** This node's agents, as announced. */
+  localAgents: () => AgentAd[]
+  /** Subscribes to local load changes; returns an unsubscribe. */
+  onLocalChange: (listener: () => void) => () => void
+  log: Logger
+}
+
+export interface StateGossipInit {
+  /** Announce at least this often, changed or not. @default 2000 */
+  heartbeatMs?: number
+  /** Announce changes at most this often, so load bursts do not flood the topic. @default 100 */
+  minIntervalMs?: number
+}
+
+export interface StateGossip {
+  /** Announces now (rate-limited). */
+  announce(): void
+  /** The latest (incarnation, seq) seen from each peer. */
+  versions(): Map<string, { incarnation: number; seq: number }>
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+const newer = (
+  a: { incarnation: number; seq: number },
+  b: { incarnation: number; seq: number } | undefined
+): boolean => b == null || a.incarnation > b.incarnation || (a.incarnation === b.incarnation && a.seq > b.seq)
+
+class PubsubStateGossip implements StateGossip {
+  private readonly incarnation = Date.now()
+  private seq = 0
+  private readonly seen = new Map<string, { incarnation: number; seq: number }>()
+  private heartbeat?: NodeJS.Timeout
+  private throttle?: NodeJS.Timeout
+  private lastSent = 0
+  private unsubscribe?: () => void
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    this.receive(evt.detail)
+  }
+
+  constructor(
+    private readonly components: StateGossipComponents,
+    private readonly init: StateGossipInit
+  ) {}
+
+  async start(): Promise<void> {
+    const { pubsub } = this.components
+    pubsub.topicValidators.set(STATE_TOPIC, (_peer, msg) => this.validate(msg))
+    pubsub.addEventListener('message', this.onMessage)
+    pubsub.subscribe(STATE_TOPIC)
+    this.unsubscribe = this.components.onLocalChange(() => this.announce())
+    this.heartbeat = setInterval(() => this.publish(), this.init.heartbeatMs ?? 2000)
+    this.publish()
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat)
+    clearTimeout(this.throttle)
+    this.unsubscribe?.()
+    const { pubsub } = this.components
+    pubsub.removeEventListener('message', this.onMessage)
+    pubsub.topicValidators.delete(STATE_TOPIC)
+    try {
+      pubsub.unsubscribe(STATE_TOPIC)
+    } catch {
+      /* already stopped */
+    }
+  }
+
+  versions(): Map<string, { incarnation: number; seq: number }> {
+    return new Map(this.seen)
+  }
+
+  announce(): void {
+    if (this.throttle != null) return
+    const wait = Math.max(0, (this.init.minIntervalMs ?? 100) - (Date.now() - this.lastSent))
+    this.throttle = setTimeout(() => {
+      this.throttle = undefined
+      this.publish()
+    }, wait)
+  }
+
+  private publish(): void {
+    this.lastSent = Date.now()
+    const msg: NodeStateMessage = {
+      type: 'node_state',
+      peerId: this.components.selfPeerId,
+      incarnation: this.incarnation,
+      seq: ++this.seq,
+      agents: this.components.localAgents()
+    }
+    this.components.pubsub
+      .publish(STATE_TOPIC, new TextEncoder().encode(JSON.stringify(msg)))
+      .catch((err: Error) => {
+        this.components.log.debug({ err: err.message }, 'state publish failed')
+      })
+  }
+
+  /** Runs inside gossipsub before delivery or forwarding: bad state never spreads. */
+  private validate(msg: Message): TopicValidatorResult {
+    const decoded = decodeNodeState(msg.data)
+    if (!decoded.ok) {
+      this.components.log.warn({ error: decoded.error }, 'rejected invalid node_state')
+      return TopicValidatorResult.Reject
+    }
+    if (msg.type !== 'signed' || msg.from.toString() !== decoded.message.peerId) {
+      this.components.log.warn(
+        { claimed: decoded.message.peerId },
+        'rejected node_state whose signer is not its origin'
+      )
+      return TopicValidatorResult.Reject
+    }
+    return newer(decoded.message, this.seen.get(decoded.message.peerId))
+      ? TopicValidatorResult.Accept
+      : TopicValidatorResult.Ignore
+  }
+
+  private receive(msg: Message): void {
+    if (msg.topic !== STATE_TOPIC) return
+    const decoded = decodeNodeState(msg.data)
+    if (!decoded.ok) return
+    const state = decoded.message
+    if (state.peerId === this.components.selfPeerId || !newer(state, this.seen.get(state.peerId))) return
+    this.seen.set(state.peerId, { incarnation: state.incarnation, seq: state.seq })
+    this.components.registry.upsertPeer(state.peerId, state.agents, 'gossip')
+  }
+}
+
+export function createStateGossip(
+  components: StateGossipComponents,
+  init: StateGossipInit = {}
+): StateGossip {
+  return new PubsubStateGossip(components, init)
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { capabilityCid, decodeNodeState, decodeTaskMessage } from '../src/index.js'
+
+const bytes = (v: unknown): Uint8Array =>
+  new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
+
+describe('messages', () => {
+  const request = {
+    type: 'task_request',
+    id: 'c1',
+    taskId: 't1',
+    capability: 'echo',
+    input: { a: 1 },
+    from: '12D3KooA',
+    deadline: Date.now() + 1000,
+    hops: 0,
+    path: ['12D3KooA']
+  }
+
+  it('accepts a valid task_request', () => {
+    const res = decodeTaskMessage(bytes(request))
+    assert.equal(res.ok, true)
+  })
+
+  it('names the problem and keeps the correlation id of an invalid message', () => {
+    const res = decodeTaskMessage(bytes({ ...request, hops: 99 }))
+    assert.equal(res.ok, false)
+    if (!res.ok) {
+      assert.equal(res.code, 'invalid_message')
+      assert.equal(res.id, 'c1')
+      assert.match(res.error, /\/hops/)
+    }
+  })
+
+  it('distinguishes bad JSON, unknown types and missing fields', () => {
+    const bad = decodeTaskMessage(bytes('{nope'))
+    assert.equal(!bad.ok && bad.code, 'invalid_json')
+    const unknown = decodeTaskMessage(bytes({ type: 'launch_missiles', id: 'x' }))
+    assert.equal(!unknown.ok && unknown.code, 'unknown_type')
+    const missing = decodeTaskMessage(bytes({ type: 'task_request', id: 'x' }))
+    assert.equal(!missing.ok && missing.code, 'invalid_message')
+    const badCap = decodeTaskMessage(bytes({ ...request, capability: 'has space' }))
+    assert.equal(!badCap.ok && badCap.code, 'invalid_message')
+  })
+
+  it('validates node_state announcements', () => {
+    const ok = decodeNodeState(
+      bytes({
+        type: 'node_state',
+        peerId: 'p',
+        incarnation: 1,
+        seq: 2,
+        agents: [{ agent: 'echo', capabilities: ['echo'], capacity: 4, running: 0 }]
+      })
+    )
+    assert.equal(ok.ok, true)
+    const bad = decodeNodeState(
+      bytes({ type: 'node_state', peerId: 'p', incarnation: 1, seq: -1, agents: [] })
+    )
+    assert.equal(bad.ok, false)
+  })
+
+  it('derives capability CIDs as documented', async () => {
+    const cid = await capabilityCid('echo')
+    assert.equal(cid.version, 1)
+    assert.equal(cid.code, 0x55)
+    assert.equal(cid.multihash.code, 0x12)
+    const { createHash } = await import('node:crypto')
+    const expected = createHash('sha256').update('agent-mesh/capability/echo').digest()
+    assert.deepEqual(Buffer.from(cid.multihash.digest), expected)
+    assert.notEqual((await capabilityCid('echo2')).toString(), cid.toString())
+  })
+})
