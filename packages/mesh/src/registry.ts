@@ -88,9 +88,9 @@ class DefaultRegistry implements CapabilityRegistry {
     this.peers.set(peerId, { agents, expiresAt: this.now() + this.ttlMs, source })
     for (const a of agents)
       for (const cap of a.capabilities) {
-        let set = this.byCapability.get(cap)
-        if (set == null) this.byCapability.set(cap, (set = new Set()))
+        const set = this.byCapability.get(cap) ?? new Set<string>()
         set.add(peerId)
+        this.byCapability.set(cap, set)
       }
     const before = new Map((previous?.agents ?? []).map((a) => [a.agent, a]))
     for (const a of agents) if (!before.has(a.agent)) this.emit({ type: 'agent_joined', agent: a })
@@ -132,17 +132,15 @@ class DefaultRegistry implements CapabilityRegistry {
   }
 
   all(): AgentView[] {
-    const local = this.components.runtime
-      .list()
-      .map((a) => ({
-        peerId: this.components.selfPeerId,
-        agent: a.name,
-        capabilities: a.capabilities,
-        capacity: a.capacity,
-        running: a.running,
-        load: a.load,
-        local: true
-      }))
+    const local = this.components.runtime.list().map((a) => ({
+      peerId: this.components.selfPeerId,
+      agent: a.name,
+      capabilities: a.capabilities,
+      capacity: a.capacity,
+      running: a.running,
+      load: a.load,
+      local: true
+    }))
     const now = this.now()
     const remote = [...this.peers.values()].filter((e) => e.expiresAt >= now).flatMap((e) => e.agents)
     return [...local, ...remote]
