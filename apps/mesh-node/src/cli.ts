@@ -4,10 +4,11 @@ import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
 import { peersCommand } from './commands/peers.js'
 import { startCommand } from './commands/start.js'
+import { eventsCommand, statusCommand } from './commands/status.js'
 import { stopCommand } from './commands/stop.js'
 import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
-import { taskCommand, tasksCommand } from './commands/tasks.js'
+import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
 import { reportError } from './errors.js'
 
 export function buildProgram(): Command {
@@ -25,6 +26,9 @@ export function buildProgram(): Command {
     submitCommand(),
     taskCommand(),
     tasksCommand(),
+    cancelCommand(),
+    statusCommand(),
+    eventsCommand(),
     stopCommand(),
     swarmKeyCommand()
   ]) {

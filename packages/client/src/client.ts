@@ -4,7 +4,9 @@ import type {
   AgentInfo,
   ApiErrorBody,
   IdInfo,
+  MeshEvent,
   PeerInfo,
+  StatusInfo,
   SubmitRequest,
   TaskInfo,
   TaskResult
@@ -28,6 +30,10 @@ export interface MeshClient {
   task(taskId: string): Promise<TaskInfo>
   tasks(options?: { limit?: number }): Promise<TaskInfo[]>
   agents(options?: { capability?: string }): Promise<AgentInfo[]>
+  cancel(taskId: string): Promise<TaskInfo>
+  status(): Promise<StatusInfo>
+  /** Follows the daemon's event stream until the signal aborts or the daemon goes away. */
+  events(options?: { types?: string[]; signal?: AbortSignal }): AsyncGenerator<MeshEvent>
   /** Asks the daemon to shut down gracefully; resolves once it has accepted. */
   shutdown(): Promise<void>
   /** Low-level escape hatch: an authenticated JSON request to any route. */
@@ -126,6 +132,10 @@ export function createClient(
         'GET',
         `/v1/agents${options.capability != null ? `?capability=${encodeURIComponent(options.capability)}` : ''}`
       ),
+    cancel: async (taskId) =>
+      await request<TaskInfo>('POST', `/v1/tasks/${encodeURIComponent(taskId)}/cancel`),
+    status: async () => await request<StatusInfo>('GET', '/v1/status'),
+    events: (options = {}) => streamEvents(base, endpoint.token, options),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')
     },
@@ -138,6 +148,47 @@ export async function connect(options: ConnectOptions = {}): Promise<MeshClient>
   const dataDir = options.dataDir ?? defaultDataDir()
   const endpoint = await readApiEndpoint(dataDir)
   return createClient(endpoint, { timeoutMs: options.timeoutMs, dataDir })
+}
+
+async function* streamEvents(
+  base: string,
+  token: string,
+  options: { types?: string[]; signal?: AbortSignal }
+): AsyncGenerator<MeshEvent> {
+  const query = options.types != null ? `?types=${options.types.join(',')}` : ''
+  let res: Response
+  try {
+    res = await fetch(`${base}/v1/events${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: options.signal
+    })
+  } catch (err) {
+    if (options.signal?.aborted === true) return
+    throw new MeshClientError(
+      `the mesh-node daemon at ${base} does not answer (${causeOf(err)})`,
+      'daemon_not_running'
+    )
+  }
+  if (!res.ok || res.body == null)
+    throw new MeshClientError(`event stream refused: HTTP ${res.status}`, 'http_error', res.status)
+  const decoder = new TextDecoder()
+  let buffer = ''
+  try {
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true })
+      let end = buffer.indexOf('\n\n')
+      while (end >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const data = block.split('\n').find((l) => l.startsWith('data: '))
+        if (data != null) yield JSON.parse(data.slice(6)) as MeshEvent
+        end = buffer.indexOf('\n\n')
+      }
+    }
+  } catch (err) {
+    if (options.signal?.aborted === true) return
+    throw err
+  }
 }
 
 function causeOf(err: unknown): string {

@@ -21,8 +21,12 @@ export { MeshClientError } from './errors.js'
 export type {
   AgentInfo,
   ApiErrorBody,
+  AttemptInfo,
   IdInfo,
+  MemberInfo,
+  MeshEvent,
   PeerInfo,
+  StatusInfo,
   SubmitRequest,
   TaskErrorInfo,
   TaskInfo,

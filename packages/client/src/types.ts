@@ -23,7 +23,7 @@ export interface TaskErrorInfo {
 /** The answer to a submitted task (POST /v1/tasks with wait, and `submit --json`). */
 export interface TaskResult {
   taskId: string
-  status: 'completed' | 'failed'
+  status: 'completed' | 'failed' | 'cancelled'
   result: unknown
   error: TaskErrorInfo | null
   executor: string | null
@@ -45,6 +45,8 @@ export interface TaskInfo {
   path?: string[]
   result?: unknown
   error?: TaskErrorInfo
+  queue?: boolean
+  attempts: AttemptInfo[]
 }
 
 export interface AgentInfo {
@@ -61,4 +63,43 @@ export interface SubmitRequest {
   capability: string
   input?: unknown
   timeoutMs?: number
+  /** Keep the task until a capable agent appears instead of failing it. */
+  queue?: boolean
+}
+
+export interface AttemptInfo {
+  n: number
+  executor: string
+  agent?: string
+  startedAt: number
+  endedAt?: number
+  outcome?: string
+  error?: TaskErrorInfo
+}
+
+export interface MemberInfo {
+  peerId: string
+  state: 'alive' | 'suspect' | 'dead'
+  lastHeardAt: number
+  suspectedAt?: number
+  deadAt?: number
+}
+
+/** GET /v1/status and `status --json`. */
+export interface StatusInfo {
+  peerId: string
+  uptimeMs: number
+  /** Equal on every node once mesh state has converged. */
+  digest: string
+  peers: number
+  agents: { local: number; total: number }
+  members: MemberInfo[]
+  tasks: Record<string, number>
+}
+
+/** One server-sent event from GET /v1/events. */
+export interface MeshEvent {
+  type: string
+  at: number
+  [field: string]: unknown
 }

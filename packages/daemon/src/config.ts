@@ -43,7 +43,11 @@ export const ConfigSchema = Type.Object(
         heartbeatMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
         registryTtlMs: Type.Integer({ minimum: 500, maximum: 600_000 }),
         reprovideIntervalMs: Type.Integer({ minimum: 1000, maximum: 86_400_000 }),
-        dhtLookupTimeoutMs: Type.Integer({ minimum: 10, maximum: 60_000 })
+        dhtLookupTimeoutMs: Type.Integer({ minimum: 10, maximum: 60_000 }),
+        syncIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+        suspectAfterMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+        probeTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+        suspicionTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 })
       },
       { additionalProperties: false }
     ),
@@ -78,10 +82,14 @@ export function defaultConfig(): MeshConfig {
     connections: { maxConnections: 512, inboundConnectionThreshold: 100, maxIncomingPendingConnections: 128 },
     tasks: { defaultTimeoutMs: 30_000, maxHops: 3 },
     mesh: {
-      heartbeatMs: 2000,
+      heartbeatMs: 1000,
       registryTtlMs: 10_000,
       reprovideIntervalMs: 600_000,
-      dhtLookupTimeoutMs: 1500
+      dhtLookupTimeoutMs: 1500,
+      syncIntervalMs: 5000,
+      suspectAfterMs: 2500,
+      probeTimeoutMs: 750,
+      suspicionTimeoutMs: 1500
     },
     agents: []
   }

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
+import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh } from '@mesh-node/mesh'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
 import { taskRoutes } from './api/task-routes.js'
@@ -20,8 +22,10 @@ import {
 } from './config.js'
 import { ensureDataDir, loadOrCreateIdentity, removeApiFile, writeApiFiles } from './data-dir.js'
 import { DaemonError } from './errors.js'
+import { createEventHub } from './event-hub.js'
 import { acquireLock, type DataDirLock } from './lock.js'
 import { createLogger, type Logger } from './logger.js'
+import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
 import { createTaskStore } from './task-store.js'
 
 export interface StartDaemonOptions {
@@ -62,6 +66,7 @@ function resolveConfig(
 }
 
 export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> {
+  const startedAt = Date.now()
   const paths = ensureDataDir(options.dataDir)
   const { config, file: configFile } = resolveConfig(options.dataDir, options.configFile, options.overrides)
   const api = parseHostPort(config.api)
@@ -127,21 +132,81 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     cleanups.push(async () => {
       await runtime.close()
     })
+    const journal = createTaskJournal(db)
+    const abandoned = journal.abandonRunningExecutions()
+    if (abandoned > 0)
+      log.warn({ count: abandoned }, 'executions cut short by the last crash are marked failed')
+    let dispatcher: TaskDispatcher | undefined
     const mesh = createMesh(
-      { libp2p: peer.libp2p, runtime, log },
+      {
+        libp2p: peer.libp2p,
+        runtime,
+        log,
+        outbox: journal,
+        executions: {
+          get: (taskId) => journal.getExecution(taskId),
+          record: (taskId, origin, outcome) => {
+            journal.beginExecution(taskId, origin, outcome.agent)
+            journal.finishExecution(taskId, outcome)
+          }
+        },
+        acceptDeliveredResult: (result) => dispatcher?.acceptDelivered(result) ?? false
+      },
       {
         registry: { ttlMs: config.mesh.registryTtlMs },
-        gossip: { heartbeatMs: config.mesh.heartbeatMs },
+        gossip: { heartbeatMs: config.mesh.heartbeatMs, syncIntervalMs: config.mesh.syncIntervalMs },
         providers: { reprovideIntervalMs: config.mesh.reprovideIntervalMs },
-        router: { maxHops: config.tasks.maxHops, dhtLookupTimeoutMs: config.mesh.dhtLookupTimeoutMs }
+        router: { maxHops: config.tasks.maxHops, dhtLookupTimeoutMs: config.mesh.dhtLookupTimeoutMs },
+        failureDetector: {
+          suspectAfterMs: config.mesh.suspectAfterMs,
+          probeTimeoutMs: config.mesh.probeTimeoutMs,
+          suspicionTimeoutMs: config.mesh.suspicionTimeoutMs
+        }
       }
+    )
+    const events = createEventHub()
+    cleanups.push(() => events.close())
+    mesh.registry.onEvent((event) => {
+      if (event.type === 'agent_joined')
+        events.publish({
+          type: 'agent_joined',
+          peerId: event.agent.peerId,
+          agent: event.agent.agent,
+          capabilities: event.agent.capabilities
+        })
+      if (event.type === 'agent_left')
+        events.publish({
+          type: 'agent_left',
+          peerId: event.agent.peerId,
+          agent: event.agent.agent,
+          reason: event.reason
+        })
+    })
+    mesh.failureDetector.onEvent((event) => events.publish({ ...event }))
+    journal.onChange((task) =>
+      events.publish({
+        type: 'task',
+        taskId: task.taskId,
+        status: task.status,
+        capability: task.capability,
+        executor: task.executor ?? null
+      })
     )
     await mesh.start()
     cleanups.push(async () => {
       await mesh.stop()
     })
-    const tasks = createTaskStore()
-    mesh.router.onTaskEvent((event) => tasks.record(event))
+    const seen = createTaskStore()
+    mesh.router.onTaskEvent((event) => seen.record(event))
+    dispatcher = createTaskDispatcher({
+      journal,
+      router: mesh.router,
+      registry: mesh.registry,
+      selfPeerId: peer.peerId.toString(),
+      log: log.child({ component: 'dispatcher' })
+    })
+    dispatcher.start()
+    cleanups.push(() => dispatcher?.stop())
 
     let stopping: Promise<void> | undefined
     let resolveStopped!: () => void
@@ -175,7 +240,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
               void stop('api shutdown')
             }
           }),
-          ...taskRoutes({ mesh, tasks, defaultTimeoutMs: config.tasks.defaultTimeoutMs })
+          ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
+          ...meshRoutes({ peer, mesh, journal, events, startedAt })
         ]
       })
     } catch (err) {

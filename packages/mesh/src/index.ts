@@ -22,7 +22,17 @@
  */
 
 export { RemoteProtocolError, TransportError } from './errors.js'
+export {
+  createFailureDetector,
+  type FailureDetector,
+  type FailureDetectorComponents,
+  type FailureDetectorInit,
+  type Member,
+  type MemberState,
+  type MembershipEvent
+} from './failure-detector.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
+export { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
 export {
   type CapabilityProviders,
   type CapabilityProvidersComponents,
@@ -39,7 +49,10 @@ export {
   type RegistrySource
 } from './registry.js'
 export {
+  type AttemptObserver,
+  type AttemptOutcome,
   createTaskRouter,
+  type ExecutionStore,
   localAgentAds,
   type SubmitOptions,
   type TaskError,

@@ -1,15 +1,24 @@
-import type { IdentifyResult, PeerId } from '@libp2p/interface'
+import type { IdentifyResult } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { MeshLibp2p } from '@mesh-node/peer'
-import { TASK_PROTOCOL } from '@mesh-node/protocol'
+import { TASK_PROTOCOL, type TaskResultMessage } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
+import { createFailureDetector, type FailureDetector, type FailureDetectorInit } from './failure-detector.js'
+import { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
 import {
   type CapabilityProviders,
   type CapabilityProvidersInit,
   createCapabilityProviders
 } from './providers.js'
 import { type CapabilityRegistry, createRegistry, type RegistryInit } from './registry.js'
-import { createTaskRouter, localAgentAds, type TaskRouter, type TaskRouterInit } from './router.js'
+import {
+  createTaskRouter,
+  type ExecutionStore,
+  localAgentAds,
+  type TaskRouter,
+  type TaskRouterInit
+} from './router.js'
 import { createStateGossip, type StateGossip, type StateGossipInit } from './state-gossip.js'
 import { createTaskProtocol, type TaskProtocol } from './task-protocol.js'
 
@@ -17,6 +26,12 @@ export interface MeshComponents {
   libp2p: MeshLibp2p
   runtime: AgentRuntime
   log: Logger
+  /** Durable outbox for results whose origin is away; in memory when absent. */
+  outbox?: OutboxStore
+  /** Durable record of tasks executed here, so repeats never run twice across restarts. */
+  executions?: ExecutionStore
+  /** The origin's side of a held result arriving late; returns whether the task is known. */
+  acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
 }
 
 export interface MeshInit {
@@ -24,6 +39,7 @@ export interface MeshInit {
   gossip?: StateGossipInit
   providers?: CapabilityProvidersInit
   router?: TaskRouterInit
+  failureDetector?: FailureDetectorInit
 }
 
 /** The mesh subsystems of one node, wired together. */
@@ -33,6 +49,8 @@ export interface Mesh {
   readonly gossip: StateGossip
   readonly providers: CapabilityProviders
   readonly router: TaskRouter
+  readonly failureDetector: FailureDetector
+  readonly outbox: OutboxDelivery
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -40,48 +58,125 @@ export interface Mesh {
 export function createMesh(components: MeshComponents, init: MeshInit = {}): Mesh {
   const { libp2p, runtime, log } = components
   const selfPeerId = libp2p.peerId.toString()
-  const registry = createRegistry({ runtime, selfPeerId }, init.registry)
+  // Late-bound: the protocol's handlers and the detector need each other.
   let router: TaskRouter | undefined
+  let failureDetector: FailureDetector | undefined
+  let outbox: OutboxDelivery | undefined
+  let gossip: StateGossip | undefined
+
+  const registry = createRegistry(
+    {
+      runtime,
+      selfPeerId,
+      isUnavailable: (peerId) => {
+        const state = failureDetector?.state(peerId)
+        return state === 'suspect' || state === 'dead'
+      }
+    },
+    init.registry
+  )
   const protocol = createTaskProtocol(
     { libp2p, log: log.child({ component: 'task-protocol' }) },
     {
       handlers: {
         taskRequest: async (msg, remote) => await router!.handleRequest(msg, remote),
-        capabilityQuery: (query) => router!.capabilityReply(query)
+        capabilityQuery: (query) => router!.capabilityReply(query),
+        probe: async (msg) => ({
+          type: 'probe_reply',
+          id: msg.id,
+          target: msg.target,
+          reachable: await failureDetector!.probe(msg.target, 1000)
+        }),
+        resultDelivery: async (msg, remote) => ({
+          type: 'delivery_ack',
+          id: msg.id,
+          taskId: msg.result.taskId,
+          known: components.acceptDeliveredResult?.(msg.result, remote.toString()) ?? false
+        }),
+        undeliverable: (result) => outbox!.hold(result),
+        stateSync: (msg) => ({
+          type: 'state_sync_reply',
+          id: msg.id,
+          states: gossip!.answerSync(msg.versions)
+        })
       }
     }
+  )
+  outbox = createOutboxDelivery({
+    store: components.outbox ?? memoryOutbox(),
+    protocol,
+    log: log.child({ component: 'outbox' })
+  })
+  failureDetector = createFailureDetector(
+    { libp2p, protocol, log: log.child({ component: 'failure-detector' }) },
+    init.failureDetector
   )
   const providers = createCapabilityProviders(
     { libp2p, capabilities: () => runtime.capabilities(), log: log.child({ component: 'providers' }) },
     init.providers
   )
   router = createTaskRouter(
-    { runtime, registry, protocol, providers, selfPeerId, log: log.child({ component: 'router' }) },
+    {
+      runtime,
+      registry,
+      protocol,
+      providers,
+      selfPeerId,
+      executions: components.executions,
+      log: log.child({ component: 'router' })
+    },
     init.router
   )
-  const gossip = createStateGossip(
+  gossip = createStateGossip(
     {
       pubsub: libp2p.services.pubsub,
       registry,
       selfPeerId,
       localAgents: () => localAgentAds(runtime),
       onLocalChange: (listener) => runtime.onChange(listener),
-      log: log.child({ component: 'state-gossip' })
+      log: log.child({ component: 'state-gossip' }),
+      sync: async (peerId, versions) =>
+        (
+          await protocol.request(
+            peerIdFromString(peerId),
+            { type: 'state_sync', versions },
+            { timeoutMs: 3000 }
+          )
+        ).states,
+      peers: () =>
+        libp2p
+          .getPeers()
+          .map(String)
+          .filter((p) => failureDetector!.state(p) !== 'dead'),
+      isDead: (peerId) => failureDetector!.state(peerId) === 'dead'
     },
     init.gossip
   )
 
+  // Every announcement is a heartbeat; the dead leave the registry.
+  registry.onEvent((event) => {
+    // Only a peer's own words are a sign of life; relayed state is not.
+    if (event.type === 'peer_updated' && (event.source === 'gossip' || event.source === 'query')) {
+      failureDetector!.heard(event.peerId)
+    }
+  })
+  failureDetector.onEvent((event) => {
+    if (event.type === 'peer_dead') {
+      registry.removePeer(event.peerId, 'dead')
+      gossip!.forget(event.peerId)
+    }
+  })
+
   // Ask each new mesh peer for its agents at once, rather than wait for its
-  // next state heartbeat.
+  // next state heartbeat; and hand it any results it missed while away.
   const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = evt.detail
     if (!protocols.includes(TASK_PROTOCOL)) return
-    void router!.queryPeer(peerId.toString(), 5_000).then((agents) => {
-      if (agents != null) registry.upsertPeer(peerId.toString(), agents, 'query')
+    const id = peerId.toString()
+    void router!.queryPeer(id, 5_000).then((agents) => {
+      if (agents != null) registry.upsertPeer(id, agents, 'query')
     })
-  }
-  const onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    registry.removePeer(evt.detail.toString(), 'disconnected')
+    void outbox!.flush(id)
   }
   let expiry: NodeJS.Timeout | undefined
 
@@ -91,21 +186,51 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     gossip,
     providers,
     router,
+    failureDetector,
+    outbox,
     start: async () => {
       await protocol.start()
       libp2p.addEventListener('peer:identify', onIdentify)
-      libp2p.addEventListener('peer:disconnect', onDisconnect)
-      await gossip.start()
+      await gossip!.start()
       providers.start()
+      failureDetector!.start()
+      outbox!.start()
       expiry = setInterval(() => registry.expire(), 1000)
     },
     stop: async () => {
       clearInterval(expiry)
+      outbox!.stop()
+      failureDetector!.stop()
       providers.stop()
-      await gossip.stop()
+      await gossip!.stop()
       libp2p.removeEventListener('peer:identify', onIdentify)
-      libp2p.removeEventListener('peer:disconnect', onDisconnect)
       await protocol.stop()
+    }
+  }
+}
+
+/** For nodes without a journal (tests, embedding): held results last until exit. */
+function memoryOutbox(): OutboxStore {
+  const entries = new Map<
+    string,
+    { taskId: string; origin: string; message: unknown; attempts: number; nextAttemptAt: number }
+  >()
+  return {
+    outboxPut: (e) => {
+      entries.set(e.taskId, { ...e, attempts: 0, nextAttemptAt: Date.now() })
+    },
+    outboxDue: (now = Date.now(), limit = 32) =>
+      [...entries.values()].filter((e) => e.nextAttemptAt <= now).slice(0, limit),
+    outboxForOrigin: (origin) => [...entries.values()].filter((e) => e.origin === origin),
+    outboxDeferred: (taskId, nextAttemptAt) => {
+      const e = entries.get(taskId)
+      if (e != null) {
+        e.attempts++
+        e.nextAttemptAt = nextAttemptAt
+      }
+    },
+    outboxRemove: (taskId) => {
+      entries.delete(taskId)
     }
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { AgentAd } from '@mesh-node/protocol'
 
@@ -13,16 +14,18 @@ export interface AgentView {
   local: boolean
 }
 
-export type RegistrySource = 'gossip' | 'query' | 'dht'
+export type RegistrySource = 'gossip' | 'query' | 'dht' | 'sync'
 
 export type RegistryEvent =
   | { type: 'agent_joined'; agent: AgentView }
   | { type: 'agent_left'; agent: AgentView; reason: string }
-  | { type: 'peer_updated'; peerId: string }
+  | { type: 'peer_updated'; peerId: string; source: RegistrySource }
 
 export interface RegistryComponents {
   runtime: Pick<AgentRuntime, 'list'>
   selfPeerId: string
+  /** Peers to leave out of lookups for now (suspected by the failure detector). */
+  isUnavailable?: (peerId: string) => boolean
   now?: () => number
 }
 
@@ -40,8 +43,15 @@ export interface CapabilityRegistry {
   all(): AgentView[]
   remotePeers(): string[]
   hasPeer(peerId: string): boolean
+  /** False while the failure detector suspects the peer or holds it dead. */
+  isAvailable(peerId: string): boolean
   recordLatency(peerId: string, ms: number): void
   latency(peerId: string): number | undefined
+  /**
+   * A fingerprint of membership and capabilities (not load, which moves all
+   * the time): equal on every node once the mesh state has converged.
+   */
+  digest(): string
   /** Drops peers not heard from within the TTL; returns how many. */
   expire(): number
   onEvent(listener: (event: RegistryEvent) => void): () => void
@@ -97,7 +107,7 @@ class DefaultRegistry implements CapabilityRegistry {
     const now = new Set(agents.map((a) => a.agent))
     for (const a of previous?.agents ?? [])
       if (!now.has(a.agent)) this.emit({ type: 'agent_left', agent: a, reason: 'no longer announced' })
-    this.emit({ type: 'peer_updated', peerId })
+    this.emit({ type: 'peer_updated', peerId, source })
   }
 
   removePeer(peerId: string, reason: string): void {
@@ -125,7 +135,7 @@ class DefaultRegistry implements CapabilityRegistry {
     const now = this.now()
     for (const peerId of this.byCapability.get(capability) ?? []) {
       const entry = this.peers.get(peerId)
-      if (entry == null || entry.expiresAt < now) continue
+      if (entry == null || entry.expiresAt < now || this.components.isUnavailable?.(peerId) === true) continue
       for (const a of entry.agents) if (a.capabilities.includes(capability)) out.push(a)
     }
     return out
@@ -142,12 +152,18 @@ class DefaultRegistry implements CapabilityRegistry {
       local: true
     }))
     const now = this.now()
-    const remote = [...this.peers.values()].filter((e) => e.expiresAt >= now).flatMap((e) => e.agents)
+    const remote = [...this.peers.entries()]
+      .filter(([peerId, e]) => e.expiresAt >= now && this.components.isUnavailable?.(peerId) !== true)
+      .flatMap(([, e]) => e.agents)
     return [...local, ...remote]
   }
 
   remotePeers(): string[] {
     return [...this.peers.keys()]
+  }
+
+  isAvailable(peerId: string): boolean {
+    return this.components.isUnavailable?.(peerId) !== true
   }
 
   hasPeer(peerId: string): boolean {
@@ -162,6 +178,13 @@ class DefaultRegistry implements CapabilityRegistry {
 
   latency(peerId: string): number | undefined {
     return this.latencies.get(peerId)
+  }
+
+  digest(): string {
+    const lines = this.all()
+      .map((a) => `${a.peerId}/${a.agent}/${[...a.capabilities].sort().join(',')}/${a.capacity}`)
+      .sort()
+    return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16)
   }
 
   expire(): number {

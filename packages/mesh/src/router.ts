@@ -34,12 +34,37 @@ export interface TaskOutcome {
   path: string[]
 }
 
+export type AttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
+
+/** Told of each executor a task is handed to, so the origin's journal keeps every attempt. */
+export interface AttemptObserver {
+  started(executor: string): void
+  ended(executor: string, outcome: AttemptOutcome, info: { agent?: string; error?: TaskError }): void
+}
+
 export interface SubmitOptions {
   capability: string
   input: unknown
   timeoutMs: number
   taskId?: string
   signal?: AbortSignal
+  observer?: AttemptObserver
+  /** Try this peer first: after an origin restart, the executor that may already hold the result. */
+  preferPeer?: string
+}
+
+/** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
+export interface ExecutionStore {
+  get(
+    taskId: string
+  ):
+    | { status: 'running' | 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+    | undefined
+  record(
+    taskId: string,
+    origin: string,
+    outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+  ): void
 }
 
 /** Lifecycle notices, for the task list and logs. */
@@ -63,6 +88,7 @@ export interface TaskRouterComponents {
   providers: CapabilityProviders
   selfPeerId: string
   log: Logger
+  executions?: ExecutionStore
 }
 
 export interface TaskRouterInit {
@@ -98,6 +124,8 @@ interface RouteRequest {
   /** Visited peers, this node last. */
   path: string[]
   signal?: AbortSignal
+  observer?: AttemptObserver
+  preferPeer?: string
 }
 
 type RouteResult = Omit<TaskResultMessage, 'type' | 'id'>
@@ -168,7 +196,9 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: 0,
       path: [self],
-      signal: options.signal
+      signal: options.signal,
+      observer: options.observer,
+      preferPeer: options.preferPeer
     }
     let res = await this.route(request)
     // Everyone capable is at capacity: back off and try again until the
@@ -249,6 +279,18 @@ class DefaultTaskRouter implements TaskRouter {
     const deadline = Math.min(msg.deadline, Date.now() + MAX_TASK_TIMEOUT_MS)
     const existing = this.executed.get(msg.taskId)
     if (existing != null) return reply(await existing)
+    const stored = this.components.executions?.get(msg.taskId)
+    if (stored != null && stored.status !== 'running') {
+      return reply({
+        ...base,
+        status: stored.status,
+        result: stored.result,
+        error: stored.error,
+        agent: stored.agent,
+        executor: self,
+        path: [...msg.path, self]
+      })
+    }
 
     const work = this.route({
       taskId: msg.taskId,
@@ -263,6 +305,14 @@ class DefaultTaskRouter implements TaskRouter {
     const res = await work
     // Busy and no-agent are not executions: a retry may find room here later.
     if (res.status === 'busy' || res.status === 'no_agent') this.executed.delete(msg.taskId)
+    else if (res.executor === self) {
+      this.components.executions?.record(msg.taskId, msg.from, {
+        status: res.status,
+        result: res.result,
+        error: res.error,
+        agent: res.agent
+      })
+    }
     return reply(res)
   }
 
@@ -331,7 +381,13 @@ class DefaultTaskRouter implements TaskRouter {
     const self = this.components.selfPeerId
     const log = this.components.log.child({ taskId: req.taskId })
     const exclude = new Set(req.path)
-    const candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
+    let candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
+    if (req.preferPeer != null) {
+      candidates = [
+        ...candidates.filter((c) => c.peerId === req.preferPeer),
+        ...candidates.filter((c) => c.peerId !== req.preferPeer)
+      ]
+    }
     let sawBusy = false
     for (const c of candidates) {
       const remaining = req.deadline - Date.now()
@@ -344,6 +400,12 @@ class DefaultTaskRouter implements TaskRouter {
         }
       }
       if (c.local) {
+        // Full right now: skip without an attempt, as a remote would answer busy.
+        if (!this.components.runtime.candidates(req.capability).some((a) => a.running < a.capacity)) {
+          sawBusy = true
+          continue
+        }
+        req.observer?.started(self)
         const outcome = await this.components.runtime.runTask(
           {
             type: 'task_request',
@@ -360,11 +422,15 @@ class DefaultTaskRouter implements TaskRouter {
                 : AbortSignal.timeout(remaining)
           }
         )
-        if (outcome.status === 'busy') {
-          sawBusy = true
+        if (outcome.status === 'busy' || outcome.status === 'none') {
+          req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})
+          sawBusy ||= outcome.status === 'busy'
           continue
         }
-        if (outcome.status === 'none') continue
+        req.observer?.ended(self, outcome.status, {
+          agent: outcome.agent,
+          error: outcome.status === 'failed' ? outcome.error : undefined
+        })
         const role = req.from === self ? 'origin' : 'executor'
         if (outcome.status === 'completed') {
           this.emit({
@@ -409,8 +475,10 @@ class DefaultTaskRouter implements TaskRouter {
       }
       // Forwarding to a peer counts as a hop; delegation from a full agent too.
       if (req.hops >= this.maxHops) continue
+      req.observer?.started(c.peerId)
       try {
         const res = await this.send(c.peerId, req)
+        req.observer?.ended(c.peerId, res.status, { agent: res.agent, error: res.error })
         if (res.status === 'busy') {
           sawBusy = true
           continue
@@ -440,7 +508,11 @@ class DefaultTaskRouter implements TaskRouter {
           { remotePeer: c.peerId, err: (err as Error).message },
           'peer unreachable for task; trying the next candidate'
         )
-        if (err instanceof TransportError && err.code === 'timeout') {
+        const timedOut = err instanceof TransportError && err.code === 'timeout'
+        req.observer?.ended(c.peerId, timedOut ? 'timeout' : 'lost', {
+          error: { code: timedOut ? 'timeout' : 'executor_lost', message: (err as Error).message }
+        })
+        if (timedOut) {
           return {
             taskId: req.taskId,
             status: 'failed',
@@ -478,6 +550,7 @@ class DefaultTaskRouter implements TaskRouter {
         const retryable = err instanceof TransportError && err.code !== 'timeout'
         const pause = 50 * 3 ** attempt
         if (!retryable || attempt >= retries || Date.now() + pause >= req.deadline) throw err
+        if (!this.components.registry.isAvailable(peerId)) throw err
         await sleep(pause, req.signal)
       }
     }

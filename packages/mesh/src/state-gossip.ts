@@ -1,5 +1,11 @@
 import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
-import { type AgentAd, decodeNodeState, type NodeStateMessage, STATE_TOPIC } from '@mesh-node/protocol'
+import {
+  type AgentAd,
+  decodeNodeState,
+  type NodeStateMessage,
+  STATE_TOPIC,
+  type StateSyncMessage
+} from '@mesh-node/protocol'
 import type { Logger } from 'pino'
 import type { CapabilityRegistry } from './registry.js'
 
@@ -11,10 +17,20 @@ export interface StateGossipComponents {
   localAgents: () => AgentAd[]
   /** Subscribes to local load changes; returns an unsubscribe. */
   onLocalChange: (listener: () => void) => () => void
+  /** Sends a state_sync to a peer; absent, no anti-entropy runs. */
+  sync?: (peerId: string, versions: StateSyncMessage['versions']) => Promise<NodeStateMessage[]>
+  /** Peers to pick anti-entropy partners from. */
+  peers?: () => string[]
+  /** Relayed (anti-entropy) states of peers held dead are not believed; their own gossip is. */
+  isDead?: (peerId: string) => boolean
   log: Logger
 }
 
 export interface StateGossipInit {
+  /** Anti-entropy round: exchange versions with a few random peers this often. @default 5000 */
+  syncIntervalMs?: number
+  /** Peers per anti-entropy round. @default 2 */
+  syncFanout?: number
   /** Announce at least this often, changed or not. @default 2000 */
   heartbeatMs?: number
   /** Announce changes at most this often, so load bursts do not flood the topic. @default 100 */
@@ -26,6 +42,10 @@ export interface StateGossip {
   announce(): void
   /** The latest (incarnation, seq) seen from each peer. */
   versions(): Map<string, { incarnation: number; seq: number }>
+  /** Answers a peer's state_sync: every state held that is newer than, or missing from, its list. */
+  answerSync(versions: StateSyncMessage['versions']): NodeStateMessage[]
+  /** Forgets a peer (declared dead), so a later, lower seq from a restart is not ignored. */
+  forget(peerId: string): void
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -39,6 +59,9 @@ class PubsubStateGossip implements StateGossip {
   private readonly incarnation = Date.now()
   private seq = 0
   private readonly seen = new Map<string, { incarnation: number; seq: number }>()
+  /** The latest full state of every peer, and our own: what anti-entropy hands out. */
+  private readonly latest = new Map<string, NodeStateMessage>()
+  private syncTimer?: NodeJS.Timeout
   private heartbeat?: NodeJS.Timeout
   private throttle?: NodeJS.Timeout
   private lastSent = 0
@@ -59,11 +82,17 @@ class PubsubStateGossip implements StateGossip {
     pubsub.subscribe(STATE_TOPIC)
     this.unsubscribe = this.components.onLocalChange(() => this.announce())
     this.heartbeat = setInterval(() => this.publish(), this.init.heartbeatMs ?? 2000)
+    if (this.components.sync != null) {
+      this.syncTimer = setInterval(() => {
+        void this.antiEntropy()
+      }, this.init.syncIntervalMs ?? 5000)
+    }
     this.publish()
   }
 
   async stop(): Promise<void> {
     clearInterval(this.heartbeat)
+    clearInterval(this.syncTimer)
     clearTimeout(this.throttle)
     this.unsubscribe?.()
     const { pubsub } = this.components
@@ -98,6 +127,7 @@ class PubsubStateGossip implements StateGossip {
       seq: ++this.seq,
       agents: this.components.localAgents()
     }
+    this.latest.set(msg.peerId, msg)
     this.components.pubsub
       .publish(STATE_TOPIC, new TextEncoder().encode(JSON.stringify(msg)))
       .catch((err: Error) => {
@@ -129,9 +159,50 @@ class PubsubStateGossip implements StateGossip {
     const decoded = decodeNodeState(msg.data)
     if (!decoded.ok) return
     const state = decoded.message
+    this.apply(decoded.message, 'gossip')
+  }
+
+  private apply(state: NodeStateMessage, source: 'gossip' | 'sync'): void {
     if (state.peerId === this.components.selfPeerId || !newer(state, this.seen.get(state.peerId))) return
+    if (source === 'sync' && this.components.isDead?.(state.peerId) === true) return
     this.seen.set(state.peerId, { incarnation: state.incarnation, seq: state.seq })
-    this.components.registry.upsertPeer(state.peerId, state.agents, 'gossip')
+    this.latest.set(state.peerId, state)
+    this.components.registry.upsertPeer(state.peerId, state.agents, source)
+  }
+
+  answerSync(versions: StateSyncMessage['versions']): NodeStateMessage[] {
+    const theirs = new Map(versions.map((v) => [v.peerId, v]))
+    return [...this.latest.values()].filter((s) => newer(s, theirs.get(s.peerId))).slice(0, 1024)
+  }
+
+  forget(peerId: string): void {
+    this.seen.delete(peerId)
+    this.latest.delete(peerId)
+  }
+
+  private async antiEntropy(): Promise<void> {
+    const { sync, peers } = this.components
+    if (sync == null || peers == null) return
+    const partners = peers()
+      .sort(() => Math.random() - 0.5)
+      .slice(0, this.init.syncFanout ?? 2)
+    const versions = [...this.latest.values()].map((s) => ({
+      peerId: s.peerId,
+      incarnation: s.incarnation,
+      seq: s.seq
+    }))
+    await Promise.all(
+      partners.map(async (peer) => {
+        try {
+          for (const state of await sync(peer, versions)) this.apply(state, 'sync')
+        } catch (err) {
+          this.components.log.debug(
+            { remotePeer: peer, err: (err as Error).message },
+            'anti-entropy round failed'
+          )
+        }
+      })
+    )
   }
 }
 

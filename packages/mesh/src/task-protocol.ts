@@ -3,6 +3,7 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import {
   type CapabilityQueryMessage,
   type CapabilityReplyMessage,
+  type DeliveryAckMessage,
   decodeTaskMessage,
   encodeFrame,
   FrameDecoder,
@@ -10,8 +11,15 @@ import {
   MAX_FRAME_BYTES,
   MAX_INFLIGHT_PER_SESSION,
   MAX_TASK_TIMEOUT_MS,
+  type ProbeReplyMessage,
+  type ProbeRequestMessage,
+  REQUEST_TYPES,
+  type ResultDeliveryMessage,
+  type StateSyncMessage,
+  type StateSyncReplyMessage,
   TASK_PROTOCOL,
   type TaskProtocolMessage,
+  type TaskProtocolRequest,
   type TaskRequestMessage,
   type TaskResultMessage
 } from '@mesh-node/protocol'
@@ -26,6 +34,11 @@ export interface TaskProtocolHandlers {
     query: CapabilityQueryMessage,
     remotePeer: PeerId
   ): CapabilityReplyMessage | Promise<CapabilityReplyMessage>
+  probe(request: ProbeRequestMessage, remotePeer: PeerId): Promise<ProbeReplyMessage>
+  resultDelivery(delivery: ResultDeliveryMessage, remotePeer: PeerId): Promise<DeliveryAckMessage>
+  stateSync(request: StateSyncMessage, remotePeer: PeerId): StateSyncReplyMessage
+  /** A task result whose requester went away before it could be sent: keep it for later. */
+  undeliverable?(result: TaskResultMessage, remotePeer: PeerId): void
 }
 
 export interface TaskProtocolComponents {
@@ -41,9 +54,22 @@ export interface TaskProtocolInit {
   maxInvalidMessages?: number
 }
 
-type Outgoing = Omit<TaskRequestMessage, 'id'> | Omit<CapabilityQueryMessage, 'id'>
+type Outgoing =
+  | Omit<TaskRequestMessage, 'id'>
+  | Omit<CapabilityQueryMessage, 'id'>
+  | Omit<ProbeRequestMessage, 'id'>
+  | Omit<ResultDeliveryMessage, 'id'>
+  | Omit<StateSyncMessage, 'id'>
 type ReplyTo<T extends Outgoing> =
-  T extends Omit<TaskRequestMessage, 'id'> ? TaskResultMessage : CapabilityReplyMessage
+  T extends Omit<TaskRequestMessage, 'id'>
+    ? TaskResultMessage
+    : T extends Omit<CapabilityQueryMessage, 'id'>
+      ? CapabilityReplyMessage
+      : T extends Omit<ProbeRequestMessage, 'id'>
+        ? ProbeReplyMessage
+        : T extends Omit<StateSyncMessage, 'id'>
+          ? StateSyncReplyMessage
+          : DeliveryAckMessage
 
 export interface TaskProtocol {
   /**
@@ -58,6 +84,8 @@ export interface TaskProtocol {
   ): Promise<ReplyTo<T>>
   /** Peers with an open outbound session. */
   sessions(): string[]
+  /** Fails every request in flight to `peer` (a TransportError), e.g. once it is declared dead. */
+  closeSession(peer: string, reason: string): void
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -112,7 +140,7 @@ class ClientSession {
       else this.log.warn({ code: msg.code, error: msg.message }, 'peer reported a protocol error')
       return
     }
-    if (msg.type === 'task_result' || msg.type === 'capability_reply') this.settle(msg.id, msg)
+    if (!REQUEST_TYPES.has(msg.type) && 'id' in msg && msg.id != null) this.settle(msg.id, msg)
   }
 
   private settle(id: string, outcome: TaskProtocolMessage | Error): void {
@@ -187,6 +215,10 @@ class DefaultTaskProtocol implements TaskProtocol {
     return [...this.clients.keys()]
   }
 
+  closeSession(peer: string, reason: string): void {
+    this.clients.get(peer)?.close(new TransportError(reason))
+  }
+
   async request<T extends Outgoing>(
     peer: PeerId,
     message: T,
@@ -217,7 +249,9 @@ class DefaultTaskProtocol implements TaskProtocol {
     options: { timeoutMs: number; signal?: AbortSignal }
   ): Promise<ClientSession> {
     const key = peer.toString()
-    const timeout = AbortSignal.timeout(Math.max(1, options.timeoutMs))
+    // A peer that accepts TCP but never finishes the handshake (a stopped
+    // process) must not hold a task until its deadline.
+    const timeout = AbortSignal.timeout(Math.max(1, Math.min(options.timeoutMs, 5000)))
     let stream: Stream
     try {
       stream = await this.components.libp2p.dialProtocol(peer, TASK_PROTOCOL, {
@@ -287,10 +321,10 @@ class DefaultTaskProtocol implements TaskProtocol {
           continue
         }
         const msg = decoded.message
-        if (msg.type !== 'task_request' && msg.type !== 'capability_query') {
+        if (!isRequest(msg)) {
           reject(
             'unexpected_type',
-            `${msg.type} is a reply; only task_request and capability_query may be sent to a node`,
+            `${msg.type} is a reply; a node accepts only ${[...REQUEST_TYPES].join(', ')}`,
             'id' in msg ? msg.id : undefined
           )
           continue
@@ -310,6 +344,7 @@ class DefaultTaskProtocol implements TaskProtocol {
         this.dispatch(msg, remotePeer)
           .then((reply) => {
             if (stream.status === 'open') writer.write(encodeFrame(reply))
+            else if (reply.type === 'task_result') this.init.handlers.undeliverable?.(reply, remotePeer)
           })
           .catch((err: Error) => {
             log.error({ err, correlationId: msg.id }, 'task-protocol handler failed')
@@ -324,12 +359,33 @@ class DefaultTaskProtocol implements TaskProtocol {
   }
 
   private async dispatch(
-    msg: TaskRequestMessage | CapabilityQueryMessage,
+    msg: TaskProtocolRequest,
     remotePeer: PeerId
-  ): Promise<TaskResultMessage | CapabilityReplyMessage> {
-    if (msg.type === 'task_request') return await this.init.handlers.taskRequest(msg, remotePeer)
-    return await this.init.handlers.capabilityQuery(msg, remotePeer)
+  ): Promise<
+    | TaskResultMessage
+    | CapabilityReplyMessage
+    | ProbeReplyMessage
+    | DeliveryAckMessage
+    | StateSyncReplyMessage
+  > {
+    const { handlers } = this.init
+    switch (msg.type) {
+      case 'task_request':
+        return await handlers.taskRequest(msg, remotePeer)
+      case 'capability_query':
+        return await handlers.capabilityQuery(msg, remotePeer)
+      case 'probe_request':
+        return await handlers.probe(msg, remotePeer)
+      case 'result_delivery':
+        return await handlers.resultDelivery(msg, remotePeer)
+      case 'state_sync':
+        return handlers.stateSync(msg, remotePeer)
+    }
   }
+}
+
+function isRequest(msg: TaskProtocolMessage): msg is TaskProtocolRequest {
+  return REQUEST_TYPES.has(msg.type)
 }
 
 export function createTaskProtocol(components: TaskProtocolComponents, init: TaskProtocolInit): TaskProtocol {

@@ -70,6 +70,38 @@ export const CapabilityReplySchema = Type.Object({
   agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE })
 })
 
+/** SWIM's ping-req: "can you reach this peer?", asked of a third party. */
+export const ProbeRequestSchema = Type.Object({
+  type: Type.Literal('probe_request'),
+  id: Id,
+  target: PeerIdString
+})
+
+export const ProbeReplySchema = Type.Object({
+  type: Type.Literal('probe_reply'),
+  id: Id,
+  target: PeerIdString,
+  reachable: Type.Boolean()
+})
+
+/**
+ * An executor pushing a result whose original reply could not be delivered
+ * (the origin was down). The origin answers with delivery_ack.
+ */
+export const ResultDeliverySchema = Type.Object({
+  type: Type.Literal('result_delivery'),
+  id: Id,
+  result: Type.Omit(TaskResultSchema, ['type', 'id'])
+})
+
+export const DeliveryAckSchema = Type.Object({
+  type: Type.Literal('delivery_ack'),
+  id: Id,
+  taskId: Id,
+  /** false when the origin does not know the task (it then needs nothing more). */
+  known: Type.Boolean()
+})
+
 export const ErrorMessageSchema = Type.Object({
   type: Type.Literal('error'),
   id: Type.Optional(Id),
@@ -87,16 +119,63 @@ export const NodeStateSchema = Type.Object({
   agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE })
 })
 
+/**
+ * Anti-entropy: the sender lists the (incarnation, seq) it holds for each
+ * peer; the receiver answers with every state it holds that is newer or
+ * missing there, so lost gossip and healed partitions converge.
+ */
+export const StateSyncSchema = Type.Object({
+  type: Type.Literal('state_sync'),
+  id: Id,
+  versions: Type.Array(
+    Type.Object({ peerId: PeerIdString, incarnation: EpochMs, seq: Type.Integer({ minimum: 0 }) }),
+    { maxItems: 1024 }
+  )
+})
+
+export const StateSyncReplySchema = Type.Object({
+  type: Type.Literal('state_sync_reply'),
+  id: Id,
+  states: Type.Array(NodeStateSchema, { maxItems: 1024 })
+})
+
 export type AgentAd = Static<typeof AgentAdSchema>
 export type TaskRequestMessage = Static<typeof TaskRequestSchema>
 export type TaskResultMessage = Static<typeof TaskResultSchema>
 export type CapabilityQueryMessage = Static<typeof CapabilityQuerySchema>
 export type CapabilityReplyMessage = Static<typeof CapabilityReplySchema>
 export type ErrorMessage = Static<typeof ErrorMessageSchema>
+export type ProbeRequestMessage = Static<typeof ProbeRequestSchema>
+export type ProbeReplyMessage = Static<typeof ProbeReplySchema>
+export type ResultDeliveryMessage = Static<typeof ResultDeliverySchema>
+export type DeliveryAckMessage = Static<typeof DeliveryAckSchema>
+export type StateSyncMessage = Static<typeof StateSyncSchema>
+export type StateSyncReplyMessage = Static<typeof StateSyncReplySchema>
 export type NodeStateMessage = Static<typeof NodeStateSchema>
 export type TaskStatus = TaskResultMessage['status']
 
+/** Messages a node accepts as requests; everything else on a session is a reply. */
+export type TaskProtocolRequest =
+  | TaskRequestMessage
+  | CapabilityQueryMessage
+  | ProbeRequestMessage
+  | ResultDeliveryMessage
+  | StateSyncMessage
+export const REQUEST_TYPES: ReadonlySet<string> = new Set([
+  'task_request',
+  'capability_query',
+  'probe_request',
+  'result_delivery',
+  'state_sync'
+])
+
 export type TaskProtocolMessage =
+  | StateSyncMessage
+  | StateSyncReplyMessage
+  | ResultDeliveryMessage
+  | DeliveryAckMessage
+  | ProbeRequestMessage
+  | ProbeReplyMessage
   | TaskRequestMessage
   | TaskResultMessage
   | CapabilityQueryMessage
@@ -108,6 +187,12 @@ const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> = {
   task_result: TaskResultSchema,
   capability_query: CapabilityQuerySchema,
   capability_reply: CapabilityReplySchema,
+  probe_request: ProbeRequestSchema,
+  probe_reply: ProbeReplySchema,
+  result_delivery: ResultDeliverySchema,
+  delivery_ack: DeliveryAckSchema,
+  state_sync: StateSyncSchema,
+  state_sync_reply: StateSyncReplySchema,
   error: ErrorMessageSchema
 }
 

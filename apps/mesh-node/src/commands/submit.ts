@@ -7,6 +7,8 @@ interface SubmitOptions extends CommonOptions {
   capability: string
   input?: string
   timeout?: string
+  wait: boolean
+  queue?: boolean
 }
 
 export function parseJsonInput(text: string | undefined): unknown {
@@ -34,12 +36,30 @@ export function submitCommand(): Command {
     .requiredOption('--capability <name>', 'the capability the task needs, e.g. text.upper')
     .option('--input <json>', 'the task input as JSON (default: null)')
     .option('--timeout <ms>', 'give up after this many milliseconds (default: the daemon config, 30000)')
+    .option('--no-wait', 'print {"taskId"} at once; follow it with "mesh-node task ID"')
+    .option('--queue', 'if no agent can handle it yet, keep the task until one joins')
     .action(async (options: SubmitOptions) => {
       const input = parseJsonInput(options.input)
       const timeoutMs = parseTimeout(options.timeout)
       const client = await clientFor(options)
+      if (!options.wait) {
+        const { taskId } = await client.submitNoWait({
+          capability: options.capability,
+          input,
+          timeoutMs,
+          queue: options.queue
+        })
+        if (options.json === true) printJson({ taskId })
+        else process.stdout.write(`${taskId}\n`)
+        return
+      }
       if (options.json !== true) progress(`submitting to ${options.capability}...`)
-      const res = await client.submit({ capability: options.capability, input, timeoutMs })
+      const res = await client.submit({
+        capability: options.capability,
+        input,
+        timeoutMs,
+        queue: options.queue
+      })
       if (options.json === true) {
         printJson(res)
       } else if (res.status === 'completed') {

@@ -29,6 +29,12 @@ export function taskCommand(): Command {
         ['created', when(task.createdAt)]
       ]
       if (task.error != null) rows.push(['error', `${task.error.code}: ${task.error.message}`])
+      for (const a of task.attempts ?? []) {
+        rows.push([
+          `attempt ${a.n}`,
+          `${a.executor}  ${a.outcome ?? 'in progress'}${a.error != null ? ` (${a.error.code})` : ''}`
+        ])
+      }
       if (task.result !== undefined) rows.push(['result', JSON.stringify(task.result)])
       process.stdout.write(rows.map(([k, v]) => `${k.padEnd(11)}${v}\n`).join(''))
     })
@@ -52,5 +58,16 @@ export function tasksCommand(): Command {
         tasks.map((t) => [t.taskId, t.status, t.role, t.capability, short(t.executor), when(t.createdAt)]),
         'no tasks yet'
       )
+    })
+}
+
+export function cancelCommand(): Command {
+  return withJson(withDataDir(new Command('cancel')))
+    .description('cancel a task this node accepted')
+    .argument('<id>', 'task id')
+    .action(async (id: string, options: CommonOptions) => {
+      const task = await (await clientFor(options)).cancel(id)
+      if (options.json === true) printJson(task)
+      else process.stdout.write(`${task.taskId} ${task.status}\n`)
     })
 }

@@ -1,0 +1,50 @@
+import type { TaskJournal } from '@mesh-node/journal'
+import type { Mesh } from '@mesh-node/mesh'
+import type { MeshPeer } from '@mesh-node/peer'
+import type { EventHub } from '../event-hub.js'
+import { badRequest } from './api-error.js'
+import type { Route } from './server.js'
+
+export interface MeshRoutesInit {
+  peer: MeshPeer
+  mesh: Mesh
+  journal: TaskJournal
+  events: EventHub
+  startedAt: number
+}
+
+/** How the node sees the mesh: status with the state digest, and the live event stream. */
+export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoutesInit): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/v1/status',
+      handler: () => ({
+        peerId: peer.peerId.toString(),
+        uptimeMs: Date.now() - startedAt,
+        digest: mesh.registry.digest(),
+        peers: peer.connectedPeers().length,
+        agents: {
+          local: mesh.registry.all().filter((a) => a.local).length,
+          total: mesh.registry.all().length
+        },
+        members: mesh.failureDetector.members(),
+        tasks: journal.stats()
+      })
+    },
+    {
+      method: 'GET',
+      path: '/v1/events',
+      raw: true,
+      handler: ({ res, query }) => {
+        const types = query
+          .get('types')
+          ?.split(',')
+          .filter((t) => t !== '')
+        if (types != null && types.some((t) => !/^[a-z_]{1,32}$/.test(t)))
+          throw badRequest('types must be a comma-separated list of event types')
+        events.attach(res, types == null ? undefined : (e) => types.includes(e.type))
+      }
+    }
+  ]
+}

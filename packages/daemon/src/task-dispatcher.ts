@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto'
+import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
+import type { AttemptObserver, CapabilityRegistry, TaskOutcome, TaskRouter } from '@mesh-node/mesh'
+import type { Logger } from 'pino'
+
+export interface DispatcherComponents {
+  journal: TaskJournal
+  router: TaskRouter
+  registry: CapabilityRegistry
+  selfPeerId: string
+  log: Logger
+}
+
+export interface DispatcherInit {
+  /** How long a --queue task may wait for a capable agent. @default 24 h */
+  queueTtlMs?: number
+  /** How often waiting tasks look again, besides agent-join events. @default 2000 */
+  retryIntervalMs?: number
+  /**
+   * After a restart the node knows no peers yet: resumed tasks that find no
+   * agent wait this long for the mesh to reappear before failing. @default 20000
+   */
+  resumeGraceMs?: number
+}
+
+export interface SubmitRequest {
+  capability: string
+  input: unknown
+  timeoutMs: number
+  /** Keep the task until a capable agent appears instead of failing it. */
+  queue: boolean
+}
+
+/**
+ * The origin's side of a task's life. A task is journaled before `submit`
+ * returns (that is what "accepted" means), every attempt is recorded, and on
+ * restart every unfinished task is dispatched again: none is lost.
+ */
+export interface TaskDispatcher {
+  submit(request: SubmitRequest): TaskRecord
+  /** Resolves with the task once it is completed, failed or cancelled. */
+  wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord>
+  cancel(taskId: string): TaskRecord | undefined
+  /** Accepts a result an executor held while this node was away. */
+  acceptDelivered(result: {
+    taskId: string
+    status: string
+    result?: unknown
+    error?: { code: string; message: string }
+    executor?: string
+    agent?: string
+    path: string[]
+  }): boolean
+  start(): void
+  stop(): void
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
+const WAIT_CODES = new Set(['no_agent', 'all_busy'])
+
+class JournalDispatcher implements TaskDispatcher {
+  private readonly running = new Map<string, AbortController>()
+  private readonly waiting = new Set<string>()
+  /** Resumed tasks and when their grace ends. */
+  private readonly resumed = new Map<string, number>()
+  private timer?: NodeJS.Timeout
+  private unsubscribe?: () => void
+  private stopped = false
+
+  constructor(
+    private readonly c: DispatcherComponents,
+    private readonly init: DispatcherInit
+  ) {}
+
+  start(): void {
+    // Whatever was in flight when this node last stopped (or crashed) goes again.
+    const unfinished = this.c.journal.unfinished()
+    if (unfinished.length > 0)
+      this.c.log.info({ count: unfinished.length }, 'resuming unfinished tasks from the journal')
+    for (const task of unfinished) {
+      if (task.status !== 'queued')
+        this.c.journal.requeue(task.taskId, 'lost', {
+          code: 'origin_restarted',
+          message: 'the origin restarted during this attempt'
+        })
+      this.resumed.set(task.taskId, Date.now() + (this.init.resumeGraceMs ?? 20_000))
+      this.dispatch(task.taskId)
+    }
+    this.unsubscribe = this.c.registry.onEvent((event) => {
+      if (event.type === 'agent_joined') this.retryWaiting(event.agent.capabilities)
+    })
+    this.timer = setInterval(() => this.retryWaiting(), this.init.retryIntervalMs ?? 2000)
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearInterval(this.timer)
+    this.unsubscribe?.()
+    // In-flight attempts stay 'assigned' in the journal and resume on restart.
+    for (const controller of this.running.values()) controller.abort(new Error('node stopping'))
+  }
+
+  submit(request: SubmitRequest): TaskRecord {
+    const now = Date.now()
+    const task = this.c.journal.accept({
+      taskId: randomUUID(),
+      capability: request.capability,
+      input: request.input,
+      origin: this.c.selfPeerId,
+      timeoutMs: request.timeoutMs,
+      queue: request.queue,
+      deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
+    })
+    this.c.log.info({ taskId: task.taskId, capability: task.capability, queue: task.queue }, 'task accepted')
+    this.dispatch(task.taskId)
+    return task
+  }
+
+  async wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord> {
+    const current = this.c.journal.get(taskId)
+    if (current == null) throw new Error(`unknown task ${taskId}`)
+    if (TERMINAL.has(current.status)) return current
+    return await new Promise((resolve, reject) => {
+      const off = this.c.journal.onChange((task) => {
+        if (task.taskId === taskId && TERMINAL.has(task.status)) {
+          off()
+          resolve(task)
+        }
+      })
+      signal?.addEventListener(
+        'abort',
+        () => {
+          off()
+          reject(signal.reason)
+        },
+        { once: true }
+      )
+    })
+  }
+
+  cancel(taskId: string): TaskRecord | undefined {
+    const task = this.c.journal.cancel(taskId)
+    this.running.get(taskId)?.abort(new Error('cancelled'))
+    this.waiting.delete(taskId)
+    return task
+  }
+
+  acceptDelivered(result: Parameters<TaskDispatcher['acceptDelivered']>[0]): boolean {
+    const task = this.c.journal.get(result.taskId)
+    if (task == null) return false
+    if (TERMINAL.has(task.status)) return true
+    if (result.status === 'completed') {
+      this.c.journal.complete(task.taskId, {
+        result: result.result ?? null,
+        executor: result.executor ?? 'unknown',
+        agent: result.agent,
+        path: result.path
+      })
+    } else if (result.status === 'failed') {
+      this.c.journal.fail(task.taskId, result.error ?? { code: 'failed', message: 'task failed' }, {
+        executor: result.executor,
+        path: result.path
+      })
+    } else {
+      return true
+    }
+    this.running.get(task.taskId)?.abort(new Error('result delivered'))
+    this.c.log.info({ taskId: task.taskId, executor: result.executor }, 'applied a result delivered late')
+    return true
+  }
+
+  private retryWaiting(capabilities?: string[]): void {
+    const now = Date.now()
+    for (const taskId of [...this.waiting]) {
+      const task = this.c.journal.get(taskId)
+      if (task == null || TERMINAL.has(task.status)) {
+        this.waiting.delete(taskId)
+        continue
+      }
+      if (!task.queue && (this.resumed.get(taskId) ?? 0) <= now) {
+        // Grace over: one last try, which fails it if the mesh is still empty.
+        this.waiting.delete(taskId)
+        this.dispatch(taskId)
+        continue
+      }
+      if (now > task.deadline && task.queue) {
+        this.waiting.delete(taskId)
+        this.c.journal.fail(taskId, {
+          code: 'queue_expired',
+          message: `no agent for ${task.capability} appeared in time`
+        })
+        continue
+      }
+      if (capabilities == null || capabilities.includes(task.capability)) {
+        this.waiting.delete(taskId)
+        this.dispatch(taskId)
+      }
+    }
+  }
+
+  private dispatch(taskId: string): void {
+    if (this.stopped || this.running.has(taskId)) return
+    const task = this.c.journal.get(taskId)
+    if (task == null || TERMINAL.has(task.status)) return
+    const controller = new AbortController()
+    this.running.set(taskId, controller)
+    void this.attempt(task, controller.signal)
+      .catch((err: Error) => this.c.log.error({ taskId, err }, 'dispatch failed'))
+      .finally(() => this.running.delete(taskId))
+  }
+
+  private async attempt(task: TaskRecord, signal: AbortSignal): Promise<void> {
+    const { journal } = this.c
+    const previous = task.attempts.at(-1)?.executor
+    let open: { n: number; executor: string } | undefined
+    const observer: AttemptObserver = {
+      started: (executor) => {
+        open = { n: journal.startAttempt(task.taskId, executor).n, executor }
+      },
+      ended: (executor, outcome, info) => {
+        if (open?.executor !== executor) return
+        journal.finishAttempt(task.taskId, open.n, outcome, info.error)
+        open = undefined
+      }
+    }
+    const outcome: TaskOutcome = await this.c.router.submit({
+      taskId: task.taskId,
+      capability: task.capability,
+      input: task.input,
+      timeoutMs: task.timeoutMs,
+      signal,
+      observer,
+      preferPeer: previous
+    })
+    if (signal.aborted) return
+    const current = journal.get(task.taskId)
+    if (current == null || TERMINAL.has(current.status)) return
+    if (outcome.status === 'completed') {
+      journal.complete(task.taskId, {
+        result: outcome.result ?? null,
+        executor: outcome.executor ?? this.c.selfPeerId,
+        agent: outcome.agent,
+        path: outcome.path
+      })
+      return
+    }
+    const code = outcome.error?.code ?? 'failed'
+    const inGrace = (this.resumed.get(task.taskId) ?? 0) > Date.now()
+    if ((task.queue || inGrace) && WAIT_CODES.has(code)) {
+      if (current.status !== 'queued')
+        journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
+      this.waiting.add(task.taskId)
+      this.c.log.debug({ taskId: task.taskId, code }, 'task waits in the queue for a capable agent')
+      return
+    }
+    this.resumed.delete(task.taskId)
+    journal.fail(task.taskId, outcome.error ?? { code, message: 'task failed' }, {
+      executor: outcome.executor,
+      path: outcome.path
+    })
+  }
+}
+
+export function createTaskDispatcher(
+  components: DispatcherComponents,
+  init: DispatcherInit = {}
+): TaskDispatcher {
+  return new JournalDispatcher(components, init)
+}

@@ -1,0 +1,81 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { decodeExecution, type ExecutionRow, toOptionalJson } from './codec.js'
+import type { ExecutionRecord, TaskError } from './index.js'
+
+export interface ExecutionOutcome {
+  status: 'completed' | 'failed'
+  result?: unknown
+  error?: TaskError
+  agent?: string
+}
+
+/**
+ * SQL for the executor side's idempotency records: one row per task id this
+ * node ever started running. Callers hold the transaction.
+ */
+export class ExecutionTable {
+  private readonly insertStmt: StatementSync
+  private readonly getStmt: StatementSync
+  private readonly finishStmt: StatementSync
+  private readonly abandonStmt: StatementSync
+  private readonly pruneStmt: StatementSync
+  private readonly countStmt: StatementSync
+
+  constructor(db: DatabaseSync) {
+    // DO NOTHING rather than an error: losing the race is an answer, not a fault.
+    this.insertStmt = db.prepare(`
+      INSERT INTO journal_executions (task_id, origin, status, agent, started_at)
+      VALUES ($taskId, $origin, 'running', $agent, $now)
+      ON CONFLICT (task_id) DO NOTHING`)
+    this.getStmt = db.prepare('SELECT * FROM journal_executions WHERE task_id = ?')
+    this.finishStmt = db.prepare(`
+      UPDATE journal_executions
+      SET status = $status, result = $result, error = $error, agent = COALESCE($agent, agent), ended_at = $now
+      WHERE task_id = $taskId AND status = 'running'`)
+    this.abandonStmt = db.prepare(`
+      UPDATE journal_executions SET status = 'failed', error = $error, ended_at = $now
+      WHERE status = 'running'`)
+    // A result still waiting in the outbox can be asked for again by a
+    // re-sent request, so its execution must stay to answer without re-running.
+    this.pruneStmt = db.prepare(`
+      DELETE FROM journal_executions
+      WHERE status != 'running' AND COALESCE(ended_at, started_at) < ?
+        AND task_id NOT IN (SELECT task_id FROM journal_outbox)`)
+    this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM journal_executions')
+  }
+
+  /** True if this call created the record, false if one already existed. */
+  insert(taskId: string, origin: string, agent: string | undefined, now: number): boolean {
+    return Number(this.insertStmt.run({ taskId, origin, agent: agent ?? null, now }).changes) > 0
+  }
+
+  get(taskId: string): ExecutionRecord | undefined {
+    const row = this.getStmt.get(taskId) as ExecutionRow | undefined
+    return row == null ? undefined : decodeExecution(row)
+  }
+
+  /** False if the execution was already finished. */
+  finish(taskId: string, outcome: ExecutionOutcome, now: number): boolean {
+    const { changes } = this.finishStmt.run({
+      taskId,
+      status: outcome.status,
+      result: toOptionalJson(outcome.result),
+      error: toOptionalJson(outcome.error),
+      agent: outcome.agent ?? null,
+      now
+    })
+    return Number(changes) > 0
+  }
+
+  abandonRunning(error: TaskError, now: number): number {
+    return Number(this.abandonStmt.run({ error: JSON.stringify(error), now }).changes)
+  }
+
+  prune(cutoff: number): number {
+    return Number(this.pruneStmt.run(cutoff).changes)
+  }
+
+  count(): number {
+    return (this.countStmt.get() as { count: number }).count
+  }
+}

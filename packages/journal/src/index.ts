@@ -1,0 +1,215 @@
+/**
+ * @packageDocumentation
+ *
+ * The durable memory of a mesh-node: every task this node accepted, every
+ * task it ran for someone else, and every result it still owes an origin that
+ * was unreachable. Each state change is one SQLite transaction, so after a
+ * crash (even kill -9) the node resumes from exactly what it had committed.
+ *
+ * Requests and results travel at least once, so duplicates are normal:
+ * transitions on a finished task are ignored and return the stored record,
+ * and executors use {@link TaskJournal.beginExecution} to run a task id at
+ * most once.
+ *
+ * @example
+ * ```ts
+ * import { openDatabase } from '@mesh-node/store'
+ * import { createTaskJournal } from '@mesh-node/journal'
+ *
+ * const journal = createTaskJournal(openDatabase('/home/me/.mesh-node/mesh.db'))
+ * journal.onChange((task) => console.log(task.taskId, task.status))
+ *
+ * // origin: accept, dispatch, record the answer
+ * journal.accept({ taskId, capability: 'summarize', input, origin: selfId, deadline, timeoutMs, queue: true })
+ * const attempt = journal.startAttempt(taskId, executorPeerId)
+ * journal.complete(taskId, { result, executor: executorPeerId })
+ *
+ * // after a restart: pick up where we left off
+ * journal.abandonRunningExecutions()
+ * for (const task of journal.unfinished()) redispatch(task)
+ *
+ * // executor: run each task id once, whoever asks how often
+ * const begun = journal.beginExecution(taskId, originPeerId)
+ * if (!begun.started) return replyWith(begun.existing)
+ * ```
+ */
+
+import type { DatabaseSync } from 'node:sqlite'
+import { SqliteTaskJournal } from './journal.js'
+
+export { JournalError } from './errors.js'
+
+/** Where a task is on its origin. The last three are terminal. */
+export type TaskStatus = 'queued' | 'assigned' | 'running' | 'completed' | 'failed' | 'cancelled'
+
+/** How one attempt at running a task on one executor ended. */
+export type AttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'cancelled' | 'timeout'
+
+export interface TaskError {
+  code: string
+  message: string
+}
+
+export interface Attempt {
+  /** 1-based, in the order attempts were started */
+  n: number
+  /** Peer id of the node asked to run the task */
+  executor: string
+  agent?: string
+  startedAt: number
+  endedAt?: number
+  /** Unset while the attempt is still open */
+  outcome?: AttemptOutcome
+  error?: TaskError
+}
+
+export interface TaskRecord {
+  taskId: string
+  capability: string
+  input: unknown
+  /** Peer id of the submitting node */
+  origin: string
+  status: TaskStatus
+  createdAt: number
+  updatedAt: number
+  /** Epoch ms after which the task is no longer worth running */
+  deadline: number
+  timeoutMs: number
+  /** Wait for a capable agent instead of failing when there is none */
+  queue: boolean
+  executor?: string
+  agent?: string
+  result?: unknown
+  error?: TaskError
+  path?: string[]
+  attempts: Attempt[]
+}
+
+export interface NewTask {
+  taskId: string
+  capability: string
+  input: unknown
+  origin: string
+  deadline: number
+  timeoutMs: number
+  queue: boolean
+}
+
+export interface ListOptions {
+  status?: TaskStatus | TaskStatus[]
+  /** @default 100, at most 10000 */
+  limit?: number
+  /** Only tasks with `createdAt < before`, for paging */
+  before?: number
+}
+
+/** What this node, as executor, did with a task id. */
+export interface ExecutionRecord {
+  taskId: string
+  origin: string
+  status: 'running' | 'completed' | 'failed'
+  result?: unknown
+  error?: TaskError
+  agent?: string
+  startedAt: number
+  endedAt?: number
+}
+
+/** A result waiting to be delivered to its origin. */
+export interface OutboxEntry {
+  taskId: string
+  origin: string
+  /** The task_result message to deliver */
+  message: unknown
+  createdAt: number
+  attempts: number
+  nextAttemptAt: number
+}
+
+export interface TaskJournalInit {
+  /** Clock for every timestamp the journal writes. @default Date.now */
+  now?: () => number
+}
+
+export interface TaskJournal {
+  // ---- origin side: tasks this node accepted ----
+
+  /** Records a new task as 'queued'. Throws `duplicate_task` if the id exists. */
+  accept(task: NewTask): TaskRecord
+  /**
+   * Opens a new attempt on `executor` and moves the task to 'assigned'. An
+   * attempt still open is closed as 'lost' first. On a finished task nothing
+   * starts: the returned attempt already has an `outcome` (its last attempt,
+   * or an unsaved one numbered 0 if it never had any).
+   */
+  startAttempt(taskId: string, executor: string, agent?: string): Attempt
+  /** 'assigned' -> 'running'; a no-op from any other status. */
+  markRunning(taskId: string): void
+  /** Closes attempt `n` without changing the task's status; a no-op if it is already closed. */
+  finishAttempt(taskId: string, n: number, outcome: AttemptOutcome, error?: TaskError): void
+  /** Terminal. Closes the open attempt, if any, as 'completed'. */
+  complete(
+    taskId: string,
+    outcome: { result: unknown; executor: string; agent?: string; path?: string[] }
+  ): TaskRecord
+  /** Terminal. Closes the open attempt, if any, as 'failed'. */
+  fail(taskId: string, error: TaskError, details?: { executor?: string; path?: string[] }): TaskRecord
+  /** Terminal unless already terminal; undefined for an unknown id. */
+  cancel(taskId: string): TaskRecord | undefined
+  /** Closes the open attempt with `reason` and puts the task back to 'queued'. */
+  requeue(taskId: string, reason: AttemptOutcome, error?: TaskError): TaskRecord
+  get(taskId: string): TaskRecord | undefined
+  /** Newest first. */
+  list(options?: ListOptions): TaskRecord[]
+  /** Queued, assigned and running tasks, oldest first, to resume after a restart. */
+  unfinished(): TaskRecord[]
+  /** Called after every committed change; returns an unsubscribe function. */
+  onChange(listener: (task: TaskRecord) => void): () => void
+
+  // ---- executor side: a task id never runs twice on this node ----
+
+  /** Atomic: the first caller for a task id gets `started: true`, every later one the existing record. */
+  beginExecution(
+    taskId: string,
+    origin: string,
+    agent?: string
+  ): { started: true } | { started: false; existing: ExecutionRecord }
+  /** A no-op if the execution already finished; throws `unknown_task` if it was never begun. */
+  finishExecution(
+    taskId: string,
+    outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+  ): void
+  getExecution(taskId: string): ExecutionRecord | undefined
+  /** At startup: executions a crash left 'running' fail with `executor_restarted`. Returns how many. */
+  abandonRunningExecutions(): number
+
+  // ---- executor side: results whose origin was unreachable ----
+
+  /** Upsert by task id; the entry is due immediately. */
+  outboxPut(entry: { taskId: string; origin: string; message: unknown }): void
+  /** Entries with `nextAttemptAt <= now`, oldest first (default limit 100). */
+  outboxDue(now?: number, limit?: number): OutboxEntry[]
+  outboxForOrigin(origin: string): OutboxEntry[]
+  /** Counts a failed delivery and reschedules; the caller computes the backoff. */
+  outboxDeferred(taskId: string, nextAttemptAt: number): void
+  outboxRemove(taskId: string): void
+
+  // ---- housekeeping ----
+
+  /**
+   * Deletes terminal tasks last updated, and finished executions ended, more
+   * than `olderThanMs` ago; never unfinished tasks, outbox entries, or
+   * executions whose result is still in the outbox. Returns how many tasks
+   * plus executions were deleted.
+   */
+  prune(options: { olderThanMs: number }): number
+  stats(): Record<TaskStatus, number> & { outbox: number; executions: number }
+}
+
+/**
+ * Creates the journal's tables in `db` if needed. `db` is the daemon's shared
+ * handle, already opened in WAL mode by `@mesh-node/store`'s `openDatabase`.
+ */
+export function createTaskJournal(db: DatabaseSync, init?: TaskJournalInit): TaskJournal {
+  return new SqliteTaskJournal(db, init)
+}

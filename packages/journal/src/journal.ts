@@ -1,0 +1,316 @@
+import type { DatabaseSync } from 'node:sqlite'
+import { type AttemptRow, decodeAttempt, type TaskRow, toJson, toOptionalJson } from './codec.js'
+import { JournalError } from './errors.js'
+import { type ExecutionOutcome, ExecutionTable } from './executions.js'
+import type {
+  Attempt,
+  AttemptOutcome,
+  ExecutionRecord,
+  ListOptions,
+  NewTask,
+  OutboxEntry,
+  TaskError,
+  TaskJournal,
+  TaskJournalInit,
+  TaskRecord,
+  TaskStatus
+} from './index.js'
+import { OutboxTable } from './outbox.js'
+import { migrate } from './schema.js'
+import { type TaskChange, TaskTable, TERMINAL } from './tasks.js'
+import { immediate } from './transaction.js'
+
+const DEFAULT_LIMIT = 100
+const MAX_LIMIT = 10_000
+
+/**
+ * Requests and results are delivered at least once, so every transition must
+ * tolerate arriving twice or late: once a task is terminal, anything but
+ * `get` and `cancel` leaves it untouched and hands back the stored record.
+ * The first terminal outcome wins; a duplicate result is a no-op, not an error.
+ */
+export class SqliteTaskJournal implements TaskJournal {
+  private readonly tasks: TaskTable
+  private readonly executions: ExecutionTable
+  private readonly outbox: OutboxTable
+  private readonly listeners = new Set<(task: TaskRecord) => void>()
+  private readonly warned = new WeakSet<(task: TaskRecord) => void>()
+  private readonly now: () => number
+
+  constructor(
+    private readonly db: DatabaseSync,
+    init: TaskJournalInit = {}
+  ) {
+    this.now = init.now ?? Date.now
+    migrate(db)
+    this.tasks = new TaskTable(db)
+    this.executions = new ExecutionTable(db)
+    this.outbox = new OutboxTable(db)
+  }
+
+  // ---- origin side ----
+
+  accept(task: NewTask): TaskRecord {
+    const record = immediate(this.db, () => {
+      if (this.tasks.row(task.taskId) != null) {
+        throw new JournalError('duplicate_task', `task ${task.taskId} was already accepted`)
+      }
+      this.tasks.insert(task, this.now())
+      return this.tasks.record(task.taskId)!
+    })
+    this.emit(record)
+    return record
+  }
+
+  startAttempt(taskId: string, executor: string, agent?: string): Attempt {
+    let changed: TaskRecord | undefined
+    const attempt = immediate(this.db, () => {
+      const row = this.mustRow(taskId)
+      if (TERMINAL.has(row.status)) {
+        return finishedAttempt(this.tasks.lastAttempt(taskId), row.status, executor, this.now())
+      }
+      const now = this.now()
+      // Starting over without closing the previous attempt means the caller
+      // gave up on it; record that rather than leave two attempts open.
+      this.tasks.closeOpenAttempt(taskId, 'lost', undefined, now)
+      const added = this.tasks.addAttempt(taskId, executor, agent, now)
+      this.tasks.update(taskId, { ...row, status: 'assigned', executor, agent: agent ?? null }, now)
+      changed = this.tasks.record(taskId)
+      return decodeAttempt(added)
+    })
+    if (changed != null) this.emit(changed)
+    return attempt
+  }
+
+  markRunning(taskId: string): void {
+    // Only from 'assigned': a late "running" from an executor we already
+    // requeued away from, or one after the result, must not move the task.
+    this.transition(taskId, (row) => (row.status === 'assigned' ? { ...row, status: 'running' } : undefined))
+  }
+
+  finishAttempt(taskId: string, n: number, outcome: AttemptOutcome, error?: TaskError): void {
+    let changed: TaskRecord | undefined
+    immediate(this.db, () => {
+      const row = this.mustRow(taskId)
+      if (TERMINAL.has(row.status)) return
+      if (this.tasks.attempt(taskId, n) == null) {
+        throw new JournalError('unknown_attempt', `task ${taskId} has no attempt ${n}`)
+      }
+      const now = this.now()
+      if (!this.tasks.closeAttempt(taskId, n, outcome, error, now)) return
+      this.tasks.update(taskId, row, now)
+      changed = this.tasks.record(taskId)
+    })
+    if (changed != null) this.emit(changed)
+  }
+
+  complete(
+    taskId: string,
+    outcome: { result: unknown; executor: string; agent?: string; path?: string[] }
+  ): TaskRecord {
+    return this.transition(taskId, (row, now) => {
+      this.tasks.closeOpenAttempt(taskId, 'completed', undefined, now, outcome.agent)
+      // The agent hint belongs to the previous executor if the result came
+      // from elsewhere (a forwarded task), so only keep it for the same peer.
+      const agent = outcome.agent ?? (outcome.executor === row.executor ? row.agent : null)
+      return {
+        status: 'completed',
+        executor: outcome.executor,
+        agent,
+        result: toJson(outcome.result),
+        error: null,
+        path: toOptionalJson(outcome.path) ?? row.path
+      }
+    })
+  }
+
+  fail(taskId: string, error: TaskError, details: { executor?: string; path?: string[] } = {}): TaskRecord {
+    return this.transition(taskId, (row, now) => {
+      this.tasks.closeOpenAttempt(taskId, 'failed', error, now)
+      return {
+        ...row,
+        status: 'failed',
+        executor: details.executor ?? row.executor,
+        result: null,
+        error: JSON.stringify(error),
+        path: toOptionalJson(details.path) ?? row.path
+      }
+    })
+  }
+
+  cancel(taskId: string): TaskRecord | undefined {
+    if (this.tasks.row(taskId) == null) return undefined
+    return this.transition(taskId, (row, now) => {
+      this.tasks.closeOpenAttempt(taskId, 'cancelled', undefined, now)
+      return { ...row, status: 'cancelled' }
+    })
+  }
+
+  requeue(taskId: string, reason: AttemptOutcome, error?: TaskError): TaskRecord {
+    return this.transition(taskId, (row, now) => {
+      const closed = this.tasks.closeOpenAttempt(taskId, reason, error, now)
+      if (!closed && row.status === 'queued') return undefined
+      return { ...row, status: 'queued', executor: null, agent: null }
+    })
+  }
+
+  get(taskId: string): TaskRecord | undefined {
+    return this.tasks.record(taskId)
+  }
+
+  list(options: ListOptions = {}): TaskRecord[] {
+    const statuses =
+      options.status == null ? undefined : Array.isArray(options.status) ? options.status : [options.status]
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? DEFAULT_LIMIT), 0), MAX_LIMIT)
+    return this.tasks.list(statuses, options.before ?? Number.MAX_SAFE_INTEGER, limit)
+  }
+
+  unfinished(): TaskRecord[] {
+    return this.tasks.unfinished()
+  }
+
+  onChange(listener: (task: TaskRecord) => void): () => void {
+    // Wrapped so the same function can subscribe twice and unsubscribe each.
+    const entry = (task: TaskRecord): void => listener(task)
+    this.listeners.add(entry)
+    return () => {
+      this.listeners.delete(entry)
+    }
+  }
+
+  // ---- executor side ----
+
+  beginExecution(
+    taskId: string,
+    origin: string,
+    agent?: string
+  ): { started: true } | { started: false; existing: ExecutionRecord } {
+    return immediate(this.db, () => {
+      if (this.executions.insert(taskId, origin, agent, this.now())) return { started: true as const }
+      return { started: false as const, existing: this.executions.get(taskId)! }
+    })
+  }
+
+  finishExecution(taskId: string, outcome: ExecutionOutcome): void {
+    immediate(this.db, () => {
+      if (this.executions.get(taskId) == null) {
+        throw new JournalError('unknown_task', `no execution of task ${taskId} was begun on this node`)
+      }
+      // Already finished: a duplicate, keep the first outcome.
+      this.executions.finish(taskId, outcome, this.now())
+    })
+  }
+
+  getExecution(taskId: string): ExecutionRecord | undefined {
+    return this.executions.get(taskId)
+  }
+
+  abandonRunningExecutions(): number {
+    const error = { code: 'executor_restarted', message: 'the executor restarted while the task was running' }
+    return immediate(this.db, () => this.executions.abandonRunning(error, this.now()))
+  }
+
+  outboxPut(entry: { taskId: string; origin: string; message: unknown }): void {
+    immediate(this.db, () => this.outbox.put(entry.taskId, entry.origin, entry.message, this.now()))
+  }
+
+  outboxDue(now = this.now(), limit = DEFAULT_LIMIT): OutboxEntry[] {
+    return this.outbox.due(now, Math.min(Math.max(Math.trunc(limit), 0), MAX_LIMIT))
+  }
+
+  outboxForOrigin(origin: string): OutboxEntry[] {
+    return this.outbox.forOrigin(origin)
+  }
+
+  outboxDeferred(taskId: string, nextAttemptAt: number): void {
+    // A missing entry was delivered meanwhile; nothing to reschedule.
+    immediate(this.db, () => this.outbox.defer(taskId, nextAttemptAt))
+  }
+
+  outboxRemove(taskId: string): void {
+    immediate(this.db, () => this.outbox.remove(taskId))
+  }
+
+  // ---- housekeeping ----
+
+  prune(options: { olderThanMs: number }): number {
+    if (!(options.olderThanMs >= 0)) {
+      throw new JournalError('invalid_argument', `olderThanMs must be a non-negative number`)
+    }
+    const cutoff = this.now() - options.olderThanMs
+    return immediate(this.db, () => this.tasks.prune(cutoff) + this.executions.prune(cutoff))
+  }
+
+  stats(): Record<TaskStatus, number> & { outbox: number; executions: number } {
+    return { ...this.tasks.counts(), outbox: this.outbox.count(), executions: this.executions.count() }
+  }
+
+  /**
+   * Applies `change` to a live task in one transaction. `change` returns
+   * undefined for "nothing to do"; terminal tasks never reach it.
+   */
+  private transition(
+    taskId: string,
+    change: (row: TaskChange, now: number) => TaskChange | undefined
+  ): TaskRecord {
+    let changed = false
+    const record = immediate(this.db, () => {
+      const row = this.mustRow(taskId)
+      if (!TERMINAL.has(row.status)) {
+        const now = this.now()
+        const next = change(row, now)
+        if (next != null) {
+          this.tasks.update(taskId, next, now)
+          changed = true
+        }
+      }
+      return this.tasks.record(taskId)!
+    })
+    if (changed) this.emit(record)
+    return record
+  }
+
+  private mustRow(taskId: string): TaskRow {
+    const row = this.tasks.row(taskId)
+    if (row == null) throw new JournalError('unknown_task', `no task ${taskId} in the journal`)
+    return row
+  }
+
+  /**
+   * Called only after the change committed, so a listener (and anything it
+   * reads back) sees exactly what a restart would.
+   */
+  private emit(task: TaskRecord): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(task)
+      } catch (err) {
+        // A broken waiter or SSE client must not undo or block the journal;
+        // the change is already durable. Surface it without throwing, once
+        // per listener so a persistently broken one cannot flood the log.
+        if (this.warned.has(listener)) continue
+        this.warned.add(listener)
+        process.emitWarning(`task journal onChange listener threw: ${String(err)}`, {
+          code: 'MESH_JOURNAL_LISTENER'
+        })
+      }
+    }
+  }
+}
+
+/**
+ * `startAttempt` on a finished task starts nothing. Hand back its last
+ * attempt, or, if it never had one, an unsaved attempt numbered 0; either way
+ * `outcome` is set, which tells the caller not to dispatch.
+ */
+function finishedAttempt(
+  last: AttemptRow | undefined,
+  status: TaskStatus,
+  executor: string,
+  now: number
+): Attempt {
+  if (last != null && last.outcome != null) return decodeAttempt(last)
+  const outcome: AttemptOutcome =
+    status === 'completed' ? 'completed' : status === 'failed' ? 'failed' : 'cancelled'
+  return { n: 0, executor, startedAt: now, endedAt: now, outcome }
+}

@@ -1,0 +1,250 @@
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { MeshLibp2p } from '@mesh-node/peer'
+import type { Logger } from 'pino'
+import type { TaskProtocol } from './task-protocol.js'
+
+export type MemberState = 'alive' | 'suspect' | 'dead'
+
+export interface Member {
+  peerId: string
+  state: MemberState
+  /** When we last had any sign of life (heartbeat, connection, probe), epoch ms. */
+  lastHeardAt: number
+  suspectedAt?: number
+  deadAt?: number
+}
+
+export type MembershipEvent = {
+  type: 'peer_suspect' | 'peer_alive' | 'peer_dead'
+  peerId: string
+  reason: string
+}
+
+export interface FailureDetectorComponents {
+  libp2p: Pick<
+    MeshLibp2p,
+    'services' | 'getConnections' | 'hangUp' | 'addEventListener' | 'removeEventListener' | 'dial'
+  >
+  protocol: Pick<TaskProtocol, 'request' | 'closeSession'>
+  log: Logger
+}
+
+/**
+ * Timings, SWIM-style with Lifeguard's ideas: a silent peer is probed
+ * directly, then through others, then suspected; only a suspicion that
+ * outlives its timeout makes it dead. A node whose own event loop stalled
+ * blames nobody for the silence it caused.
+ */
+export interface FailureDetectorInit {
+  /** Silence before a peer is probed. @default 2500 */
+  suspectAfterMs?: number
+  /** Direct and indirect probe timeout. @default 750 */
+  probeTimeoutMs?: number
+  /** Peers asked to probe indirectly. @default 3 */
+  indirectProbes?: number
+  /** How long a suspect may stay unconfirmed-alive before it is dead. @default 1500 */
+  suspicionTimeoutMs?: number
+  /** Detector tick. @default 250 */
+  intervalMs?: number
+}
+
+export interface FailureDetector {
+  /** Any sign of life: a heartbeat, a message, a connection. */
+  heard(peerId: string): void
+  members(): Member[]
+  state(peerId: string): MemberState | undefined
+  onEvent(listener: (event: MembershipEvent) => void): () => void
+  /** Answers a probe_request: can this node reach `target` right now? */
+  probe(target: string, timeoutMs: number): Promise<boolean>
+  start(): void
+  stop(): void
+}
+
+class SwimFailureDetector implements FailureDetector {
+  private readonly members_ = new Map<string, Member>()
+  private readonly listeners = new Set<(event: MembershipEvent) => void>()
+  private readonly probing = new Set<string>()
+  private timer?: NodeJS.Timeout
+  private lastTick = Date.now()
+  private readonly suspectAfter: number
+  private readonly probeTimeout: number
+  private readonly suspicionTimeout: number
+  private readonly interval: number
+
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    this.heard(evt.detail.toString())
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const peerId = evt.detail.toString()
+    const m = this.members_.get(peerId)
+    if (m == null || m.state !== 'alive') return
+    // A closed connection is strong evidence: suspect now and probe at once,
+    // rather than wait for heartbeats to go missing.
+    this.suspect(m, 'connection closed')
+    void this.check(m)
+  }
+
+  constructor(
+    private readonly components: FailureDetectorComponents,
+    init: FailureDetectorInit
+  ) {
+    this.suspectAfter = init.suspectAfterMs ?? 2500
+    this.probeTimeout = init.probeTimeoutMs ?? 750
+    this.suspicionTimeout = init.suspicionTimeoutMs ?? 1500
+    this.interval = init.intervalMs ?? 250
+    this.indirect = init.indirectProbes ?? 3
+  }
+
+  private readonly indirect: number
+
+  start(): void {
+    this.components.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.components.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    this.lastTick = Date.now()
+    this.timer = setInterval(() => this.tick(), this.interval)
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.components.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.components.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+  }
+
+  onEvent(listener: (event: MembershipEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  members(): Member[] {
+    return [...this.members_.values()].map((m) => ({ ...m }))
+  }
+
+  state(peerId: string): MemberState | undefined {
+    return this.members_.get(peerId)?.state
+  }
+
+  heard(peerId: string): void {
+    const now = Date.now()
+    const m = this.members_.get(peerId)
+    if (m == null) {
+      this.members_.set(peerId, { peerId, state: 'alive', lastHeardAt: now })
+      return
+    }
+    m.lastHeardAt = now
+    if (m.state !== 'alive') {
+      const was = m.state
+      m.state = 'alive'
+      m.suspectedAt = undefined
+      m.deadAt = undefined
+      this.emit({ type: 'peer_alive', peerId, reason: was === 'dead' ? 'rejoined' : 'suspicion refuted' })
+    }
+  }
+
+  async probe(target: string, timeoutMs: number): Promise<boolean> {
+    try {
+      await this.components.libp2p.services.ping.ping(peerIdFromString(target), {
+        signal: AbortSignal.timeout(Math.min(timeoutMs, this.probeTimeout * 2))
+      })
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now()
+    const lag = now - this.lastTick - this.interval
+    this.lastTick = now
+    if (lag > this.suspectAfter / 2) {
+      // We were frozen (SIGSTOP, a blocked loop): everyone's silence is ours.
+      this.components.log.warn(
+        { lagMs: lag },
+        'local event loop stalled; granting peers a fresh grace period'
+      )
+      for (const m of this.members_.values()) if (m.state !== 'dead') m.lastHeardAt = now
+      return
+    }
+    for (const m of this.members_.values()) {
+      if (m.state === 'alive' && now - m.lastHeardAt > this.suspectAfter) void this.check(m)
+      else if (m.state === 'suspect') {
+        if (now - (m.suspectedAt ?? now) > this.suspicionTimeout) this.declareDead(m)
+        else void this.check(m)
+      }
+    }
+  }
+
+  /** Direct probe, then indirect through a few other live peers. */
+  private async check(m: Member): Promise<void> {
+    if (this.probing.has(m.peerId)) return
+    this.probing.add(m.peerId)
+    try {
+      if (await this.probe(m.peerId, this.probeTimeout)) {
+        this.heard(m.peerId)
+        return
+      }
+      const helpers = [...this.members_.values()]
+        .filter((x) => x.state === 'alive' && x.peerId !== m.peerId)
+        .sort(() => Math.random() - 0.5)
+        .slice(0, this.indirect)
+      const answers = await Promise.all(
+        helpers.map(async (h) => {
+          try {
+            const reply = await this.components.protocol.request(
+              peerIdFromString(h.peerId),
+              { type: 'probe_request', target: m.peerId },
+              { timeoutMs: this.probeTimeout * 2 + 250 }
+            )
+            return reply.reachable
+          } catch {
+            return false
+          }
+        })
+      )
+      if (answers.some(Boolean)) {
+        this.heard(m.peerId)
+        return
+      }
+      if (m.state === 'alive') this.suspect(m, 'probes failed')
+    } finally {
+      this.probing.delete(m.peerId)
+    }
+  }
+
+  private suspect(m: Member, reason: string): void {
+    m.state = 'suspect'
+    m.suspectedAt = Date.now()
+    this.components.log.info({ remotePeer: m.peerId, reason }, 'peer suspected')
+    this.emit({ type: 'peer_suspect', peerId: m.peerId, reason })
+  }
+
+  private declareDead(m: Member): void {
+    m.state = 'dead'
+    m.deadAt = Date.now()
+    this.components.log.warn({ remotePeer: m.peerId }, 'peer declared dead')
+    // Fail its in-flight requests now, so their tasks move elsewhere.
+    this.components.protocol.closeSession(m.peerId, 'peer declared dead')
+    this.components.libp2p.hangUp(peerIdFromString(m.peerId)).catch(() => {})
+    this.emit({ type: 'peer_dead', peerId: m.peerId, reason: 'suspicion timed out' })
+  }
+
+  private emit(event: MembershipEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event)
+      } catch {
+        /* listeners must not break detection */
+      }
+    }
+  }
+}
+
+export function createFailureDetector(
+  components: FailureDetectorComponents,
+  init: FailureDetectorInit = {}
+): FailureDetector {
+  return new SwimFailureDetector(components, init)
+}
+
+export type { Libp2p }
