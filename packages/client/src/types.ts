@@ -1,4 +1,4 @@
-/** JSON shapes of the control API (docs/API.md); the CLI's --json prints them unchanged. */
+/** JSON shapes of the control API (the README's Control API section); the CLI's --json prints them unchanged. */
 
 export interface IdInfo {
   peerId: string

@@ -158,7 +158,7 @@ class PubsubStateGossip implements StateGossip {
     if (msg.topic !== STATE_TOPIC) return
     const decoded = decodeNodeState(msg.data)
     if (!decoded.ok) return
-    const state = decoded.message
+    const _state = decoded.message
     this.apply(decoded.message, 'gossip')
   }
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { API_FILE } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, dataDirOf, withDataDir } from '../context.js'
 import { CliError } from '../errors.js'
@@ -16,9 +15,9 @@ export function stopCommand(): Command {
       const client = await clientFor(options)
       await client.shutdown()
       progress(`stopping the daemon of ${dataDir}...`)
-      // The daemon removes its api file as the last step of a clean stop.
+      // The daemon releases its lock as the very last step of a clean stop.
       const deadline = Date.now() + STOP_TIMEOUT_MS
-      while (existsSync(join(dataDir, API_FILE))) {
+      while (existsSync(join(dataDir, 'daemon.lock'))) {
         if (Date.now() > deadline)
           throw new CliError(
             `the daemon of ${dataDir} accepted the stop but is still running after ${STOP_TIMEOUT_MS / 1000} s`,

@@ -41,7 +41,7 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
           .get('types')
           ?.split(',')
           .filter((t) => t !== '')
-        if (types != null && types.some((t) => !/^[a-z_]{1,32}$/.test(t)))
+        if (types?.some((t) => !/^[a-z_]{1,32}$/.test(t)))
           throw badRequest('types must be a comma-separated list of event types')
         events.attach(res, types == null ? undefined : (e) => types.includes(e.type))
       }

@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BIN, type CliResult, tmpDataDir } from './daemon.js'
+import { waitFor } from './wait.js'
+
+const MESH_NET = fileURLToPath(new URL('../../../../../scripts/netns/mesh-net.sh', import.meta.url))
+
+/** Why namespaced tests cannot run here, or undefined when they can. */
+export function netnsUnavailable(): string | undefined {
+  if (!existsSync(MESH_NET)) return `${MESH_NET} is missing`
+  const res = spawnSync('bash', [MESH_NET, 'check'], { encoding: 'utf8' })
+  return res.status === 0 ? undefined : `network namespaces unavailable: ${(res.stderr || res.stdout).trim()}`
+}
+
+function meshNet(args: string[]): string {
+  const res = spawnSync('bash', [MESH_NET, ...args], { encoding: 'utf8' })
+  if (res.status !== 0) throw new Error(`mesh-net.sh ${args.join(' ')} failed: ${res.stderr}`)
+  return res.stdout.trim()
+}
+
+/** A host of an emulated network running one daemon, driven through the CLI inside its namespace. */
+export interface NetnsNode {
+  host: number
+  dataDir: string
+  address: string
+  proc: ChildProcess
+  peerId: string
+  cli(args: string[]): Promise<CliResult>
+  json<T>(args: string[]): Promise<T>
+  stop(): Promise<void>
+}
+
+export interface Network {
+  name: string
+  start(host: number, options?: { config?: Record<string, unknown>; tag?: string }): Promise<NetnsNode>
+  partition(...groups: string[]): void
+  healAll(): void
+  down(): void
+}
+
+export function createNetwork(hosts: number): Network {
+  const name = `mn${randomBytes(3).toString('hex')}`
+  meshNet(['up', '--name', name, '--hosts', String(hosts)])
+  const tag = `t-${name}`
+  const procs: ChildProcess[] = []
+  return {
+    name,
+    async start(host, options = {}) {
+      const dataDir = tmpDataDir('mesh-netns-')
+      if (options.config != null) writeFileSync(join(dataDir, 'config.json'), JSON.stringify(options.config))
+      rmSync(join(dataDir, 'api'), { force: true })
+      const proc = spawn(
+        'bash',
+        [
+          MESH_NET,
+          'exec',
+          name,
+          String(host),
+          '--',
+          process.execPath,
+          BIN,
+          'start',
+          '--data-dir',
+          dataDir,
+          '--listen',
+          '/ip4/0.0.0.0/tcp/4200',
+          '--api',
+          '127.0.0.1:4201',
+          '--mdns-tag',
+          options.tag ?? tag,
+          '--log-level',
+          'debug'
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] }
+      )
+      procs.push(proc)
+      let output = ''
+      proc.stdout?.on('data', (d: Buffer) => {
+        output += d.toString()
+      })
+      proc.stderr?.on('data', (d: Buffer) => {
+        output += d.toString()
+      })
+      const cli = async (args: string[]): Promise<CliResult> =>
+        await new Promise((resolve) => {
+          const p = spawn(
+            'bash',
+            [
+              MESH_NET,
+              'exec',
+              name,
+              String(host),
+              '--',
+              process.execPath,
+              BIN,
+              ...args,
+              '--data-dir',
+              dataDir
+            ],
+            { stdio: ['ignore', 'pipe', 'pipe'] }
+          )
+          let stdout = ''
+          let stderr = ''
+          p.stdout.on('data', (d: Buffer) => {
+            stdout += d.toString()
+          })
+          p.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString()
+          })
+          p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }))
+        })
+      await waitFor(() => existsSync(join(dataDir, 'api')), {
+        timeoutMs: 30_000,
+        message: () => `daemon on host ${host}: ${output}`
+      })
+      const json = async <T>(args: string[]): Promise<T> => {
+        const res = await cli([...args, '--json'])
+        if (res.code !== 0) throw new Error(`${args.join(' ')}: ${res.stderr}`)
+        return JSON.parse(res.stdout) as T
+      }
+      const { peerId } = await json<{ peerId: string }>(['id'])
+      return {
+        host,
+        dataDir,
+        address: meshNet(['addr', name, String(host)]),
+        proc,
+        peerId,
+        cli,
+        json,
+        stop: async () => {
+          if (proc.exitCode != null) return
+          proc.kill('SIGTERM')
+          await new Promise((resolve) => proc.once('exit', resolve))
+        }
+      }
+    },
+    partition: (...groups) => {
+      meshNet(['partition', name, ...groups])
+    },
+    healAll: () => {
+      meshNet(['heal-all', name])
+    },
+    down: () => {
+      for (const p of procs) if (p.exitCode == null) p.kill('SIGKILL')
+      meshNet(['down', name])
+    }
+  }
+}
