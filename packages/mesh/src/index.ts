@@ -21,6 +21,29 @@
  * ```
  */
 
+export {
+  type AuctionComponents,
+  type AuctionRequest,
+  type Auctions,
+  createAuctions,
+  type ScoredBid,
+  scoreBid
+} from './auction.js'
+export {
+  type Answer,
+  type Coordination,
+  type CoordinationComponents,
+  CoordinationError,
+  type CoordinationInit,
+  createCoordination,
+  type Implement,
+  type Participant,
+  type SolveRequest,
+  type SolveResult,
+  tally,
+  type VoteRequest,
+  type VoteResult
+} from './coordination.js'
 export { RemoteProtocolError, TransportError } from './errors.js'
 export {
   createFailureDetector,

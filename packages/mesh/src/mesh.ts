@@ -4,6 +4,8 @@ import type { AgentRuntime } from '@mesh-node/agents'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import { TASK_PROTOCOL, type TaskResultMessage } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
+import { type Auctions, createAuctions } from './auction.js'
+import { type Coordination, type CoordinationInit, createCoordination } from './coordination.js'
 import { createFailureDetector, type FailureDetector, type FailureDetectorInit } from './failure-detector.js'
 import { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
 import {
@@ -31,6 +33,8 @@ export interface MeshComponents {
   /** Durable record of tasks executed here, so repeats never run twice across restarts. */
   executions?: ExecutionStore
   /** The origin's side of a held result arriving late; returns whether the task is known. */
+  /** Progress of coordination rounds, for the event stream. */
+  emit?: (event: { type: string; [field: string]: unknown }) => void
   acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
 }
 
@@ -40,6 +44,7 @@ export interface MeshInit {
   providers?: CapabilityProvidersInit
   router?: TaskRouterInit
   failureDetector?: FailureDetectorInit
+  coordination?: CoordinationInit
 }
 
 /** The mesh subsystems of one node, wired together. */
@@ -51,6 +56,8 @@ export interface Mesh {
   readonly router: TaskRouter
   readonly failureDetector: FailureDetector
   readonly outbox: OutboxDelivery
+  readonly coordination: Coordination
+  readonly auctions: Auctions
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -63,6 +70,8 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
   let failureDetector: FailureDetector | undefined
   let outbox: OutboxDelivery | undefined
   let gossip: StateGossip | undefined
+  let coordination: Coordination | undefined
+  let auctions: Auctions | undefined
 
   const registry = createRegistry(
     {
@@ -94,6 +103,8 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
           known: components.acceptDeliveredResult?.(msg.result, remote.toString()) ?? false
         }),
         undeliverable: (result) => outbox!.hold(result),
+        agentAsk: async (msg) => await coordination!.answer(msg),
+        bid: (msg, remote) => auctions!.receiveBid(msg, remote.toString()),
         stateSync: (msg) => ({
           type: 'state_sync_reply',
           id: msg.id,
@@ -153,6 +164,40 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     init.gossip
   )
 
+  coordination = createCoordination(
+    {
+      runtime,
+      registry,
+      protocol,
+      selfPeerId,
+      log: log.child({ component: 'coordination' }),
+      emit: components.emit
+    },
+    init.coordination
+  )
+  auctions = createAuctions({
+    pubsub: libp2p.services.pubsub,
+    protocol,
+    runtime,
+    registry,
+    selfPeerId,
+    log: log.child({ component: 'auction' })
+  })
+  // The auctioneer's record of each peer's success rate and speed.
+  const startedAt = new Map<string, number>()
+  router.onTaskEvent((event) => {
+    if (event.role !== 'origin') return
+    if (event.status === 'started') startedAt.set(event.taskId, event.at)
+    else if ((event.status === 'completed' || event.status === 'failed') && event.executor != null) {
+      auctions!.recordOutcome(
+        event.executor,
+        event.status === 'completed',
+        event.at - (startedAt.get(event.taskId) ?? event.at)
+      )
+      startedAt.delete(event.taskId)
+    }
+  })
+
   // Every announcement is a heartbeat; the dead leave the registry.
   registry.onEvent((event) => {
     // Only a peer's own words are a sign of life; relayed state is not.
@@ -188,10 +233,13 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     router,
     failureDetector,
     outbox,
+    coordination,
+    auctions,
     start: async () => {
       await protocol.start()
       libp2p.addEventListener('peer:identify', onIdentify)
       await gossip!.start()
+      await auctions!.start()
       providers.start()
       failureDetector!.start()
       outbox!.start()
@@ -202,6 +250,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
       outbox!.stop()
       failureDetector!.stop()
       providers.stop()
+      await auctions!.stop()
       await gossip!.stop()
       libp2p.removeEventListener('peer:identify', onIdentify)
       await protocol.stop()

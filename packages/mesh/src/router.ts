@@ -51,6 +51,10 @@ export interface SubmitOptions {
   observer?: AttemptObserver
   /** Try this peer first: after an origin restart, the executor that may already hold the result. */
   preferPeer?: string
+  /** Only these peers, in this order (an auction's bidders, best first). */
+  candidates?: string[]
+  /** On a handler failure, try the next candidate instead of answering failed. */
+  failover?: boolean
 }
 
 /** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
@@ -126,6 +130,8 @@ interface RouteRequest {
   signal?: AbortSignal
   observer?: AttemptObserver
   preferPeer?: string
+  candidates?: string[]
+  failover?: boolean
 }
 
 type RouteResult = Omit<TaskResultMessage, 'type' | 'id'>
@@ -198,7 +204,9 @@ class DefaultTaskRouter implements TaskRouter {
       path: [self],
       signal: options.signal,
       observer: options.observer,
-      preferPeer: options.preferPeer
+      preferPeer: options.preferPeer,
+      candidates: options.candidates,
+      failover: options.failover
     }
     let res = await this.route(request)
     // Everyone capable is at capacity: back off and try again until the
@@ -382,6 +390,12 @@ class DefaultTaskRouter implements TaskRouter {
     const log = this.components.log.child({ taskId: req.taskId })
     const exclude = new Set(req.path)
     let candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
+    if (req.candidates != null) {
+      const order = req.candidates
+      candidates = candidates
+        .filter((c) => order.includes(c.peerId))
+        .sort((a, b) => order.indexOf(a.peerId) - order.indexOf(b.peerId))
+    }
     if (req.preferPeer != null) {
       candidates = [
         ...candidates.filter((c) => c.peerId === req.preferPeer),
@@ -389,6 +403,7 @@ class DefaultTaskRouter implements TaskRouter {
       ]
     }
     let sawBusy = false
+    let lastFailure: RouteResult | undefined
     for (const c of candidates) {
       const remaining = req.deadline - Date.now()
       if (remaining <= 0 || req.signal?.aborted === true) {
@@ -464,7 +479,7 @@ class DefaultTaskRouter implements TaskRouter {
           error: outcome.error
         })
         log.info({ agent: outcome.agent, error: outcome.error }, 'handler failed')
-        return {
+        const failure: RouteResult = {
           taskId: req.taskId,
           status: 'failed',
           error: outcome.error,
@@ -472,6 +487,11 @@ class DefaultTaskRouter implements TaskRouter {
           agent: outcome.agent,
           path: req.path
         }
+        if (req.failover === true) {
+          lastFailure = failure
+          continue
+        }
+        return failure
       }
       // Forwarding to a peer counts as a hop; delegation from a full agent too.
       if (req.hops >= this.maxHops) continue
@@ -484,6 +504,10 @@ class DefaultTaskRouter implements TaskRouter {
           continue
         }
         if (res.status === 'no_agent') continue
+        if (res.status === 'failed' && req.failover === true) {
+          lastFailure = res
+          continue
+        }
         if (req.from !== self)
           this.emit({
             taskId: req.taskId,
@@ -522,6 +546,7 @@ class DefaultTaskRouter implements TaskRouter {
         }
       }
     }
+    if (lastFailure != null) return lastFailure
     return { taskId: req.taskId, status: sawBusy ? 'busy' : 'no_agent', path: req.path }
   }
 

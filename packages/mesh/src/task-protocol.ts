@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import {
+  type AgentAnswerMessage,
+  type AgentAskMessage,
+  type BidAckMessage,
+  type BidMessage,
   type CapabilityQueryMessage,
   type CapabilityReplyMessage,
   type DeliveryAckMessage,
@@ -37,6 +41,8 @@ export interface TaskProtocolHandlers {
   probe(request: ProbeRequestMessage, remotePeer: PeerId): Promise<ProbeReplyMessage>
   resultDelivery(delivery: ResultDeliveryMessage, remotePeer: PeerId): Promise<DeliveryAckMessage>
   stateSync(request: StateSyncMessage, remotePeer: PeerId): StateSyncReplyMessage
+  agentAsk(request: AgentAskMessage, remotePeer: PeerId): Promise<AgentAnswerMessage>
+  bid(request: BidMessage, remotePeer: PeerId): BidAckMessage
   /** A task result whose requester went away before it could be sent: keep it for later. */
   undeliverable?(result: TaskResultMessage, remotePeer: PeerId): void
 }
@@ -54,22 +60,20 @@ export interface TaskProtocolInit {
   maxInvalidMessages?: number
 }
 
-type Outgoing =
-  | Omit<TaskRequestMessage, 'id'>
-  | Omit<CapabilityQueryMessage, 'id'>
-  | Omit<ProbeRequestMessage, 'id'>
-  | Omit<ResultDeliveryMessage, 'id'>
-  | Omit<StateSyncMessage, 'id'>
-type ReplyTo<T extends Outgoing> =
-  T extends Omit<TaskRequestMessage, 'id'>
-    ? TaskResultMessage
-    : T extends Omit<CapabilityQueryMessage, 'id'>
-      ? CapabilityReplyMessage
-      : T extends Omit<ProbeRequestMessage, 'id'>
-        ? ProbeReplyMessage
-        : T extends Omit<StateSyncMessage, 'id'>
-          ? StateSyncReplyMessage
-          : DeliveryAckMessage
+/** What each request is answered with. */
+interface ReplyMap {
+  task_request: TaskResultMessage
+  capability_query: CapabilityReplyMessage
+  probe_request: ProbeReplyMessage
+  result_delivery: DeliveryAckMessage
+  state_sync: StateSyncReplyMessage
+  agent_ask: AgentAnswerMessage
+  bid: BidAckMessage
+}
+type Outgoing = {
+  [K in keyof ReplyMap]: Omit<Extract<TaskProtocolRequest, { type: K }>, 'id'>
+}[keyof ReplyMap]
+type ReplyTo<T extends Outgoing> = ReplyMap[T['type']]
 
 export interface TaskProtocol {
   /**
@@ -358,16 +362,7 @@ class DefaultTaskProtocol implements TaskProtocol {
     })
   }
 
-  private async dispatch(
-    msg: TaskProtocolRequest,
-    remotePeer: PeerId
-  ): Promise<
-    | TaskResultMessage
-    | CapabilityReplyMessage
-    | ProbeReplyMessage
-    | DeliveryAckMessage
-    | StateSyncReplyMessage
-  > {
+  private async dispatch(msg: TaskProtocolRequest, remotePeer: PeerId): Promise<ReplyMap[keyof ReplyMap]> {
     const { handlers } = this.init
     switch (msg.type) {
       case 'task_request':
@@ -380,6 +375,10 @@ class DefaultTaskProtocol implements TaskProtocol {
         return await handlers.resultDelivery(msg, remotePeer)
       case 'state_sync':
         return handlers.stateSync(msg, remotePeer)
+      case 'agent_ask':
+        return await handlers.agentAsk(msg, remotePeer)
+      case 'bid':
+        return handlers.bid(msg, remotePeer)
     }
   }
 }

@@ -40,3 +40,12 @@ export const MAX_AGENTS_PER_NODE = 256
 
 /** Most requests one session may have in flight at the receiver. */
 export const MAX_INFLIGHT_PER_SESSION = 1024
+
+/** Gossipsub topic carrying calls for bids; bids come back directly on the task protocol. */
+export const AUCTION_TOPIC = 'agent-mesh/auction/1'
+
+/** Most agents asked in one vote, brainstorm or critique round, and most bids kept per auction. */
+export const MAX_ROUND_PARTICIPANTS = 64
+
+/** Most options in a vote, and most ideas carried through a critique. */
+export const MAX_OPTIONS = 32

@@ -1,6 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { MAX_AGENTS_PER_NODE, MAX_HOPS } from './constants.js'
+import { MAX_AGENTS_PER_NODE, MAX_HOPS, MAX_OPTIONS } from './constants.js'
 
 /**
  * Message schemas of the task protocol and the state topic. They are the
@@ -139,6 +139,78 @@ export const StateSyncReplySchema = Type.Object({
   states: Type.Array(NodeStateSchema, { maxItems: 1024 })
 })
 
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength })
+
+/** The questions one agent can be asked directly (votes, brainstorms, critiques, bids). */
+export const AgentQuestionSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('consensus_vote'),
+    question: Text(2000),
+    options: Type.Array(Text(2000), { minItems: 1, maxItems: MAX_OPTIONS })
+  }),
+  Type.Object({ type: Type.Literal('brainstorm'), problem: Text(8000) }),
+  Type.Object({
+    type: Type.Literal('critique'),
+    problem: Text(8000),
+    ideas: Type.Array(Text(2000), { maxItems: MAX_OPTIONS })
+  }),
+  Type.Object({
+    type: Type.Literal('bid_request'),
+    capability: Capability,
+    input: Type.Unknown(),
+    score: Type.Number({ minimum: 0, maximum: 1 })
+  })
+])
+
+export const AgentAskSchema = Type.Object({
+  type: Type.Literal('agent_ask'),
+  id: Id,
+  /** The round this question belongs to; the same on every question of the round. */
+  correlationId: Id,
+  agent: AgentName,
+  deadline: EpochMs,
+  question: AgentQuestionSchema
+})
+
+export const AgentAnswerSchema = Type.Object({
+  type: Type.Literal('agent_answer'),
+  id: Id,
+  agent: AgentName,
+  answer: Type.Optional(Type.Unknown()),
+  error: Type.Optional(ErrorInfo)
+})
+
+/** A bid, sent straight to the auctioneer in answer to a call_for_bids. */
+export const BidSchema = Type.Object({
+  type: Type.Literal('bid'),
+  id: Id,
+  correlationId: Id,
+  agent: AgentName,
+  /** The bidder's offer in [0, 1]: capability match times free capacity, possibly adjusted by its handler. */
+  score: Type.Number({ minimum: 0, maximum: 1 }),
+  running: Type.Integer({ minimum: 0, maximum: 1024 }),
+  capacity: Type.Integer({ minimum: 1, maximum: 1024 })
+})
+
+export const BidAckSchema = Type.Object({
+  type: Type.Literal('bid_ack'),
+  id: Id,
+  correlationId: Id,
+  /** false for an unknown or closed auction, or a duplicate bid. */
+  accepted: Type.Boolean()
+})
+
+/** Published on AUCTION_TOPIC by the auctioneer (StrictSign: the signer must be `auctioneer`). */
+export const CallForBidsSchema = Type.Object({
+  type: Type.Literal('call_for_bids'),
+  correlationId: Id,
+  auctioneer: PeerIdString,
+  capability: Capability,
+  /** The task input, when it is small enough to share (at most 64 KiB as JSON). */
+  input: Type.Optional(Type.Unknown()),
+  deadline: EpochMs
+})
+
 export type AgentAd = Static<typeof AgentAdSchema>
 export type TaskRequestMessage = Static<typeof TaskRequestSchema>
 export type TaskResultMessage = Static<typeof TaskResultSchema>
@@ -151,6 +223,12 @@ export type ResultDeliveryMessage = Static<typeof ResultDeliverySchema>
 export type DeliveryAckMessage = Static<typeof DeliveryAckSchema>
 export type StateSyncMessage = Static<typeof StateSyncSchema>
 export type StateSyncReplyMessage = Static<typeof StateSyncReplySchema>
+export type AgentQuestion = Static<typeof AgentQuestionSchema>
+export type AgentAskMessage = Static<typeof AgentAskSchema>
+export type AgentAnswerMessage = Static<typeof AgentAnswerSchema>
+export type BidMessage = Static<typeof BidSchema>
+export type BidAckMessage = Static<typeof BidAckSchema>
+export type CallForBidsMessage = Static<typeof CallForBidsSchema>
 export type NodeStateMessage = Static<typeof NodeStateSchema>
 export type TaskStatus = TaskResultMessage['status']
 
@@ -161,15 +239,23 @@ export type TaskProtocolRequest =
   | ProbeRequestMessage
   | ResultDeliveryMessage
   | StateSyncMessage
+  | AgentAskMessage
+  | BidMessage
 export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'task_request',
   'capability_query',
   'probe_request',
   'result_delivery',
-  'state_sync'
+  'state_sync',
+  'agent_ask',
+  'bid'
 ])
 
 export type TaskProtocolMessage =
+  | AgentAskMessage
+  | AgentAnswerMessage
+  | BidMessage
+  | BidAckMessage
   | StateSyncMessage
   | StateSyncReplyMessage
   | ResultDeliveryMessage
@@ -193,6 +279,10 @@ const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> = {
   delivery_ack: DeliveryAckSchema,
   state_sync: StateSyncSchema,
   state_sync_reply: StateSyncReplySchema,
+  agent_ask: AgentAskSchema,
+  agent_answer: AgentAnswerSchema,
+  bid: BidSchema,
+  bid_ack: BidAckSchema,
   error: ErrorMessageSchema
 }
 
@@ -200,6 +290,7 @@ const checkers = Object.fromEntries(
   Object.entries(taskProtocolSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)])
 )
 const nodeStateChecker = TypeCompiler.Compile(NodeStateSchema)
+const callForBidsChecker = TypeCompiler.Compile(CallForBidsSchema)
 
 export type Decoded<T> =
   | { ok: true; message: T }
@@ -248,5 +339,20 @@ export function decodeNodeState(bytes: Uint8Array): Decoded<NodeStateMessage> {
   return { ok: true, message: parsed.value as NodeStateMessage }
 }
 
+/** Parses and validates one auction-topic message. */
+export function decodeCallForBids(bytes: Uint8Array): Decoded<CallForBidsMessage> {
+  const parsed = parse(bytes)
+  if (!parsed.ok) return { ok: false, code: 'invalid_json', error: parsed.error }
+  if (!callForBidsChecker.Check(parsed.value)) {
+    return { ok: false, code: 'invalid_message', error: describe(callForBidsChecker, parsed.value) }
+  }
+  return { ok: true, message: parsed.value as CallForBidsMessage }
+}
+
 /** JSON Schemas of every message, for docs and for other implementations. */
-export const schemas = { ...taskProtocolSchemas, node_state: NodeStateSchema, agent_ad: AgentAdSchema }
+export const schemas = {
+  ...taskProtocolSchemas,
+  node_state: NodeStateSchema,
+  call_for_bids: CallForBidsSchema,
+  agent_ad: AgentAdSchema
+}

@@ -1,0 +1,422 @@
+import { randomUUID } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { AgentRuntime } from '@mesh-node/agents'
+import {
+  type AgentAnswerMessage,
+  type AgentAskMessage,
+  type AgentQuestion,
+  MAX_OPTIONS,
+  MAX_ROUND_PARTICIPANTS
+} from '@mesh-node/protocol'
+import type { Logger } from 'pino'
+import type { CapabilityRegistry } from './registry.js'
+import type { TaskProtocol } from './task-protocol.js'
+
+/** An agent taking part in a round. */
+export interface Participant {
+  peerId: string
+  agent: string
+  capabilities: string[]
+  local: boolean
+}
+
+export interface Answer {
+  participant: Participant
+  answer?: unknown
+  /** Why there is no answer: an error, or the deadline. */
+  error?: string
+}
+
+export interface VoteRequest {
+  question: string
+  options: string[]
+  /** Voters are the agents with this capability, or every agent. */
+  capability?: string
+  /** Valid votes needed. @default more than half of the voters asked */
+  quorum?: number
+  timeoutMs: number
+  correlationId?: string
+}
+
+export interface VoteResult {
+  correlationId: string
+  question: string
+  choice: string | null
+  /** Votes for the winner divided by voters asked. */
+  confidence: number
+  votes: Array<{ agent: string; peerId: string; choice: string }>
+  abstained: Array<{ agent: string; peerId: string; reason: string }>
+  asked: number
+  quorum: number
+  quorumMet: boolean
+}
+
+export interface SolveRequest {
+  problem: string
+  capability?: string
+  correlationId?: string
+  phaseTimeoutsMs?: { brainstorm?: number; critique?: number; vote?: number; implement?: number }
+}
+
+export interface SolveResult {
+  correlationId: string
+  ideas: Array<{ agent: string; peerId: string; idea: string }>
+  refined: string[]
+  decision: Pick<VoteResult, 'choice' | 'confidence' | 'votes' | 'abstained' | 'quorumMet'>
+  implementation: {
+    capability: string
+    taskId: string
+    status: string
+    executor: string | null
+    agent: string | null
+  }
+  result: unknown
+}
+
+/** Runs the chosen idea as a task; the daemon passes its journaled dispatcher. */
+export type Implement = (
+  capability: string,
+  input: unknown,
+  timeoutMs: number
+) => Promise<{
+  taskId: string
+  status: string
+  result: unknown
+  error: { code: string; message: string } | null
+  executor: string | null
+  agent: string | null
+}>
+
+export class CoordinationError extends Error {
+  override name = 'CoordinationError'
+  constructor(
+    message: string,
+    readonly code: string
+  ) {
+    super(message)
+  }
+}
+
+export interface CoordinationComponents {
+  runtime: Pick<AgentRuntime, 'ask' | 'list'>
+  registry: Pick<CapabilityRegistry, 'find' | 'all'>
+  protocol: Pick<TaskProtocol, 'request'>
+  selfPeerId: string
+  log: Logger
+  /** Progress of rounds, for the event stream. */
+  emit?: (event: { type: string; [field: string]: unknown }) => void
+}
+
+export interface CoordinationInit {
+  /** @default MAX_ROUND_PARTICIPANTS */
+  maxParticipants?: number
+  /** Rounds this node runs at once; more are refused. @default 8 */
+  maxConcurrentRounds?: number
+}
+
+export interface Coordination {
+  participants(capability?: string): Participant[]
+  /** Asks every participant the same question; closes as soon as all have answered. */
+  ask(
+    participants: Participant[],
+    question: AgentQuestion,
+    options: { correlationId: string; deadline: number }
+  ): Promise<Answer[]>
+  vote(request: VoteRequest): Promise<VoteResult>
+  solve(request: SolveRequest, implement: Implement): Promise<SolveResult>
+  /** The receiving side of agent_ask. */
+  answer(message: AgentAskMessage): Promise<AgentAnswerMessage>
+}
+
+const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text)
+
+/** Ties go to the option listed first: deterministic, and the caller controls it. */
+export function tally(options: string[], choices: string[]): { choice: string | null; count: number } {
+  let best: string | null = null
+  let bestCount = 0
+  for (const option of options) {
+    const count = choices.filter((c) => c === option).length
+    if (count > bestCount) {
+      best = option
+      bestCount = count
+    }
+  }
+  return { choice: best, count: bestCount }
+}
+
+class MeshCoordination implements Coordination {
+  private rounds = 0
+  private readonly maxParticipants: number
+
+  constructor(
+    private readonly c: CoordinationComponents,
+    private readonly init: CoordinationInit
+  ) {
+    this.maxParticipants = Math.min(init.maxParticipants ?? MAX_ROUND_PARTICIPANTS, MAX_ROUND_PARTICIPANTS)
+  }
+
+  participants(capability?: string): Participant[] {
+    const agents = capability != null ? this.c.registry.find(capability) : this.c.registry.all()
+    return agents
+      .map((a) => ({ peerId: a.peerId, agent: a.agent, capabilities: a.capabilities, local: a.local }))
+      .sort((a, b) => a.peerId.localeCompare(b.peerId) || a.agent.localeCompare(b.agent))
+      .slice(0, this.maxParticipants)
+  }
+
+  private async round<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.rounds >= (this.init.maxConcurrentRounds ?? 8)) {
+      throw new CoordinationError(
+        `this node already runs ${this.rounds} rounds; try again shortly`,
+        'too_many_rounds'
+      )
+    }
+    this.rounds++
+    try {
+      return await fn()
+    } finally {
+      this.rounds--
+    }
+  }
+
+  async ask(
+    participants: Participant[],
+    question: AgentQuestion,
+    options: { correlationId: string; deadline: number }
+  ): Promise<Answer[]> {
+    const timeoutMs = Math.max(1, options.deadline - Date.now())
+    return await Promise.all(
+      participants.map(async (p): Promise<Answer> => {
+        const deadline = new Promise<Answer>((resolve) => {
+          setTimeout(
+            () => resolve({ participant: p, error: 'no answer before the deadline' }),
+            timeoutMs
+          ).unref()
+        })
+        return await Promise.race([
+          this.askOne(p, question, options.correlationId, options.deadline),
+          deadline
+        ])
+      })
+    )
+  }
+
+  private async askOne(
+    p: Participant,
+    question: AgentQuestion,
+    correlationId: string,
+    deadline: number
+  ): Promise<Answer> {
+    try {
+      if (p.local) {
+        const full = { ...question, correlationId, from: this.c.selfPeerId, deadline } as Parameters<
+          AgentRuntime['ask']
+        >[1]
+        return {
+          participant: p,
+          answer: await this.c.runtime.ask(p.agent, full, {
+            signal: AbortSignal.timeout(Math.max(1, deadline - Date.now()))
+          })
+        }
+      }
+      const reply = await this.c.protocol.request(
+        peerIdFromString(p.peerId),
+        { type: 'agent_ask', correlationId, agent: p.agent, deadline, question },
+        { timeoutMs: Math.max(1, deadline - Date.now()) }
+      )
+      return reply.error != null
+        ? { participant: p, error: `${reply.error.code}: ${reply.error.message}` }
+        : { participant: p, answer: reply.answer }
+    } catch (err) {
+      return { participant: p, error: (err as Error).message }
+    }
+  }
+
+  async answer(message: AgentAskMessage): Promise<AgentAnswerMessage> {
+    const base = { type: 'agent_answer' as const, id: message.id, agent: message.agent }
+    if (!this.c.runtime.list().some((a) => a.name === message.agent)) {
+      return {
+        ...base,
+        error: { code: 'unknown_agent', message: `no agent named ${message.agent} on this node` }
+      }
+    }
+    const remaining = Math.min(message.deadline - Date.now(), 10 * 60_000)
+    if (remaining <= 0) return { ...base, error: { code: 'timeout', message: 'the deadline has passed' } }
+    try {
+      const full = {
+        ...message.question,
+        correlationId: message.correlationId,
+        from: this.c.selfPeerId,
+        deadline: message.deadline
+      } as Parameters<AgentRuntime['ask']>[1]
+      const answer = await this.c.runtime.ask(message.agent, full, { signal: AbortSignal.timeout(remaining) })
+      return { ...base, answer: answer ?? null }
+    } catch (err) {
+      const e = err as { code?: string; message: string }
+      return { ...base, error: { code: e.code ?? 'handler_failed', message: clip(e.message, 4000) } }
+    }
+  }
+
+  async vote(request: VoteRequest): Promise<VoteResult> {
+    return await this.round(async () => await this.runVote(request, this.participants(request.capability)))
+  }
+
+  private async runVote(request: VoteRequest, voters: Participant[]): Promise<VoteResult> {
+    const correlationId = request.correlationId ?? randomUUID()
+    const options = [...new Set(request.options)].slice(0, MAX_OPTIONS)
+    if (options.length === 0) throw new CoordinationError('a vote needs at least one option', 'bad_request')
+    if (voters.length === 0) {
+      throw new CoordinationError(
+        `no agent to vote${request.capability != null ? ` with capability ${request.capability}` : ''}`,
+        'no_voters'
+      )
+    }
+    const quorum = request.quorum ?? Math.floor(voters.length / 2) + 1
+    const answers = await this.ask(
+      voters,
+      { type: 'consensus_vote', question: request.question, options },
+      { correlationId, deadline: Date.now() + request.timeoutMs }
+    )
+    const votes: VoteResult['votes'] = []
+    const abstained: VoteResult['abstained'] = []
+    for (const a of answers) {
+      const who = { agent: a.participant.agent, peerId: a.participant.peerId }
+      const choice = (a.answer as { choice?: unknown } | undefined)?.choice
+      if (a.error != null) abstained.push({ ...who, reason: a.error })
+      else if (typeof choice !== 'string' || !options.includes(choice))
+        abstained.push({ ...who, reason: `invalid choice ${JSON.stringify(choice ?? null)}` })
+      else votes.push({ ...who, choice })
+    }
+    const { choice, count } = tally(
+      options,
+      votes.map((v) => v.choice)
+    )
+    const quorumMet = votes.length >= quorum
+    this.c.log.info(
+      { correlationId, choice, votes: votes.length, abstained: abstained.length, quorumMet },
+      'vote closed'
+    )
+    return {
+      correlationId,
+      question: request.question,
+      choice: quorumMet ? choice : null,
+      confidence: voters.length > 0 ? count / voters.length : 0,
+      votes,
+      abstained,
+      asked: voters.length,
+      quorum,
+      quorumMet
+    }
+  }
+
+  async solve(request: SolveRequest, implement: Implement): Promise<SolveResult> {
+    return await this.round(async () => {
+      const correlationId = request.correlationId ?? randomUUID()
+      const t = {
+        brainstorm: 10_000,
+        critique: 15_000,
+        vote: 10_000,
+        implement: 30_000,
+        ...request.phaseTimeoutsMs
+      }
+      const emit = (phase: string, fields: Record<string, unknown> = {}): void =>
+        this.c.emit?.({ type: 'solve_phase', correlationId, phase, ...fields })
+      const people = this.participants(request.capability)
+      if (people.length === 0)
+        throw new CoordinationError('no agent to take part in solving', 'no_participants')
+
+      emit('brainstorm', { participants: people.length })
+      const brainstorm = await this.ask(
+        people,
+        { type: 'brainstorm', problem: request.problem },
+        { correlationId, deadline: Date.now() + t.brainstorm }
+      )
+      const ideas = brainstorm
+        .map((a) => ({
+          agent: a.participant.agent,
+          peerId: a.participant.peerId,
+          idea: (a.answer as { idea?: unknown } | undefined)?.idea
+        }))
+        .filter(
+          (x): x is { agent: string; peerId: string; idea: string } =>
+            typeof x.idea === 'string' && x.idea.trim() !== ''
+        )
+        .map((x) => ({ ...x, idea: clip(x.idea.trim(), 2000) }))
+      emit('brainstorm_done', { ideas: ideas.length })
+      if (ideas.length === 0) throw new CoordinationError('brainstorm produced no ideas', 'no_ideas')
+
+      const unique = [...new Set(ideas.map((i) => i.idea))].slice(0, MAX_OPTIONS)
+      emit('critique', { ideas: unique.length })
+      const critique = await this.ask(
+        people,
+        { type: 'critique', problem: request.problem, ideas: unique },
+        { correlationId, deadline: Date.now() + t.critique }
+      )
+      const proposed = critique.flatMap((a) => {
+        const list = (a.answer as { ideas?: unknown } | undefined)?.ideas
+        return Array.isArray(list)
+          ? list
+              .filter((i): i is string => typeof i === 'string' && i.trim() !== '')
+              .map((i) => clip(i.trim(), 2000))
+          : []
+      })
+      const refined = proposed.length > 0 ? [...new Set(proposed)].slice(0, MAX_OPTIONS) : unique
+      emit('critique_done', { refined: refined.length })
+
+      emit('vote', { options: refined.length })
+      // Any valid vote decides: the round has already filtered the ideas.
+      const decision = await this.runVote(
+        {
+          question: `Which solution should we implement for: ${clip(request.problem, 1500)}`,
+          options: refined,
+          quorum: 1,
+          timeoutMs: t.vote,
+          correlationId
+        },
+        people
+      )
+      emit('vote_done', { choice: decision.choice, confidence: decision.confidence })
+      if (decision.choice == null)
+        throw new CoordinationError('no valid vote on the refined ideas', 'no_decision')
+
+      const proposer = ideas.find((i) => i.idea === decision.choice) ?? ideas[0]
+      const capability =
+        request.capability ??
+        people.find((p) => p.agent === proposer.agent && p.peerId === proposer.peerId)?.capabilities[0] ??
+        people[0].capabilities[0]
+      emit('implement', { capability })
+      const done = await implement(
+        capability,
+        { problem: request.problem, idea: decision.choice },
+        t.implement
+      )
+      emit('implement_done', { status: done.status, executor: done.executor })
+      return {
+        correlationId,
+        ideas,
+        refined,
+        decision: {
+          choice: decision.choice,
+          confidence: decision.confidence,
+          votes: decision.votes,
+          abstained: decision.abstained,
+          quorumMet: decision.quorumMet
+        },
+        implementation: {
+          capability,
+          taskId: done.taskId,
+          status: done.status,
+          executor: done.executor,
+          agent: done.agent
+        },
+        result: done.status === 'completed' ? done.result : { error: done.error }
+      }
+    })
+  }
+}
+
+export function createCoordination(
+  components: CoordinationComponents,
+  init: CoordinationInit = {}
+): Coordination {
+  return new MeshCoordination(components, init)
+}
