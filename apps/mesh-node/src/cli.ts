@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { agentsCommand } from './commands/agents.js'
+import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
 import { peersCommand } from './commands/peers.js'
@@ -27,6 +28,9 @@ export function buildProgram(): Command {
     taskCommand(),
     tasksCommand(),
     cancelCommand(),
+    voteCommand(),
+    auctionCommand(),
+    solveCommand(),
     statusCommand(),
     eventsCommand(),
     stopCommand(),

@@ -3,13 +3,17 @@ import { MeshClientError } from './errors.js'
 import type {
   AgentInfo,
   ApiErrorBody,
+  AuctionResultInfo,
   IdInfo,
   MeshEvent,
   PeerInfo,
+  SolveResultInfo,
   StatusInfo,
   SubmitRequest,
   TaskInfo,
-  TaskResult
+  TaskResult,
+  VoteRequestBody,
+  VoteResultInfo
 } from './types.js'
 
 export interface ConnectOptions {
@@ -31,6 +35,19 @@ export interface MeshClient {
   tasks(options?: { limit?: number }): Promise<TaskInfo[]>
   agents(options?: { capability?: string }): Promise<AgentInfo[]>
   cancel(taskId: string): Promise<TaskInfo>
+  vote(request: VoteRequestBody): Promise<VoteResultInfo>
+  auction(request: {
+    capability: string
+    input?: unknown
+    deadlineMs?: number
+    timeoutMs?: number
+  }): Promise<AuctionResultInfo>
+  solve(request: {
+    problem: string
+    capability?: string
+    correlationId?: string
+    phaseTimeoutMs?: number
+  }): Promise<SolveResultInfo>
   status(): Promise<StatusInfo>
   /** Follows the daemon's event stream until the signal aborts or the daemon goes away. */
   events(options?: { types?: string[]; signal?: AbortSignal }): AsyncGenerator<MeshEvent>
@@ -135,6 +152,18 @@ export function createClient(
     cancel: async (taskId) =>
       await request<TaskInfo>('POST', `/v1/tasks/${encodeURIComponent(taskId)}/cancel`),
     status: async () => await request<StatusInfo>('GET', '/v1/status'),
+    vote: async (body) =>
+      await request<VoteResultInfo>('POST', '/v1/votes', body, {
+        timeoutMs: (body.timeoutMs ?? 10_000) + 10_000
+      }),
+    auction: async (body) =>
+      await request<AuctionResultInfo>('POST', '/v1/auctions', body, {
+        timeoutMs: (body.deadlineMs ?? 2000) + (body.timeoutMs ?? 30_000) + 10_000
+      }),
+    solve: async (body) =>
+      await request<SolveResultInfo>('POST', '/v1/solve', body, {
+        timeoutMs: 4 * (body.phaseTimeoutMs ?? 30_000) + 10_000
+      }),
     events: (options = {}) => streamEvents(base, endpoint.token, options),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')

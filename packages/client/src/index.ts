@@ -22,13 +22,18 @@ export type {
   AgentInfo,
   ApiErrorBody,
   AttemptInfo,
+  AuctionResultInfo,
+  BidInfo,
   IdInfo,
   MemberInfo,
   MeshEvent,
   PeerInfo,
+  SolveResultInfo,
   StatusInfo,
   SubmitRequest,
   TaskErrorInfo,
   TaskInfo,
-  TaskResult
+  TaskResult,
+  VoteRequestBody,
+  VoteResultInfo
 } from './types.js'

@@ -103,3 +103,63 @@ export interface MeshEvent {
   at: number
   [field: string]: unknown
 }
+
+export interface VoteRequestBody {
+  question: string
+  options: string[]
+  capability?: string
+  quorum?: number
+  timeoutMs?: number
+}
+
+export interface VoteResultInfo {
+  correlationId: string
+  question: string
+  choice: string | null
+  confidence: number
+  votes: Array<{ agent: string; peerId: string; choice: string }>
+  abstained: Array<{ agent: string; peerId: string; reason: string }>
+  asked: number
+  quorum: number
+  quorumMet: boolean
+}
+
+export interface BidInfo {
+  agent: string
+  peerId: string
+  offer: number
+  score: number
+  running: number
+  capacity: number
+  latencyMs: number | null
+  successRate: number
+  avgMs: number | null
+}
+
+export interface AuctionResultInfo extends TaskResult {
+  correlationId: string
+  winner: string
+  winnerPeerId: string
+  bids: BidInfo[]
+}
+
+export interface SolveResultInfo {
+  correlationId: string
+  ideas: Array<{ agent: string; peerId: string; idea: string }>
+  refined: string[]
+  decision: {
+    choice: string | null
+    confidence: number
+    votes: VoteResultInfo['votes']
+    abstained: VoteResultInfo['abstained']
+    quorumMet: boolean
+  }
+  implementation: {
+    capability: string
+    taskId: string
+    status: string
+    executor: string | null
+    agent: string | null
+  }
+  result: unknown
+}

@@ -7,6 +7,7 @@ import { createMesh } from '@mesh-node/mesh'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { coordinationRoutes } from './api/coordination-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
@@ -137,6 +138,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     if (abandoned > 0)
       log.warn({ count: abandoned }, 'executions cut short by the last crash are marked failed')
     let dispatcher: TaskDispatcher | undefined
+    const events = createEventHub()
+    cleanups.push(() => events.close())
     const mesh = createMesh(
       {
         libp2p: peer.libp2p,
@@ -150,7 +153,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
             journal.finishExecution(taskId, outcome)
           }
         },
-        acceptDeliveredResult: (result) => dispatcher?.acceptDelivered(result) ?? false
+        acceptDeliveredResult: (result) => dispatcher?.acceptDelivered(result) ?? false,
+        emit: (event) => events.publish(event)
       },
       {
         registry: { ttlMs: config.mesh.registryTtlMs },
@@ -164,8 +168,6 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         }
       }
     )
-    const events = createEventHub()
-    cleanups.push(() => events.close())
     mesh.registry.onEvent((event) => {
       if (event.type === 'agent_joined')
         events.publish({
@@ -241,7 +243,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
             }
           }),
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
-          ...meshRoutes({ peer, mesh, journal, events, startedAt })
+          ...meshRoutes({ peer, mesh, journal, events, startedAt }),
+          ...coordinationRoutes({ mesh, dispatcher })
         ]
       })
     } catch (err) {

@@ -29,6 +29,8 @@ export interface SubmitRequest {
   timeoutMs: number
   /** Keep the task until a capable agent appears instead of failing it. */
   queue: boolean
+  /** Only these peers, best first, moving on after a failure: an auction's bidders. Not kept across restarts. */
+  candidates?: string[]
 }
 
 /**
@@ -63,6 +65,7 @@ class JournalDispatcher implements TaskDispatcher {
   private readonly waiting = new Set<string>()
   /** Resumed tasks and when their grace ends. */
   private readonly resumed = new Map<string, number>()
+  private readonly restricted = new Map<string, string[]>()
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
   private stopped = false
@@ -111,6 +114,7 @@ class JournalDispatcher implements TaskDispatcher {
       queue: request.queue,
       deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
     })
+    if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
     this.c.log.info({ taskId: task.taskId, capability: task.capability, queue: task.queue }, 'task accepted')
     this.dispatch(task.taskId)
     return task
@@ -206,7 +210,10 @@ class JournalDispatcher implements TaskDispatcher {
     this.running.set(taskId, controller)
     void this.attempt(task, controller.signal)
       .catch((err: Error) => this.c.log.error({ taskId, err }, 'dispatch failed'))
-      .finally(() => this.running.delete(taskId))
+      .finally(() => {
+        this.running.delete(taskId)
+        if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) this.restricted.delete(taskId)
+      })
   }
 
   private async attempt(task: TaskRecord, signal: AbortSignal): Promise<void> {
@@ -230,7 +237,9 @@ class JournalDispatcher implements TaskDispatcher {
       timeoutMs: task.timeoutMs,
       signal,
       observer,
-      preferPeer: previous
+      preferPeer: previous,
+      candidates: this.restricted.get(task.taskId),
+      failover: this.restricted.has(task.taskId)
     })
     if (signal.aborted) return
     const current = journal.get(task.taskId)
