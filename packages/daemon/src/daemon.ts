@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
 import { createTaskJournal } from '@mesh-node/journal'
-import { createMesh } from '@mesh-node/mesh'
+import { createMesh, type Mesh } from '@mesh-node/mesh'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
@@ -44,6 +44,9 @@ export interface Daemon {
   readonly apiUrl: string
   readonly config: MeshConfig
   readonly log: Logger
+  /** The libp2p peer and mesh subsystems, for embedding and benchmarks. */
+  readonly peer: MeshPeer
+  readonly mesh: Mesh
   /** Resolves once the daemon has fully stopped, however the stop began. */
   readonly stopped: Promise<void>
   stop(reason?: string): Promise<void>
@@ -274,7 +277,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       'daemon ready'
     )
 
-    return { peerId: peer.peerId.toString(), apiUrl: server.url, config, log, stopped, stop }
+    return { peerId: peer.peerId.toString(), apiUrl: server.url, config, log, peer, mesh, stopped, stop }
   } catch (err) {
     await cleanup()
     throw err
