@@ -24,6 +24,7 @@ import {
 import { ensureDataDir, loadOrCreateIdentity, removeApiFile, writeApiFiles } from './data-dir.js'
 import { DaemonError } from './errors.js'
 import { createEventHub } from './event-hub.js'
+import { bufferedExecutions } from './execution-log.js'
 import { acquireLock, type DataDirLock } from './lock.js'
 import { createLogger, type Logger } from './logger.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
@@ -140,6 +141,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     const abandoned = journal.abandonRunningExecutions()
     if (abandoned > 0)
       log.warn({ count: abandoned }, 'executions cut short by the last crash are marked failed')
+    const executions = bufferedExecutions(journal)
+    cleanups.push(() => executions.flush())
     let dispatcher: TaskDispatcher | undefined
     const events = createEventHub()
     cleanups.push(() => events.close())
@@ -149,13 +152,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         runtime,
         log,
         outbox: journal,
-        executions: {
-          get: (taskId) => journal.getExecution(taskId),
-          record: (taskId, origin, outcome) => {
-            journal.beginExecution(taskId, origin, outcome.agent)
-            journal.finishExecution(taskId, outcome)
-          }
-        },
+        executions,
         acceptDeliveredResult: (result) => dispatcher?.acceptDelivered(result) ?? false,
         emit: (event) => events.publish(event)
       },

@@ -20,6 +20,7 @@ export class ExecutionTable {
   private readonly abandonStmt: StatementSync
   private readonly pruneStmt: StatementSync
   private readonly countStmt: StatementSync
+  private readonly recordStmt: StatementSync
 
   constructor(db: DatabaseSync) {
     // DO NOTHING rather than an error: losing the race is an answer, not a fault.
@@ -42,6 +43,14 @@ export class ExecutionTable {
       WHERE status != 'running' AND COALESCE(ended_at, started_at) < ?
         AND task_id NOT IN (SELECT task_id FROM journal_outbox)`)
     this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM journal_executions')
+    // A finished execution in one statement; an earlier outcome is kept.
+    this.recordStmt = db.prepare(`
+      INSERT INTO journal_executions (task_id, origin, status, result, error, agent, started_at, ended_at)
+      VALUES ($taskId, $origin, $status, $result, $error, $agent, $now, $now)
+      ON CONFLICT (task_id) DO UPDATE
+        SET status = excluded.status, result = excluded.result, error = excluded.error,
+            agent = COALESCE(excluded.agent, agent), ended_at = excluded.ended_at
+        WHERE status = 'running'`)
   }
 
   /** True if this call created the record, false if one already existed. */
@@ -65,6 +74,18 @@ export class ExecutionTable {
       now
     })
     return Number(changes) > 0
+  }
+
+  record(taskId: string, origin: string, outcome: ExecutionOutcome, now: number): void {
+    this.recordStmt.run({
+      taskId,
+      origin,
+      status: outcome.status,
+      result: toOptionalJson(outcome.result),
+      error: toOptionalJson(outcome.error),
+      agent: outcome.agent ?? null,
+      now
+    })
   }
 
   abandonRunning(error: TaskError, now: number): number {

@@ -179,6 +179,17 @@ export interface TaskJournal {
     taskId: string,
     outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
   ): void
+  /**
+   * Records executions that already finished, all in one transaction: the
+   * executor's group commit. An execution already finished keeps its first outcome.
+   */
+  recordExecutions(
+    entries: Array<{
+      taskId: string
+      origin: string
+      outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+    }>
+  ): void
   getExecution(taskId: string): ExecutionRecord | undefined
   /** At startup: executions a crash left 'running' fail with `executor_restarted`. Returns how many. */
   abandonRunningExecutions(): number

@@ -201,6 +201,14 @@ export class SqliteTaskJournal implements TaskJournal {
     })
   }
 
+  recordExecutions(entries: Array<{ taskId: string; origin: string; outcome: ExecutionOutcome }>): void {
+    if (entries.length === 0) return
+    immediate(this.db, () => {
+      const now = this.now()
+      for (const e of entries) this.executions.record(e.taskId, e.origin, e.outcome, now)
+    })
+  }
+
   getExecution(taskId: string): ExecutionRecord | undefined {
     return this.executions.get(taskId)
   }

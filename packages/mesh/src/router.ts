@@ -430,12 +430,8 @@ class DefaultTaskRouter implements TaskRouter {
             from: req.from,
             deadline: req.deadline
           },
-          {
-            signal:
-              req.signal != null
-                ? AbortSignal.any([req.signal, AbortSignal.timeout(remaining)])
-                : AbortSignal.timeout(remaining)
-          }
+          // The runtime enforces the request deadline itself.
+          { signal: req.signal }
         )
         if (outcome.status === 'busy' || outcome.status === 'none') {
           req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})

@@ -35,15 +35,17 @@ export function openScope(parent: AbortSignal, deadline: number, timeoutMs: numb
   const untilDeadline =
     Number.isFinite(deadline) && deadline > 0 ? deadline - Date.now() : Number.POSITIVE_INFINITY
   const limit = Math.min(timeoutMs ?? Number.POSITIVE_INFINITY, untilDeadline)
-  const reason = new HandlerError(
-    'handler_timeout',
-    limit === timeoutMs ? `timed out after ${timeoutMs} ms (timeoutMs)` : describeDeadline(untilDeadline)
-  )
+  // Built only when it fires: an error captures a stack, and most calls finish in time.
+  const reason = () =>
+    new HandlerError(
+      'handler_timeout',
+      limit === timeoutMs ? `timed out after ${timeoutMs} ms (timeoutMs)` : describeDeadline(untilDeadline)
+    )
   let timer: NodeJS.Timeout | undefined
   if (limit <= 0) {
-    abort(reason)
+    abort(reason())
   } else if (limit <= MAX_TIMEOUT_MS) {
-    timer = setTimeout(() => abort(reason), limit)
+    timer = setTimeout(() => abort(reason()), limit)
   }
   // Beyond MAX_TIMEOUT_MS (~24.8 days) setTimeout would fire at once: treat as no limit.
 

@@ -1,0 +1,41 @@
+import type { TaskJournal } from '@mesh-node/journal'
+import type { ExecutionStore } from '@mesh-node/mesh'
+
+export interface BufferedExecutions extends ExecutionStore {
+  /** Writes everything buffered now (before the database closes). */
+  flush(): void
+}
+
+/**
+ * The executor's record of finished tasks, written in groups: one SQLite
+ * transaction per event-loop turn instead of two per task, which was a third
+ * of the executor's CPU under load. Lookups see buffered records at once, so
+ * de-duplication is exact while the process lives; a crash can lose the last
+ * turn's records, and a re-sent task then runs again, which at-least-once
+ * delivery already allows.
+ */
+export function bufferedExecutions(journal: TaskJournal): BufferedExecutions {
+  const pending = new Map<string, { origin: string; outcome: Parameters<ExecutionStore['record']>[2] }>()
+  let scheduled: NodeJS.Immediate | undefined
+
+  const flush = (): void => {
+    if (scheduled != null) clearImmediate(scheduled)
+    scheduled = undefined
+    if (pending.size === 0) return
+    const batch = [...pending]
+    journal.recordExecutions(batch.map(([taskId, { origin, outcome }]) => ({ taskId, origin, outcome })))
+    for (const [taskId] of batch) pending.delete(taskId)
+  }
+
+  return {
+    get(taskId) {
+      const buffered = pending.get(taskId)
+      return buffered != null ? buffered.outcome : journal.getExecution(taskId)
+    },
+    record(taskId, origin, outcome) {
+      pending.set(taskId, { origin, outcome })
+      scheduled ??= setImmediate(flush)
+    },
+    flush
+  }
+}
