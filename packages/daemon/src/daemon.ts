@@ -153,7 +153,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         log,
         outbox: journal,
         executions,
-        acceptDeliveredResult: (result) => dispatcher?.acceptDelivered(result) ?? false,
+        acceptDeliveredResult: (result, from) => dispatcher?.acceptDelivered(result, from) ?? false,
         emit: (event) => events.publish(event)
       },
       {
@@ -199,7 +199,10 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await mesh.stop()
     })
     const seen = createTaskStore()
-    mesh.router.onTaskEvent((event) => seen.record(event))
+    // The journal keeps this node's own tasks; this keeps what it did for others.
+    mesh.router.onTaskEvent((event) => {
+      if (event.role !== 'origin') seen.record(event)
+    })
     dispatcher = createTaskDispatcher({
       journal,
       router: mesh.router,

@@ -44,15 +44,18 @@ export interface TaskDispatcher {
   wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord>
   cancel(taskId: string): TaskRecord | undefined
   /** Accepts a result an executor held while this node was away. */
-  acceptDelivered(result: {
-    taskId: string
-    status: string
-    result?: unknown
-    error?: { code: string; message: string }
-    executor?: string
-    agent?: string
-    path: string[]
-  }): boolean
+  acceptDelivered(
+    result: {
+      taskId: string
+      status: string
+      result?: unknown
+      error?: { code: string; message: string }
+      executor?: string
+      agent?: string
+      path: string[]
+    },
+    from: string
+  ): boolean
   start(): void
   stop(): void
 }
@@ -149,10 +152,20 @@ class JournalDispatcher implements TaskDispatcher {
     return task
   }
 
-  acceptDelivered(result: Parameters<TaskDispatcher['acceptDelivered']>[0]): boolean {
+  acceptDelivered(result: Parameters<TaskDispatcher['acceptDelivered']>[0], from: string): boolean {
     const task = this.c.journal.get(result.taskId)
     if (task == null) return false
     if (TERMINAL.has(task.status)) return true
+    // Only a peer the task was sent to, or the executor it was forwarded to, may deliver its result.
+    const sentTo = new Set(task.attempts.map((a) => a.executor))
+    const forwardedTo = from === result.executor && result.path.some((p) => sentTo.has(p))
+    if (!sentTo.has(from) && !forwardedTo) {
+      this.c.log.warn(
+        { taskId: task.taskId, remotePeer: from },
+        'ignored a result delivered by a peer that never had the task'
+      )
+      return true
+    }
     if (result.status === 'completed') {
       this.c.journal.complete(task.taskId, {
         result: result.result ?? null,

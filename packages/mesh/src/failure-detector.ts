@@ -163,7 +163,11 @@ class SwimFailureDetector implements FailureDetector {
         { lagMs: lag },
         'local event loop stalled; granting peers a fresh grace period'
       )
-      for (const m of this.members_.values()) if (m.state !== 'dead') m.lastHeardAt = now
+      for (const m of this.members_.values()) {
+        if (m.state === 'dead') continue
+        m.lastHeardAt = now
+        if (m.suspectedAt != null) m.suspectedAt = now
+      }
       return
     }
     for (const m of this.members_.values()) {

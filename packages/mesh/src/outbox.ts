@@ -64,7 +64,7 @@ export function createOutboxDelivery(
       store.outboxRemove(entry.taskId)
       log.info({ taskId: entry.taskId, origin: entry.origin }, 'delivered a held result')
     } catch (err) {
-      const wait = Math.min(base * 2 ** Math.min(entry.attempts, 6), 5 * 60_000)
+      const wait = Math.min(base * 2 ** Math.min(entry.attempts, 10), 5 * 60_000)
       store.outboxDeferred(entry.taskId, Date.now() + wait)
       log.debug({ taskId: entry.taskId, err: (err as Error).message }, 'result delivery failed; will retry')
     } finally {

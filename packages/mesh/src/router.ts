@@ -149,6 +149,15 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
     )
   })
 
+/** Error text travels in bounded fields (8 KiB on the wire). */
+function bounded(error: TaskError | undefined): TaskError | undefined {
+  if (error == null) return undefined
+  return {
+    code: error.code.slice(0, 64),
+    message: error.message.length > 8000 ? `${error.message.slice(0, 8000)}…` : error.message
+  }
+}
+
 export function localAgentAds(runtime: Pick<AgentRuntime, 'list'>): AgentAd[] {
   return runtime
     .list()
@@ -478,7 +487,7 @@ class DefaultTaskRouter implements TaskRouter {
         const failure: RouteResult = {
           taskId: req.taskId,
           status: 'failed',
-          error: outcome.error,
+          error: bounded(outcome.error),
           executor: self,
           agent: outcome.agent,
           path: req.path

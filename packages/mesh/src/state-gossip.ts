@@ -58,7 +58,14 @@ const newer = (
 class PubsubStateGossip implements StateGossip {
   private readonly incarnation = Date.now()
   private seq = 0
+  /** Versions from each peer's own gossip. */
   private readonly seen = new Map<string, { incarnation: number; seq: number }>()
+  /** Versions learned second-hand through anti-entropy. */
+  private readonly relayed = new Map<string, { incarnation: number; seq: number }>()
+  private readonly directAt = new Map<string, number>()
+  private get directFreshMs(): number {
+    return 5 * (this.init.heartbeatMs ?? 2000)
+  }
   /** The latest full state of every peer, and our own: what anti-entropy hands out. */
   private readonly latest = new Map<string, NodeStateMessage>()
   private syncTimer?: NodeJS.Timeout
@@ -158,25 +165,50 @@ class PubsubStateGossip implements StateGossip {
     if (msg.topic !== STATE_TOPIC) return
     const decoded = decodeNodeState(msg.data)
     if (!decoded.ok) return
-    const _state = decoded.message
     this.apply(decoded.message, 'gossip')
   }
 
+  /**
+   * A peer's own signed gossip is authoritative and judged only against its
+   * own earlier gossip, so a relayed state (unsigned, possibly forged with a
+   * huge seq) can never shadow it. Relayed states fill in only for peers not
+   * heard from directly of late.
+   */
   private apply(state: NodeStateMessage, source: 'gossip' | 'sync'): void {
-    if (state.peerId === this.components.selfPeerId || !newer(state, this.seen.get(state.peerId))) return
-    if (source === 'sync' && this.components.isDead?.(state.peerId) === true) return
-    this.seen.set(state.peerId, { incarnation: state.incarnation, seq: state.seq })
-    this.latest.set(state.peerId, state)
-    this.components.registry.upsertPeer(state.peerId, state.agents, source)
+    const peerId = state.peerId
+    if (peerId === this.components.selfPeerId) return
+    if (source === 'gossip') {
+      if (!newer(state, this.seen.get(peerId))) return
+      this.seen.set(peerId, { incarnation: state.incarnation, seq: state.seq })
+      this.directAt.set(peerId, Date.now())
+    } else {
+      if (this.components.isDead?.(peerId) === true) return
+      if (Date.now() - (this.directAt.get(peerId) ?? 0) < this.directFreshMs) return
+      if (!newer(state, this.seen.get(peerId)) || !newer(state, this.relayed.get(peerId))) return
+      this.relayed.set(peerId, { incarnation: state.incarnation, seq: state.seq })
+    }
+    this.latest.set(peerId, state)
+    this.components.registry.upsertPeer(peerId, state.agents, source)
   }
 
   answerSync(versions: StateSyncMessage['versions']): NodeStateMessage[] {
     const theirs = new Map(versions.map((v) => [v.peerId, v]))
-    return [...this.latest.values()].filter((s) => newer(s, theirs.get(s.peerId))).slice(0, 1024)
+    const out: NodeStateMessage[] = []
+    let bytes = 0
+    for (const s of this.latest.values()) {
+      if (!newer(s, theirs.get(s.peerId))) continue
+      // Stay well inside one frame; the rest follows in the next round.
+      bytes += JSON.stringify(s).length
+      if (bytes > 768 * 1024 || out.length >= 1024) break
+      out.push(s)
+    }
+    return out
   }
 
   forget(peerId: string): void {
     this.seen.delete(peerId)
+    this.relayed.delete(peerId)
+    this.directAt.delete(peerId)
     this.latest.delete(peerId)
   }
 

@@ -347,7 +347,7 @@ class DefaultTaskProtocol implements TaskProtocol {
         inflight++
         this.dispatch(msg, remotePeer)
           .then((reply) => {
-            if (stream.status === 'open') writer.write(encodeFrame(reply))
+            if (stream.status === 'open') writer.write(this.boundedFrame(reply, log))
             else if (reply.type === 'task_result') this.init.handlers.undeliverable?.(reply, remotePeer)
           })
           .catch((err: Error) => {
@@ -360,6 +360,33 @@ class DefaultTaskProtocol implements TaskProtocol {
           })
       }
     })
+  }
+
+  /**
+   * A reply too large for one frame would make the requester reset the whole
+   * session; it becomes a small, explicit failure instead.
+   */
+  private boundedFrame(reply: ReplyMap[keyof ReplyMap], log: Logger): Uint8Array {
+    const frame = encodeFrame(reply)
+    if (frame.length <= this.maxFrameBytes) return frame
+    log.warn(
+      { type: reply.type, bytes: frame.length, correlationId: reply.id },
+      'reply exceeds the frame limit'
+    )
+    const message = `the ${reply.type} is ${frame.length} bytes, over the ${this.maxFrameBytes}-byte frame limit`
+    if (reply.type === 'task_result') {
+      return encodeFrame({
+        type: 'task_result',
+        id: reply.id,
+        taskId: reply.taskId,
+        status: 'failed',
+        executor: reply.executor,
+        agent: reply.agent,
+        path: reply.path,
+        error: { code: 'result_too_large', message }
+      })
+    }
+    return encodeFrame({ type: 'error', id: reply.id, code: 'reply_too_large', message })
   }
 
   private async dispatch(msg: TaskProtocolRequest, remotePeer: PeerId): Promise<ReplyMap[keyof ReplyMap]> {
