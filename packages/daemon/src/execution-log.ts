@@ -1,5 +1,6 @@
 import type { TaskJournal } from '@mesh-node/journal'
 import type { ExecutionStore } from '@mesh-node/mesh'
+import { BloomFilter } from './bloom-filter.js'
 
 export interface BufferedExecutions extends ExecutionStore {
   /** Writes everything buffered now (before the database closes). */
@@ -20,6 +21,9 @@ const GROUP_COMMIT_MS = 5
 export function bufferedExecutions(journal: TaskJournal): BufferedExecutions {
   const pending = new Map<string, { origin: string; outcome: Parameters<ExecutionStore['record']>[2] }>()
   let scheduled: NodeJS.Timeout | undefined
+  // Most task ids are new: answer those from memory, not with a query.
+  const known = new BloomFilter()
+  for (const id of journal.executionIds()) known.add(id)
 
   const flush = (): void => {
     if (scheduled != null) clearTimeout(scheduled)
@@ -33,10 +37,12 @@ export function bufferedExecutions(journal: TaskJournal): BufferedExecutions {
   return {
     get(taskId) {
       const buffered = pending.get(taskId)
-      return buffered != null ? buffered.outcome : journal.getExecution(taskId)
+      if (buffered != null) return buffered.outcome
+      return known.mightContain(taskId) ? journal.getExecution(taskId) : undefined
     },
     record(taskId, origin, outcome) {
       pending.set(taskId, { origin, outcome })
+      known.add(taskId)
       scheduled ??= setTimeout(flush, GROUP_COMMIT_MS)
     },
     flush

@@ -21,6 +21,7 @@ export class ExecutionTable {
   private readonly pruneStmt: StatementSync
   private readonly countStmt: StatementSync
   private readonly recordStmt: StatementSync
+  private readonly idsStmt: StatementSync
 
   constructor(db: DatabaseSync) {
     // DO NOTHING rather than an error: losing the race is an answer, not a fault.
@@ -43,6 +44,7 @@ export class ExecutionTable {
       WHERE status != 'running' AND COALESCE(ended_at, started_at) < ?
         AND task_id NOT IN (SELECT task_id FROM journal_outbox)`)
     this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM journal_executions')
+    this.idsStmt = db.prepare('SELECT task_id FROM journal_executions')
     // A finished execution in one statement; an earlier outcome is kept.
     this.recordStmt = db.prepare(`
       INSERT INTO journal_executions (task_id, origin, status, result, error, agent, started_at, ended_at)
@@ -94,6 +96,10 @@ export class ExecutionTable {
 
   prune(cutoff: number): number {
     return Number(this.pruneStmt.run(cutoff).changes)
+  }
+
+  *ids(): Generator<string> {
+    for (const row of this.idsStmt.iterate() as Iterable<{ task_id: string }>) yield row.task_id
   }
 
   count(): number {

@@ -190,6 +190,8 @@ export interface TaskJournal {
       outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
     }>
   ): void
+  /** Every task id with an execution record, for building in-memory indexes at start. */
+  executionIds(): Iterable<string>
   getExecution(taskId: string): ExecutionRecord | undefined
   /** At startup: executions a crash left 'running' fail with `executor_restarted`. Returns how many. */
   abandonRunningExecutions(): number

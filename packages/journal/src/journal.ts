@@ -209,6 +209,10 @@ export class SqliteTaskJournal implements TaskJournal {
     })
   }
 
+  executionIds(): Iterable<string> {
+    return this.executions.ids()
+  }
+
   getExecution(taskId: string): ExecutionRecord | undefined {
     return this.executions.get(taskId)
   }
