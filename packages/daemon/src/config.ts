@@ -34,7 +34,9 @@ export const ConfigSchema = Type.Object(
     tasks: Type.Object(
       {
         defaultTimeoutMs: Type.Integer({ minimum: 1, maximum: 600_000 }),
-        maxHops: Type.Integer({ minimum: 0, maximum: 4 })
+        maxHops: Type.Integer({ minimum: 0, maximum: 4 }),
+        /** Finished tasks and executions older than this are pruned from the journal. */
+        retentionMs: Type.Integer({ minimum: 60_000, maximum: 365 * 86_400_000 })
       },
       { additionalProperties: false }
     ),
@@ -80,7 +82,7 @@ export function defaultConfig(): MeshConfig {
     swarmKeyFile: null,
     logLevel: 'info',
     connections: { maxConnections: 512, inboundConnectionThreshold: 100, maxIncomingPendingConnections: 128 },
-    tasks: { defaultTimeoutMs: 30_000, maxHops: 3 },
+    tasks: { defaultTimeoutMs: 30_000, maxHops: 3, retentionMs: 7 * 86_400_000 },
     mesh: {
       heartbeatMs: 1000,
       registryTtlMs: 10_000,

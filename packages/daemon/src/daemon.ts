@@ -141,6 +141,17 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     const abandoned = journal.abandonRunningExecutions()
     if (abandoned > 0)
       log.warn({ count: abandoned }, 'executions cut short by the last crash are marked failed')
+    // Finished history is kept for a while, then pruned; unfinished work never is.
+    const pruning = setInterval(() => {
+      try {
+        const removed = journal.prune({ olderThanMs: config.tasks.retentionMs })
+        if (removed > 0) log.info({ removed }, 'pruned old tasks and executions from the journal')
+      } catch (err) {
+        log.warn({ err }, 'journal prune failed')
+      }
+    }, 3_600_000)
+    pruning.unref()
+    cleanups.push(() => clearInterval(pruning))
     const executions = bufferedExecutions(journal)
     cleanups.push(() => executions.flush())
     let dispatcher: TaskDispatcher | undefined
