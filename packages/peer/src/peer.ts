@@ -57,7 +57,10 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
       }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
-        emitSelf: false
+        emitSelf: false,
+        // Many nodes on one host share 127.0.0.1; the IP-colocation penalty
+        // (meant for sybils on the internet) would graylist them all past 10.
+        scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) }
       }),
       ...(init.services ?? {})
     } as Libp2pOptions<MeshServices & S>['services']
