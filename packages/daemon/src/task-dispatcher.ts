@@ -158,7 +158,8 @@ class JournalDispatcher implements TaskDispatcher {
     if (TERMINAL.has(task.status)) return true
     // Only a peer the task was sent to, or the executor it was forwarded to, may deliver its result.
     const sentTo = new Set(task.attempts.map((a) => a.executor))
-    const forwardedTo = from === result.executor && result.path.some((p) => sentTo.has(p))
+    const self = this.c.selfPeerId
+    const forwardedTo = from === result.executor && result.path.some((p) => p !== self && sentTo.has(p))
     if (!sentTo.has(from) && !forwardedTo) {
       this.c.log.warn(
         { taskId: task.taskId, remotePeer: from },

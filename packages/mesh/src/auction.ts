@@ -11,6 +11,7 @@ import {
   MAX_ROUND_PARTICIPANTS
 } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
+import { CoordinationError } from './coordination.js'
 import type { CapabilityRegistry } from './registry.js'
 import type { TaskProtocol } from './task-protocol.js'
 
@@ -56,6 +57,9 @@ export interface Auctions {
   start(): Promise<void>
   stop(): Promise<void>
 }
+
+/** Auctions this node collects at once; more are refused. */
+const MAX_OPEN_AUCTIONS = 8
 
 interface PeerRecord {
   ok: number
@@ -123,6 +127,12 @@ class GossipAuctions implements Auctions {
   }
 
   async collect(request: AuctionRequest): Promise<{ correlationId: string; bids: ScoredBid[] }> {
+    if (this.open.size >= MAX_OPEN_AUCTIONS) {
+      throw new CoordinationError(
+        `this node already runs ${this.open.size} auctions; try again shortly`,
+        'too_many_rounds'
+      )
+    }
     const correlationId = request.correlationId ?? randomUUID()
     const deadline = Date.now() + request.deadlineMs
     const expected = Math.min(this.c.registry.find(request.capability).length, MAX_ROUND_PARTICIPANTS)
@@ -176,6 +186,11 @@ class GossipAuctions implements Auctions {
     const key = `${from}/${bid.agent}`
     if (auction == null || auction.bids.has(key) || auction.bids.size >= MAX_ROUND_PARTICIPANTS)
       return ack(false)
+    // Only agents the mesh knows to have the capability may bid, once each.
+    const known =
+      from === this.c.selfPeerId ||
+      this.c.registry.find(auction.capability).some((a) => a.peerId === from && a.agent === bid.agent)
+    if (!known) return ack(false)
     const record = this.records.get(from)
     const latency = from === this.c.selfPeerId ? 0 : this.c.registry.latency(from)
     auction.bids.set(key, {

@@ -125,7 +125,7 @@ export interface Coordination {
   vote(request: VoteRequest): Promise<VoteResult>
   solve(request: SolveRequest, implement: Implement): Promise<SolveResult>
   /** The receiving side of agent_ask. */
-  answer(message: AgentAskMessage): Promise<AgentAnswerMessage>
+  answer(message: AgentAskMessage, from: string): Promise<AgentAnswerMessage>
 }
 
 const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text)
@@ -231,7 +231,7 @@ class MeshCoordination implements Coordination {
     }
   }
 
-  async answer(message: AgentAskMessage): Promise<AgentAnswerMessage> {
+  async answer(message: AgentAskMessage, from: string): Promise<AgentAnswerMessage> {
     const base = { type: 'agent_answer' as const, id: message.id, agent: message.agent }
     if (!this.c.runtime.list().some((a) => a.name === message.agent)) {
       return {
@@ -245,7 +245,7 @@ class MeshCoordination implements Coordination {
       const full = {
         ...message.question,
         correlationId: message.correlationId,
-        from: this.c.selfPeerId,
+        from,
         deadline: message.deadline
       } as Parameters<AgentRuntime['ask']>[1]
       const answer = await this.c.runtime.ask(message.agent, full, { signal: AbortSignal.timeout(remaining) })

@@ -103,7 +103,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
           known: components.acceptDeliveredResult?.(msg.result, remote.toString()) ?? false
         }),
         undeliverable: (result) => outbox!.hold(result),
-        agentAsk: async (msg) => await coordination!.answer(msg),
+        agentAsk: async (msg, remote) => await coordination!.answer(msg, remote.toString()),
         bid: (msg, remote) => auctions!.receiveBid(msg, remote.toString()),
         stateSync: (msg) => ({
           type: 'state_sync_reply',

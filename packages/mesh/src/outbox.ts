@@ -77,7 +77,17 @@ export function createOutboxDelivery(
       const origin = result.path[0]
       if (origin == null) return
       const { type: _type, id: _id, ...rest } = result
-      store.outboxPut({ taskId: result.taskId, origin, message: rest })
+      // A held result must fit one frame when it is finally delivered.
+      const message =
+        JSON.stringify(rest).length > 900 * 1024
+          ? {
+              ...rest,
+              status: 'failed',
+              result: undefined,
+              error: { code: 'result_too_large', message: 'the result was too large to deliver' }
+            }
+          : rest
+      store.outboxPut({ taskId: result.taskId, origin, message })
       log.info({ taskId: result.taskId, origin }, 'origin unreachable: holding the result in the outbox')
     },
     flush: async (origin) => {

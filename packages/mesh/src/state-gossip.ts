@@ -198,9 +198,11 @@ class PubsubStateGossip implements StateGossip {
     for (const s of this.latest.values()) {
       if (!newer(s, theirs.get(s.peerId))) continue
       // Stay well inside one frame; the rest follows in the next round.
-      bytes += JSON.stringify(s).length
-      if (bytes > 768 * 1024 || out.length >= 1024) break
+      const size = JSON.stringify(s).length
+      if (bytes + size > 768 * 1024) continue
+      bytes += size
       out.push(s)
+      if (out.length >= 1024) break
     }
     return out
   }

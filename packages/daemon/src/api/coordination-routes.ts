@@ -101,11 +101,9 @@ export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit)
         const cap = capability(b, true) as string
         const deadlineMs = integer(b, 'deadlineMs', 1, 60_000, 2000) as number
         const timeoutMs = integer(b, 'timeoutMs', 1, 600_000, 30_000) as number
-        const { correlationId, bids } = await mesh.auctions.collect({
-          capability: cap,
-          input: b.input ?? null,
-          deadlineMs
-        })
+        const { correlationId, bids } = await explained(
+          async () => await mesh.auctions.collect({ capability: cap, input: b.input ?? null, deadlineMs })
+        )
         if (bids.length === 0)
           throw new ApiError(409, 'no_bids', `no agent bid for ${cap} within ${deadlineMs} ms`)
         const order = [...new Set(bids.map((x) => x.peerId))]
