@@ -59,11 +59,14 @@ class DhtCapabilityProviders implements CapabilityProviders {
   }
 
   private scheduleSoon(): void {
-    if (this.pending != null || Date.now() - this.lastProvideAt < 5_000) return
+    if (this.pending != null) return
+    // At most one provide per 5 s, but never skip one: the first peers to
+    // arrive after a lonely start must get the records.
+    const wait = Math.max(1000, 5000 - (Date.now() - this.lastProvideAt))
     this.pending = setTimeout(() => {
       this.pending = undefined
       void this.provideAll()
-    }, 1_000)
+    }, wait)
     this.pending.unref()
   }
 
