@@ -119,19 +119,7 @@ class DefaultRegistry implements CapabilityRegistry {
   }
 
   find(capability: string): AgentView[] {
-    const out: AgentView[] = []
-    for (const a of this.components.runtime.list()) {
-      if (a.capabilities.includes(capability))
-        out.push({
-          peerId: this.components.selfPeerId,
-          agent: a.name,
-          capabilities: a.capabilities,
-          capacity: a.capacity,
-          running: a.running,
-          load: a.load,
-          local: true
-        })
-    }
+    const out = this.localViews().filter((a) => a.capabilities.includes(capability))
     const now = this.now()
     for (const peerId of this.byCapability.get(capability) ?? []) {
       const entry = this.peers.get(peerId)
@@ -142,7 +130,15 @@ class DefaultRegistry implements CapabilityRegistry {
   }
 
   all(): AgentView[] {
-    const local = this.components.runtime.list().map((a) => ({
+    const now = this.now()
+    const remote = [...this.peers.entries()]
+      .filter(([peerId, e]) => e.expiresAt >= now && this.components.isUnavailable?.(peerId) !== true)
+      .flatMap(([, e]) => e.agents)
+    return [...this.localViews(), ...remote]
+  }
+
+  private localViews(): AgentView[] {
+    return this.components.runtime.list().map((a) => ({
       peerId: this.components.selfPeerId,
       agent: a.name,
       capabilities: a.capabilities,
@@ -151,11 +147,6 @@ class DefaultRegistry implements CapabilityRegistry {
       load: a.load,
       local: true
     }))
-    const now = this.now()
-    const remote = [...this.peers.entries()]
-      .filter(([peerId, e]) => e.expiresAt >= now && this.components.isUnavailable?.(peerId) !== true)
-      .flatMap(([, e]) => e.agents)
-    return [...local, ...remote]
   }
 
   remotePeers(): string[] {
