@@ -1,9 +1,9 @@
-import type { TaskError, TaskEvent, TaskOutcome } from '@mesh-node/mesh'
+import type { TaskError, TaskEvent } from '@mesh-node/mesh'
 
-/** A task this node submitted, ran or forwarded, as the API shows it. */
+/** A task this node ran or forwarded for another node, as the API shows it. */
 export interface TaskRecord {
   taskId: string
-  role: 'origin' | 'executor' | 'forwarder'
+  role: 'executor' | 'forwarder'
   capability: string
   from: string
   status: 'running' | 'completed' | 'failed'
@@ -17,41 +17,26 @@ export interface TaskRecord {
 }
 
 export interface TaskStore {
+  /** Records a router event for a task another node submitted. */
   record(event: TaskEvent): void
-  /** The origin's final answer, with the result value. */
-  finish(outcome: TaskOutcome): void
   get(taskId: string): TaskRecord | undefined
   list(limit?: number): TaskRecord[]
 }
 
 /**
- * Recent tasks in memory, newest last, bounded so a busy node cannot grow
- * without limit. The origin's durable record is the task journal.
+ * What this node did for others, in memory, bounded so a busy node cannot
+ * grow without limit. Tasks it submitted itself live in the durable journal.
  */
 export function createTaskStore(maxEntries = 10_000): TaskStore {
   const tasks = new Map<string, TaskRecord>()
-  const touch = (rec: TaskRecord): void => {
-    tasks.delete(rec.taskId)
-    tasks.set(rec.taskId, rec)
-    if (tasks.size > maxEntries) tasks.delete(tasks.keys().next().value!)
-  }
   return {
     record(event) {
       const prev = tasks.get(event.taskId)
-      // The origin's view wins over what it also did as executor.
-      if (prev != null && prev.role === 'origin' && event.role !== 'origin') return
       const status =
-        event.status === 'started'
-          ? 'running'
-          : event.status === 'completed'
-            ? 'completed'
-            : event.status === 'failed'
-              ? 'failed'
-              : (prev?.status ?? 'running')
-      touch({
-        ...prev,
+        event.status === 'completed' || event.status === 'failed' ? event.status : (prev?.status ?? 'running')
+      const rec: TaskRecord = {
         taskId: event.taskId,
-        role: event.role,
+        role: event.role === 'forwarder' ? 'forwarder' : 'executor',
         capability: event.capability,
         from: event.from,
         status,
@@ -61,21 +46,11 @@ export function createTaskStore(maxEntries = 10_000): TaskStore {
         agent: event.agent ?? prev?.agent,
         path: event.path ?? prev?.path,
         error: event.error ?? prev?.error
-      })
-    },
-    finish(outcome) {
-      const prev = tasks.get(outcome.taskId)
-      if (prev == null) return
-      touch({
-        ...prev,
-        status: outcome.status,
-        result: outcome.result,
-        error: outcome.error,
-        executor: outcome.executor,
-        agent: outcome.agent,
-        path: outcome.path,
-        updatedAt: Date.now()
-      })
+      }
+      // Re-insert so the map stays in update order; the oldest falls off.
+      tasks.delete(rec.taskId)
+      tasks.set(rec.taskId, rec)
+      if (tasks.size > maxEntries) tasks.delete(tasks.keys().next().value!)
     },
     get: (taskId) => tasks.get(taskId),
     list: (limit = 100) => [...tasks.values()].slice(-limit).reverse()

@@ -1,4 +1,4 @@
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import type { Logger } from 'pino'
@@ -22,10 +22,7 @@ export type MembershipEvent = {
 }
 
 export interface FailureDetectorComponents {
-  libp2p: Pick<
-    MeshLibp2p,
-    'services' | 'getConnections' | 'hangUp' | 'addEventListener' | 'removeEventListener' | 'dial'
-  >
+  libp2p: Pick<MeshLibp2p, 'services' | 'hangUp' | 'addEventListener' | 'removeEventListener'>
   protocol: Pick<TaskProtocol, 'request' | 'closeSession'>
   log: Logger
 }
@@ -250,5 +247,3 @@ export function createFailureDetector(
 ): FailureDetector {
   return new SwimFailureDetector(components, init)
 }
-
-export type { Libp2p }

@@ -41,8 +41,6 @@ export interface CapabilityRegistry {
   /** Every agent with the capability, local ones included. Synchronous: a warm lookup is a map read. */
   find(capability: string): AgentView[]
   all(): AgentView[]
-  remotePeers(): string[]
-  hasPeer(peerId: string): boolean
   /** False while the failure detector suspects the peer or holds it dead. */
   isAvailable(peerId: string): boolean
   recordLatency(peerId: string, ms: number): void
@@ -149,16 +147,8 @@ class DefaultRegistry implements CapabilityRegistry {
     }))
   }
 
-  remotePeers(): string[] {
-    return [...this.peers.keys()]
-  }
-
   isAvailable(peerId: string): boolean {
     return this.components.isUnavailable?.(peerId) !== true
-  }
-
-  hasPeer(peerId: string): boolean {
-    return this.peers.has(peerId)
   }
 
   recordLatency(peerId: string, ms: number): void {

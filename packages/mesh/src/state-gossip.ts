@@ -40,8 +40,6 @@ export interface StateGossipInit {
 export interface StateGossip {
   /** Announces now (rate-limited). */
   announce(): void
-  /** The latest (incarnation, seq) seen from each peer. */
-  versions(): Map<string, { incarnation: number; seq: number }>
   /** Answers a peer's state_sync: every state held that is newer than, or missing from, its list. */
   answerSync(versions: StateSyncMessage['versions']): NodeStateMessage[]
   /** Forgets a peer (declared dead), so a later, lower seq from a restart is not ignored. */
@@ -110,10 +108,6 @@ class PubsubStateGossip implements StateGossip {
     } catch {
       /* already stopped */
     }
-  }
-
-  versions(): Map<string, { incarnation: number; seq: number }> {
-    return new Map(this.seen)
   }
 
   announce(): void {

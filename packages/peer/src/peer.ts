@@ -3,7 +3,6 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { PeerId } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -97,5 +96,3 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
     }
   }
 }
-
-export type { PeerId }

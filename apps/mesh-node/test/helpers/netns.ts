@@ -41,6 +41,18 @@ export interface Network {
   down(): void
 }
 
+function collect(proc: ChildProcess): { stdout(): string; stderr(): string } {
+  let stdout = ''
+  let stderr = ''
+  proc.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString()
+  })
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  return { stdout: () => stdout, stderr: () => stderr }
+}
+
 export function createNetwork(hosts: number): Network {
   const name = `mn${randomBytes(3).toString('hex')}`
   meshNet(['up', '--name', name, '--hosts', String(hosts)])
@@ -52,69 +64,35 @@ export function createNetwork(hosts: number): Network {
       const dataDir = tmpDataDir('mesh-netns-')
       if (options.config != null) writeFileSync(join(dataDir, 'config.json'), JSON.stringify(options.config))
       rmSync(join(dataDir, 'api'), { force: true })
-      const proc = spawn(
-        'bash',
-        [
-          MESH_NET,
-          'exec',
-          name,
-          String(host),
-          '--',
-          process.execPath,
-          BIN,
-          'start',
-          '--data-dir',
-          dataDir,
-          '--listen',
-          '/ip4/0.0.0.0/tcp/4200',
-          '--api',
-          '127.0.0.1:4201',
-          '--mdns-tag',
-          options.tag ?? tag,
-          '--log-level',
-          'debug'
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] }
-      )
-      procs.push(proc)
-      let output = ''
-      proc.stdout?.on('data', (d: Buffer) => {
-        output += d.toString()
-      })
-      proc.stderr?.on('data', (d: Buffer) => {
-        output += d.toString()
-      })
-      const cli = async (args: string[]): Promise<CliResult> =>
-        await new Promise((resolve) => {
-          const p = spawn(
-            'bash',
-            [
-              MESH_NET,
-              'exec',
-              name,
-              String(host),
-              '--',
-              process.execPath,
-              BIN,
-              ...args,
-              '--data-dir',
-              dataDir
-            ],
-            { stdio: ['ignore', 'pipe', 'pipe'] }
-          )
-          let stdout = ''
-          let stderr = ''
-          p.stdout.on('data', (d: Buffer) => {
-            stdout += d.toString()
-          })
-          p.stderr.on('data', (d: Buffer) => {
-            stderr += d.toString()
-          })
-          p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }))
+      // Everything runs inside host `host`: the daemon, and the CLI that must reach its loopback API.
+      const inHost = (args: string[]): ChildProcess =>
+        spawn('bash', [MESH_NET, 'exec', name, String(host), '--', process.execPath, BIN, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe']
         })
+      const proc = inHost([
+        'start',
+        '--data-dir',
+        dataDir,
+        '--listen',
+        '/ip4/0.0.0.0/tcp/4200',
+        '--api',
+        '127.0.0.1:4201',
+        '--mdns-tag',
+        options.tag ?? tag,
+        '--log-level',
+        'debug'
+      ])
+      procs.push(proc)
+      const daemonOutput = collect(proc)
+      const cli = async (args: string[]): Promise<CliResult> => {
+        const p = inHost([...args, '--data-dir', dataDir])
+        const out = collect(p)
+        const code = await new Promise<number | null>((resolve) => p.on('close', resolve))
+        return { code: code ?? 1, stdout: out.stdout(), stderr: out.stderr() }
+      }
       await waitFor(() => existsSync(join(dataDir, 'api')), {
         timeoutMs: 30_000,
-        message: () => `daemon on host ${host}: ${output}`
+        message: () => `daemon on host ${host}: ${daemonOutput.stdout()}${daemonOutput.stderr()}`
       })
       const json = async <T>(args: string[]): Promise<T> => {
         const res = await cli([...args, '--json'])

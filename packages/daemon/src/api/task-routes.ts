@@ -116,10 +116,7 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
           throw badRequest('limit must be an integer from 1 to 10000')
         const own = journal.list({ limit }).map(originView)
-        const others = seen
-          .list(limit)
-          .filter((t) => t.role !== 'origin')
-          .map(seenView)
+        const others = seen.list(limit).map(seenView)
         return [...own, ...others].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit)
       }
     },
