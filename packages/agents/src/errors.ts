@@ -18,6 +18,8 @@ export type HandlerErrorCode =
   | 'handler_timeout'
   | 'handler_invalid_output'
   | 'handler_unsupported'
+  /** The agent's question pool and its queue are full. */
+  | 'handler_busy'
 
 /** Why a handler could not produce an answer; `code` travels to the requester unchanged. */
 export class HandlerError extends Error {

@@ -5,7 +5,9 @@
  * daemon config, builds a handler for each agent (builtin, exec, http,
  * module or openai), and runs tasks within each agent's capacity while
  * reporting load to the mesh. Votes, brainstorms, critiques and bids are
- * asked of a specific agent and never wait for a free slot.
+ * asked of a specific agent and never wait for a task slot; they have their
+ * own bounded pool per agent, so no remote peer can spawn processes without
+ * limit.
  *
  * @example
  * ```ts

@@ -43,7 +43,9 @@ export interface AgentRuntime {
   runTask(request: TaskRequest, options?: CallOptions): Promise<RunOutcome>
   /**
    * Asks one agent a question (vote, brainstorm, critique, bid). Questions do
-   * not take a capacity slot, so a busy agent still answers. Rejects with a
+   * not take a task slot, so a busy agent still answers, but they have their
+   * own pool as wide as the agent's capacity, with a queue of 8 per slot;
+   * past that the call rejects with `handler_busy`. Rejects with a
    * HandlerError.
    */
   ask(agent: string, request: Exclude<HandlerRequest, TaskRequest>, options?: CallOptions): Promise<unknown>

@@ -2,6 +2,7 @@ import type { AgentHandler, HandlerContext, TaskRequest } from '@mesh-node/sdk'
 import { AgentConfigError, errorMessage, HandlerError } from './errors.js'
 import { createHandler } from './handlers/create-handler.js'
 import { toJsonValue } from './json.js'
+import { QuestionSlots } from './question-slots.js'
 import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome } from './runtime-types.js'
 import type { AgentSpec } from './spec.js'
 
@@ -9,7 +10,11 @@ interface LocalAgent {
   spec: AgentSpec
   handler: AgentHandler
   running: number
+  questions: QuestionSlots
 }
+
+/** Questions that may wait for a question slot, per unit of capacity. */
+const QUESTION_QUEUE_PER_SLOT = 8
 
 /**
  * Starts the local agents: builds every handler up front (so a bad module
@@ -20,7 +25,8 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   const agents = new Map<string, LocalAgent>()
   for (const spec of init.agents) {
     if (agents.has(spec.name)) throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
-    agents.set(spec.name, { spec, handler: await buildHandler(spec, init.baseDir), running: 0 })
+    const questions = new QuestionSlots(spec.name, spec.capacity, spec.capacity * QUESTION_QUEUE_PER_SLOT)
+    agents.set(spec.name, { spec, handler: await buildHandler(spec, init.baseDir), running: 0, questions })
   }
 
   const shutdown = new AbortController()
@@ -115,11 +121,20 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
       if (closed) throw new HandlerError('handler_failed', 'the agent runtime is closed')
       const signal = callSignal(options.signal)
       const answer = (async () => {
+        const release = await agent.questions.acquire(signal).catch((err: unknown) => {
+          if (err instanceof HandlerError) throw err
+          throw new HandlerError(
+            'handler_timeout',
+            `gave up waiting for a question slot: ${errorMessage(err)}`
+          )
+        })
         try {
           return toJsonValue(await agent.handler(request, contextFor(agent, signal)))
         } catch (err) {
           if (err instanceof HandlerError) throw err
           throw new HandlerError('handler_failed', describeError(err, signal).message, { cause: err })
+        } finally {
+          release()
         }
       })()
       return track(answer)

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import {
   type AgentSpec,
@@ -133,6 +136,54 @@ describe('agent runtime', () => {
     const outcome = await busy
     assert.equal(outcome.status, 'failed')
     await runtime.close()
+  })
+
+  it('bounds the questions one agent answers at once, queues a few and refuses the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-questions-'))
+    // Counts how many answers are in progress at once; each takes 40 ms.
+    writeFileSync(
+      join(dir, 'count.mjs'),
+      `let now = 0; let peak = 0
+       export default async (request) => {
+         if (request.type === 'task_request') return { peak }
+         now++; peak = Math.max(peak, now)
+         await new Promise((r) => setTimeout(r, 40))
+         now--
+         return { choice: request.options[0] }
+       }`
+    )
+    const runtime = await createAgentRuntime({
+      agents: [
+        { name: 'q', capabilities: ['peak'], capacity: 2, handler: { kind: 'module', path: 'count.mjs' } }
+      ],
+      baseDir: dir
+    })
+    try {
+      // 2 run, 16 wait (8 per slot), the other 12 are refused at once.
+      const asks = Array.from({ length: 30 }, () =>
+        runtime.ask('q', vote(['a', 'b'])).then(
+          (a) => ({ ok: a }),
+          (err: HandlerError) => ({ err: err.code })
+        )
+      )
+      const settled = await Promise.all(asks)
+      assert.equal(settled.filter((s) => 'ok' in s).length, 18)
+      assert.deepEqual(
+        [...new Set(settled.filter((s) => 'err' in s).map((s) => (s as { err: string }).err))],
+        ['handler_busy']
+      )
+      const outcome = await runtime.runTask(task(null, { capability: 'peak' }))
+      assert.deepEqual(outcome.status === 'completed' && outcome.result, { peak: 2 })
+      // A question that gives up while queued leaves the queue.
+      const stuck = Array.from({ length: 2 }, () => runtime.ask('q', vote(['a'])))
+      const impatient = runtime.ask('q', vote(['a']), { signal: AbortSignal.timeout(5) })
+      await assert.rejects(impatient, { code: 'handler_timeout' })
+      await Promise.all(stuck)
+      assert.deepEqual(await runtime.ask('q', vote(['z'])), { choice: 'z' })
+    } finally {
+      await runtime.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('close() aborts running handlers, including exec processes', async () => {
