@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { Logger } from '../logger.js'
 import { ApiError, badRequest } from './api-error.js'
+import { assertJsonDepth, decodeSegment, hostChecker } from './request-guards.js'
 
 /** Return this from a handler to answer with a status other than the route's. */
 export class ApiReply {
@@ -56,6 +57,10 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
   const maxBody = init.maxBodyBytes ?? 1024 * 1024
   const expected = digest(init.token)
   const routes: CompiledRoute[] = init.routes.map(compile)
+  // Set once the port is known (port 0 picks one); until then nothing is answered.
+  let checkHost: (header: string | undefined) => void = () => {
+    throw new ApiError(503, 'starting', 'the API is starting; try again')
+  }
 
   const server = createServer((req, res) => {
     const log = init.log.child({ reqId: randomUUID().slice(0, 8) })
@@ -63,6 +68,7 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
   })
 
   async function handle(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+    checkHost(req.headers.host)
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!url.pathname.startsWith('/v1/'))
       throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
@@ -83,7 +89,7 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
       }
       const params: Record<string, string> = {}
       route.keys.forEach((k, i) => {
-        params[k] = decodeURIComponent(match[i + 1])
+        params[k] = decodeSegment(match[i + 1])
       })
       const body = req.method === 'POST' ? await readJson(req, maxBody) : undefined
       log.debug({ method: req.method, path: url.pathname }, 'api request')
@@ -106,6 +112,7 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
   })
   server.on('error', (err) => init.log.error({ err }, 'api server error'))
   const addr = server.address() as AddressInfo
+  checkHost = hostChecker(init.host, addr.port)
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
 
   return {
@@ -146,11 +153,14 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
     chunks.push(chunk)
   }
   if (size === 0) return undefined
+  let body: unknown
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
   } catch (err) {
     throw badRequest(`request body is not valid JSON: ${(err as Error).message}`)
   }
+  assertJsonDepth(body)
+  return body
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
