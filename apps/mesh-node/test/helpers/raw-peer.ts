@@ -27,6 +27,57 @@ export interface RawSession {
   closed(): Promise<void>
 }
 
+/**
+ * Opens a task-protocol session from `node` to `addr`: frames out, frames in,
+ * nothing of the daemon's code in between.
+ */
+export async function openSession(node: Libp2p, addr: string): Promise<RawSession> {
+  const stream = await node.dialProtocol(multiaddr(addr), TASK_PROTOCOL)
+  const decoder = new FrameDecoder(8 * 1024 * 1024)
+  const frames: Array<Record<string, unknown>> = []
+  const waiters: Array<(f: Record<string, unknown> | Error) => void> = []
+  let closed = false
+  const closedPromise = new Promise<void>((resolve) => {
+    stream.addEventListener('close', (evt) => {
+      closed = true
+      const why = (evt as { error?: Error }).error
+      for (const w of waiters.splice(0)) w(new Error(`stream closed${why ? `: ${why.message}` : ''}`))
+      resolve()
+    })
+  })
+  stream.addEventListener('message', (evt) => {
+    for (const body of decoder.push(evt.data)) {
+      const frame = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>
+      const w = waiters.shift()
+      if (w != null) w(frame)
+      else frames.push(frame)
+    }
+  })
+  return {
+    stream,
+    sendBytes: (bytes) => {
+      stream.send(bytes)
+    },
+    send: (message) => {
+      stream.send(encodeFrame(message))
+    },
+    next: async (timeoutMs = 10_000) => {
+      const queued = frames.shift()
+      if (queued != null) return queued
+      if (closed) throw new Error('stream closed')
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no frame within ${timeoutMs} ms`)), timeoutMs)
+        waiters.push((f) => {
+          clearTimeout(timer)
+          if (f instanceof Error) reject(f)
+          else resolve(f)
+        })
+      })
+    },
+    closed: async () => await closedPromise
+  }
+}
+
 export async function createRawPeer(): Promise<RawPeer> {
   const node = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
@@ -38,51 +89,7 @@ export async function createRawPeer(): Promise<RawPeer> {
   return {
     node,
     peerId: node.peerId.toString(),
-    open: async (addr) => {
-      const stream = await node.dialProtocol(multiaddr(addr), TASK_PROTOCOL)
-      const decoder = new FrameDecoder(8 * 1024 * 1024)
-      const frames: Array<Record<string, unknown>> = []
-      const waiters: Array<(f: Record<string, unknown> | Error) => void> = []
-      let closed = false
-      const closedPromise = new Promise<void>((resolve) => {
-        stream.addEventListener('close', () => {
-          closed = true
-          for (const w of waiters.splice(0)) w(new Error('stream closed'))
-          resolve()
-        })
-      })
-      stream.addEventListener('message', (evt) => {
-        for (const body of decoder.push(evt.data)) {
-          const frame = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>
-          const w = waiters.shift()
-          if (w != null) w(frame)
-          else frames.push(frame)
-        }
-      })
-      return {
-        stream,
-        sendBytes: (bytes) => {
-          stream.send(bytes)
-        },
-        send: (message) => {
-          stream.send(encodeFrame(message))
-        },
-        next: async (timeoutMs = 10_000) => {
-          const queued = frames.shift()
-          if (queued != null) return queued
-          if (closed) throw new Error('stream closed')
-          return await new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no frame within ${timeoutMs} ms`)), timeoutMs)
-            waiters.push((f) => {
-              clearTimeout(timer)
-              if (f instanceof Error) reject(f)
-              else resolve(f)
-            })
-          })
-        },
-        closed: async () => await closedPromise
-      }
-    },
+    open: async (addr) => await openSession(node, addr),
     stop: async () => {
       await node.stop()
     }

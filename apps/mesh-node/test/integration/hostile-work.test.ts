@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { AUCTION_TOPIC, encodeFrame } from '@mesh-node/protocol'
+import { execAgent } from '../helpers/agents.js'
+import { startTestDaemon, type TestDaemon, tmpDataDir } from '../helpers/daemon.js'
+import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
+import { cpuSeconds } from '../helpers/proc-stats.js'
+import { waitFor } from '../helpers/wait.js'
+
+/** The most processes that were running at once, from a log of +/- lines. */
+function peak(log: string): number {
+  let now = 0
+  let most = 0
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    if (line === '+') most = Math.max(most, ++now)
+    else if (line === '-') now--
+  }
+  return most
+}
+
+describe('a hostile peer cannot make a daemon work without limit', { timeout: 90_000 }, () => {
+  let d: TestDaemon
+  let rogue: HostilePeer
+  let log: string
+  let addr: string
+
+  before(async () => {
+    const dir = tmpDataDir()
+    log = join(dir, 'runs.log')
+    writeFileSync(log, '')
+    // Every question runs a process that logs its start and end and answers after 300 ms.
+    const slow = execAgent(
+      dir,
+      'slow',
+      `  const fs = await import('node:fs')
+  fs.appendFileSync(${JSON.stringify(log)}, '+\\n')
+  await new Promise((r) => setTimeout(r, 300))
+  fs.appendFileSync(${JSON.stringify(log)}, '-\\n')
+  process.stdout.write(JSON.stringify(req.type === 'bid_request' ? { score: 0.5 } : { choice: req.options?.[0] ?? 'x' }))`
+    )
+    d = await startTestDaemon({
+      config: {
+        agents: [
+          { name: 'exec2', capabilities: ['slow'], capacity: 2, handler: { kind: 'exec', command: slow } }
+        ]
+      }
+    })
+    addr = (await d.client.id()).addresses[0]
+    rogue = await createHostilePeer()
+  })
+  after(async () => {
+    await rogue?.stop()
+    await d?.stop()
+  })
+
+  it('runs at most capacity answers at once under 300 agent_asks, refusing the excess at once', async () => {
+    writeFileSync(log, '')
+    const session = await rogue.open(addr)
+    const deadline = Date.now() + 30_000
+    for (let i = 0; i < 300; i++) {
+      session.send({
+        type: 'agent_ask',
+        id: `a${i}`,
+        correlationId: `flood-${i}`,
+        agent: 'exec2',
+        deadline,
+        question: { type: 'consensus_vote', question: 'which?', options: ['x', 'y'] }
+      })
+    }
+    const answers: Array<Record<string, unknown>> = []
+    for (let i = 0; i < 300; i++) answers.push(await session.next(30_000))
+    const codes = answers.map((a) => (a.error as { code?: string } | undefined)?.code ?? 'answered')
+    const answered = codes.filter((c) => c === 'answered').length
+    assert.ok(answered >= 2 && answered <= 18, `${answered} answered (2 running + 16 queued at most)`)
+    assert.deepEqual([...new Set(codes.filter((c) => c !== 'answered'))], ['handler_busy'])
+    assert.ok(peak(log) <= 2, `${peak(log)} processes ran at once; the agent's capacity is 2`)
+    // And the agent still answers once the flood has passed.
+    const vote = await d.client.vote({ question: 'still there?', options: ['x', 'y'], capability: 'slow' })
+    assert.equal(vote.choice, 'x')
+  })
+
+  it('runs at most capacity bid evaluations at once under 300 call_for_bids', async () => {
+    writeFileSync(log, '')
+    await rogue.connect(addr)
+    rogue.node.services.pubsub.subscribe(AUCTION_TOPIC)
+    await waitFor(
+      () => rogue.node.services.pubsub.getSubscribers(AUCTION_TOPIC).some((p) => p.toString() === d.peerId),
+      {
+        message: 'the daemon to subscribe to the auction topic'
+      }
+    )
+    for (let i = 0; i < 300; i++) {
+      await rogue.publish(AUCTION_TOPIC, {
+        type: 'call_for_bids',
+        correlationId: `cfb-${i}`,
+        auctioneer: rogue.peerId,
+        capability: 'slow',
+        input: null,
+        deadline: Date.now() + 5_000
+      })
+    }
+    await waitFor(() => readFileSync(log, 'utf8').length > 0, { message: 'some bid to be evaluated' })
+    // Bids take at most 1 s each; wait until the evaluations are over.
+    await waitFor(
+      () => {
+        const lines = readFileSync(log, 'utf8').split('\n')
+        return lines.filter((l) => l === '+').length === lines.filter((l) => l === '-').length
+      },
+      { timeoutMs: 30_000, message: 'bid evaluations to finish' }
+    )
+    assert.ok(peak(log) <= 2, `${peak(log)} processes ran at once; the agent's capacity is 2`)
+  })
+
+  it('decodes a 1 MiB frame sent in 64-byte chunks in linear time', async () => {
+    const session = await rogue.open(addr)
+    // A first round trip completes protocol negotiation, whose 10 s timeout
+    // would otherwise run while the slow frame is being sent.
+    session.send({ type: 'capability_query', id: 'hello' })
+    assert.equal((await session.next()).type, 'capability_reply')
+    const frame = encodeFrame({
+      type: 'task_request',
+      id: 'big',
+      taskId: 'chunked-frame',
+      capability: 'nobody-has-this',
+      input: 'z'.repeat(1024 * 1024 - 400),
+      from: rogue.peerId,
+      deadline: Date.now() + 30_000,
+      hops: 1,
+      path: [rogue.peerId]
+    })
+    const before = cpuSeconds(d.proc.pid!)
+    for (let at = 0; at < frame.length; at += 64) {
+      if (!session.stream.send(frame.subarray(at, at + 64))) await session.stream.onDrain()
+    }
+    const reply = await session.next(30_000).catch((err: Error) => {
+      const mine = d
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(rogue.peerId))
+      throw new Error(`${err.message}\n${mine.slice(-30).join('\n')}`)
+    })
+    const used = cpuSeconds(d.proc.pid!) - before
+    assert.equal(reply.id, 'big')
+    assert.equal(reply.status, 'no_agent')
+    // Recopying the buffer on every chunk cost 5.8 s of CPU here.
+    assert.ok(used < 3, `the daemon used ${used.toFixed(2)} s of CPU on one chunked frame`)
+    console.log(`chunked 1 MiB frame: daemon CPU ${used.toFixed(2)} s`)
+  })
+})
