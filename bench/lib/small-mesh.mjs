@@ -4,6 +4,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { echoAgent, slowAgent, startDaemonProcess, stopAll } from './daemon-proc.mjs'
 import { startInProcess } from './inproc.mjs'
+import { findAgents } from './surface.mjs'
 import { waitFor, withTimeout } from './util.mjs'
 
 export const executorAgents = () => [
@@ -50,7 +51,7 @@ export async function waitKnown(origin, count, timeoutMs) {
   await waitFor(
     () =>
       ['echo', 'vote', 'bid', 'work'].every(
-        (cap) => new Set(origin.mesh.registry.find(cap).map((a) => a.peerId)).size >= count
+        (cap) => new Set(findAgents(origin, cap).map((a) => a.peerId)).size >= count
       ),
     { timeoutMs, intervalMs: 50, what: `the origin to know ${count} executors` }
   )

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { connect as tcpConnect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { startNats } from '../lib/nats.mjs'
+import { submitTask, taskRequest } from '../lib/surface.mjs'
 import { log, median, round, spawnTracked, stopChild, summarize, withTimeout } from '../lib/util.mjs'
 
 const TCP_SERVER = fileURLToPath(new URL('../lib/tcp-echo-server.mjs', import.meta.url))
@@ -114,7 +115,8 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
 
   const systems = []
   const meshCall = async () => {
-    const res = await origin.mesh.protocol.request(
+    const res = await taskRequest(
+      origin,
       target,
       {
         type: 'task_request',
@@ -132,7 +134,7 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
   }
   systems.push({ name: 'mesh', call: meshCall, throughput: true })
   const submitCall = async () => {
-    const out = await origin.mesh.router.submit({ capability: 'echo', input: PAYLOAD, timeoutMs: 10_000 })
+    const out = await submitTask(origin, { capability: 'echo', input: PAYLOAD, timeoutMs: 10_000 })
     if (out.status !== 'completed') throw new Error(`submit ${out.status}: ${out.error?.message}`)
   }
   systems.push({ name: 'submit', call: submitCall, throughput: false })
