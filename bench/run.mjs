@@ -11,7 +11,7 @@
 // other traffic stay on this run's 127.0.0.1; BENCH_NETNS=0 runs in the
 // current namespace instead.
 //
-// Environment: BENCH_QUICK=1 (short run), BENCH_ONLY=memory,rpc,coordination,failure,scaling
+// Environment: BENCH_QUICK=1 (short run), BENCH_ONLY=memory,rpc,accept,coordination,failure,scaling
 // (a subset, for development), BENCH_NETNS=0, BENCH_CPU_PROF=DIR (the RPC executor
 // daemon writes a V8 CPU profile there), BENCH_COLOCATION_WORKAROUND=0.
 import { spawn, spawnSync } from 'node:child_process'
@@ -24,6 +24,7 @@ import { ensureNatsServer, findNatsServer } from './lib/nats.mjs'
 import { finalize, machineMeta, writeResults } from './lib/results.mjs'
 import { startSmallMesh } from './lib/small-mesh.mjs'
 import { elapsedS, killAllChildren, log, MODE, QUICK, SMOKE } from './lib/util.mjs'
+import { acceptSuite } from './suites/accept.mjs'
 import { coordinationSuite } from './suites/coordination.mjs'
 import { failureSuite } from './suites/failure.mjs'
 import { memorySuite } from './suites/memory.mjs'
@@ -181,7 +182,7 @@ async function inner() {
   try {
     await attempt('memory', () => memorySuite({ root, cfg: CONFIG.memory }))
 
-    if (wanted('rpc') || wanted('coordination') || wanted('failure')) {
+    if (['rpc', 'accept', 'coordination', 'failure'].some(wanted)) {
       const tag = `bench-${process.pid}-small`
       log(
         `starting the small mesh: ${CONFIG.smallMesh.executors} executor daemon processes and an in-process origin`
@@ -193,6 +194,7 @@ async function inner() {
         running = 'small mesh'
         mesh = await startSmallMesh({ root, tag, executors: CONFIG.smallMesh.executors, cpuProfDir })
         await attempt('rpc', () => rpcSuite({ mesh, natsBin, natsError, cfg: CONFIG.rpc }))
+        await attempt('accept', () => acceptSuite({ mesh, root, tag, cfg: CONFIG.accept, cpuProfDir }))
         await attempt('coordination', () => coordinationSuite({ mesh, cfg: CONFIG.coordination }))
         await attempt('failure', () => failureSuite({ mesh, root, tag, cfg: CONFIG.failure }))
       } catch (err) {

@@ -10,6 +10,7 @@ const CONFIGS = {
     rpc: { warmup: 1000, runs: 5, requests: 3000, submitRequests: 1500, inflight: 64, throughputMs: 4000 },
     coordination: { rounds: 100, warmup: 10 },
     failure: { runs: 5 },
+    accept: { clients: 32, warmupMs: 1000, runs: 5, durationMs: 3000 },
     scaling: {
       warmup: true,
       sizes: [5, 10, 20, 40],
@@ -25,6 +26,7 @@ const CONFIGS = {
     rpc: { warmup: 300, runs: 3, requests: 1000, submitRequests: 500, inflight: 64, throughputMs: 1500 },
     coordination: { rounds: 30, warmup: 5 },
     failure: { runs: 3 },
+    accept: { clients: 32, warmupMs: 500, runs: 3, durationMs: 1500 },
     scaling: {
       warmup: true,
       sizes: [5, 10, 20],
@@ -40,6 +42,7 @@ const CONFIGS = {
     rpc: { warmup: 20, runs: 1, requests: 50, submitRequests: 20, inflight: 8, throughputMs: 200 },
     coordination: { rounds: 3, warmup: 1 },
     failure: { runs: 1 },
+    accept: { clients: 8, warmupMs: 100, runs: 1, durationMs: 300 },
     scaling: {
       warmup: false,
       sizes: [4],
