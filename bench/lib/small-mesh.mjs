@@ -29,7 +29,7 @@ export async function startSmallMesh({ root, tag, executors = 5, cpuProfDir }) {
   let origin
   try {
     origin = await startInProcess({ root, name: 'origin', tag, agents: [] })
-    await waitKnown(origin.daemon, procs.length, 30_000)
+    await waitKnown(origin.daemon, procs.length, 90_000)
   } catch (err) {
     await withTimeout(origin?.daemon.stop() ?? Promise.resolve(), 15_000, 'origin stop').catch(() => {})
     await stopAll(procs)
