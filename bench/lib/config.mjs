@@ -7,7 +7,16 @@ const CONFIGS = {
   full: {
     memory: { daemons: 3, settleMs: 15_000, readings: 10 },
     smallMesh: { executors: 5 },
-    rpc: { warmup: 1000, runs: 5, requests: 3000, submitRequests: 1500, inflight: 64, throughputMs: 4000 },
+    rpc: {
+      warmup: 1000,
+      runs: 5,
+      requests: 3000,
+      submitRequests: 1500,
+      inflight: 64,
+      throughputMs: 4000,
+      levels: [1, 8, 64],
+      levelMs: 2000
+    },
     coordination: { rounds: 100, warmup: 10 },
     failure: { runs: 5 },
     accept: { clients: 32, warmupMs: 1000, runs: 5, durationMs: 3000 },
@@ -23,7 +32,16 @@ const CONFIGS = {
   quick: {
     memory: { daemons: 2, settleMs: 5000, readings: 5 },
     smallMesh: { executors: 5 },
-    rpc: { warmup: 300, runs: 3, requests: 1000, submitRequests: 500, inflight: 64, throughputMs: 1500 },
+    rpc: {
+      warmup: 300,
+      runs: 3,
+      requests: 1000,
+      submitRequests: 500,
+      inflight: 64,
+      throughputMs: 1500,
+      levels: [1, 8, 64],
+      levelMs: 1000
+    },
     coordination: { rounds: 30, warmup: 5 },
     failure: { runs: 3 },
     accept: { clients: 32, warmupMs: 500, runs: 3, durationMs: 1500 },
@@ -39,7 +57,16 @@ const CONFIGS = {
   smoke: {
     memory: { daemons: 1, settleMs: 500, readings: 2 },
     smallMesh: { executors: 2 },
-    rpc: { warmup: 20, runs: 1, requests: 50, submitRequests: 20, inflight: 8, throughputMs: 200 },
+    rpc: {
+      warmup: 20,
+      runs: 1,
+      requests: 50,
+      submitRequests: 20,
+      inflight: 8,
+      throughputMs: 200,
+      levels: [1, 8],
+      levelMs: 150
+    },
     coordination: { rounds: 3, warmup: 1 },
     failure: { runs: 1 },
     accept: { clients: 8, warmupMs: 100, runs: 1, durationMs: 300 },
