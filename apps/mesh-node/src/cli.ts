@@ -10,6 +10,7 @@ import { stopCommand } from './commands/stop.js'
 import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
 import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
+import { publishCommand, subscribeCommand } from './commands/topics.js'
 import { reportError } from './errors.js'
 
 export function buildProgram(): Command {
@@ -31,6 +32,8 @@ export function buildProgram(): Command {
     voteCommand(),
     auctionCommand(),
     solveCommand(),
+    publishCommand(),
+    subscribeCommand(),
     statusCommand(),
     eventsCommand(),
     stopCommand(),

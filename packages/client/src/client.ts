@@ -1,5 +1,6 @@
 import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 import { MeshClientError } from './errors.js'
+import { type TopicClient, topicClient } from './topics.js'
 import type {
   AgentInfo,
   ApiErrorBody,
@@ -23,7 +24,7 @@ export interface ConnectOptions {
   timeoutMs?: number
 }
 
-export interface MeshClient {
+export interface MeshClient extends TopicClient {
   readonly url: string
   id(): Promise<IdInfo>
   peers(): Promise<PeerInfo[]>
@@ -165,6 +166,7 @@ export function createClient(
         timeoutMs: 4 * (body.phaseTimeoutMs ?? 30_000) + 10_000
       }),
     events: (options = {}) => streamEvents(base, endpoint.token, options),
+    ...topicClient(base, endpoint.token, request),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')
     },

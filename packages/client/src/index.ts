@@ -19,6 +19,13 @@ export { type ConnectOptions, connect, createClient, type MeshClient } from './c
 export { API_FILE, API_TOKEN_FILE, type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'
 export type {
+  PublishAck,
+  TopicClient,
+  TopicMessage,
+  TopicSubscribeOptions,
+  TopicSubscription
+} from './topics.js'
+export type {
   AgentInfo,
   ApiErrorBody,
   AttemptInfo,

@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
 import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
+import { messaging } from '@mesh-node/messaging'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
@@ -12,6 +13,7 @@ import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
 import { taskRoutes } from './api/task-routes.js'
+import { topicRoutes } from './api/topic-routes.js'
 import {
   checkAddresses,
   type MeshConfig,
@@ -209,6 +211,15 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     cleanups.push(async () => {
       await mesh.stop()
     })
+    const bus = messaging()({
+      libp2p: peer.libp2p,
+      pubsub: peer.libp2p.services.pubsub,
+      log: log.child({ component: 'messaging' })
+    })
+    await bus.start()
+    cleanups.push(async () => {
+      await bus.stop()
+    })
     const seen = createTaskStore()
     // The journal keeps this node's own tasks; this keeps what it did for others.
     mesh.router.onTaskEvent((event) => {
@@ -258,7 +269,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           }),
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
           ...meshRoutes({ peer, mesh, journal, events, startedAt }),
-          ...coordinationRoutes({ mesh, dispatcher })
+          ...coordinationRoutes({ mesh, dispatcher }),
+          ...topicRoutes({ messaging: bus })
         ]
       })
     } catch (err) {
