@@ -8,6 +8,7 @@ import { messaging } from '@mesh-node/messaging'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { agentTokens, subscribeAgents } from './agent-topics.js'
 import { coordinationRoutes } from './api/coordination-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
@@ -131,9 +132,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await peer.stop()
     })
 
+    // Exec agents get the API's address and a token that may only publish or send.
+    const scoped = agentTokens(agentSpecs)
+    let apiUrl = ''
     const runtime = await createAgentRuntime({
       agents: agentSpecs,
       baseDir: agentBaseDir,
+      agentEnv: (agent) => ({ MESH_NODE_API: apiUrl, MESH_NODE_TOKEN: scoped.byAgent.get(agent) ?? '' }),
       log: (level, msg, fields) => log[level]({ component: 'agents', ...fields }, msg)
     })
     cleanups.push(async () => {
@@ -259,6 +264,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         host: api.host,
         port: api.port,
         token,
+        scopedTokens: scoped.byToken,
         log: log.child({ component: 'api' }),
         routes: [
           ...nodeRoutes({
@@ -288,6 +294,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     })
     cleanups.push(() => removeApiFile(paths))
 
+    apiUrl = server.url
+    cleanups.push(
+      subscribeAgents({
+        agents: agentSpecs,
+        runtime,
+        messaging: bus,
+        selfPeerId: peer.peerId.toString(),
+        log: log.child({ component: 'agent-topics' })
+      })
+    )
     writeApiFiles(paths, server.url, token)
     log.info(
       {

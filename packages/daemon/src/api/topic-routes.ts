@@ -35,7 +35,8 @@ export function topicRoutes(init: TopicRoutesInit): Route[] {
     {
       method: 'POST',
       path: '/v1/topics/:topic/messages',
-      handler: async ({ params, body, log }) => {
+      scoped: true,
+      handler: async ({ params, body, log, agent }) => {
         const b = (body ?? {}) as Record<string, unknown>
         if (typeof body !== 'object' || body === null || Array.isArray(body) || !('payload' in b))
           throw badRequest('body must be a JSON object {"payload": ...} (optional "type", "correlationId")')
@@ -44,6 +45,7 @@ export function topicRoutes(init: TopicRoutesInit): Route[] {
         try {
           const result = await messaging.publish(params.topic, b.payload, {
             type: b.type as string | undefined,
+            agent,
             correlationId: b.correlationId as string | undefined
           })
           log.debug({ topic: result.topic, messageId: result.id, peers: result.peers }, 'published')
