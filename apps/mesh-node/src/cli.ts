@@ -4,6 +4,7 @@ import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
 import { peersCommand } from './commands/peers.js'
+import { sendCommand } from './commands/send.js'
 import { startCommand } from './commands/start.js'
 import { eventsCommand, statusCommand } from './commands/status.js'
 import { stopCommand } from './commands/stop.js'
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     solveCommand(),
     publishCommand(),
     subscribeCommand(),
+    sendCommand(),
     statusCommand(),
     eventsCommand(),
     stopCommand(),

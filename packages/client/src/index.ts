@@ -20,6 +20,7 @@ export { API_FILE, API_TOKEN_FILE, type ApiEndpoint, defaultDataDir, readApiEndp
 export { MeshClientError } from './errors.js'
 export type {
   PublishAck,
+  SendAck,
   TopicClient,
   TopicMessage,
   TopicSubscribeOptions,

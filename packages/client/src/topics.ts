@@ -40,6 +40,14 @@ export interface TopicSubscription<T = unknown> extends AsyncIterable<TopicMessa
   unsubscribe(): void
 }
 
+export interface SendAck {
+  id: string
+  agent: string
+  node: string
+  /** What the agent's handler returned (null when it answered nothing). */
+  reply: unknown
+}
+
 export interface TopicClient {
   /** Publishes `payload` (any JSON) to a user topic. */
   publish(
@@ -47,11 +55,25 @@ export interface TopicClient {
     payload: unknown,
     options?: { type?: string; correlationId?: string }
   ): Promise<PublishAck>
+  /**
+   * Delivers a message straight to one agent, `name` or `name@peerId`, and
+   * resolves with its acknowledgement once the agent's handler has run.
+   */
+  send(
+    agent: string,
+    payload: unknown,
+    options?: { type?: string; correlationId?: string; timeoutMs?: number }
+  ): Promise<SendAck>
   /** Follows a user topic until unsubscribed. */
   subscribe<T = unknown>(topic: string, options?: TopicSubscribeOptions): TopicSubscription<T>
 }
 
-type Request = <T>(method: string, path: string, body?: unknown) => Promise<T>
+type Request = <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options?: { timeoutMs?: number }
+) => Promise<T>
 
 export function topicClient(base: string, token: string, request: Request): TopicClient {
   return {
@@ -60,6 +82,16 @@ export function topicClient(base: string, token: string, request: Request): Topi
         payload: payload ?? null,
         ...options
       }),
+    send: async (agent, payload, options = {}) => {
+      const at = agent.lastIndexOf('@')
+      const to = at > 0 ? { agent: agent.slice(0, at), node: agent.slice(at + 1) } : { agent }
+      return await request<SendAck>(
+        'POST',
+        '/v1/messages',
+        { to, payload: payload ?? null, ...options },
+        { timeoutMs: (options.timeoutMs ?? 30_000) + 10_000 }
+      )
+    },
     subscribe: (topic, options = {}) => openSubscription(base, token, topic, options)
   }
 }

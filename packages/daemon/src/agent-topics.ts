@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { AgentRuntime, AgentSpec } from '@mesh-node/agents'
-import { type MessageEnvelope, type Messaging, MessagingError, type Subscription } from '@mesh-node/messaging'
+import {
+  type DirectDelivery,
+  type MessageEnvelope,
+  type Messaging,
+  MessagingError,
+  type Subscription
+} from '@mesh-node/messaging'
 import type { MessageRequest } from '@mesh-node/sdk'
 import { DaemonError } from './errors.js'
 import type { Logger } from './logger.js'
@@ -41,6 +47,27 @@ export function messageRequest(envelope: MessageEnvelope, timeoutMs: number, top
     ...(envelope.correlationId != null ? { correlationId: envelope.correlationId } : {}),
     timestamp: envelope.timestamp,
     deadline: Date.now() + timeoutMs
+  }
+}
+
+/** Direct sends: the envelope goes to the named local agent, and its handler's reply is the acknowledgement's. */
+export function directDelivery(runtime: AgentRuntime): DirectDelivery {
+  return async (agent, envelope, timeoutMs) => {
+    if (!runtime.list().some((a) => a.name === agent))
+      return {
+        delivered: false,
+        code: 'unknown_agent',
+        message: `no agent named "${agent}" runs on this node`
+      }
+    try {
+      return { delivered: true, reply: await runtime.ask(agent, messageRequest(envelope, timeoutMs)) }
+    } catch (err) {
+      return {
+        delivered: false,
+        code: 'agent_failed',
+        message: `agent ${agent} failed on the message: ${(err as Error).message}`
+      }
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { messaging } from '@mesh-node/messaging'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
-import { agentTokens, subscribeAgents } from './agent-topics.js'
+import { agentTokens, directDelivery, subscribeAgents } from './agent-topics.js'
 import { coordinationRoutes } from './api/coordination-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
@@ -219,7 +219,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     const bus = messaging()({
       libp2p: peer.libp2p,
       pubsub: peer.libp2p.services.pubsub,
-      log: log.child({ component: 'messaging' })
+      log: log.child({ component: 'messaging' }),
+      deliverDirect: directDelivery(runtime)
     })
     await bus.start()
     cleanups.push(async () => {
@@ -276,7 +277,10 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
           ...meshRoutes({ peer, mesh, journal, events, startedAt }),
           ...coordinationRoutes({ mesh, dispatcher }),
-          ...topicRoutes({ messaging: bus })
+          ...topicRoutes({
+            messaging: bus,
+            agentNodes: (agent) => mesh.registry.all().flatMap((a) => (a.agent === agent ? [a.peerId] : []))
+          })
         ]
       })
     } catch (err) {

@@ -21,8 +21,8 @@ export interface MessageEnvelope {
   id: string
   /** What kind of message: `message` unless the sender says otherwise. */
   type: string
-  /** The user topic name, without the namespace prefix. */
-  topic: string
+  /** The user topic name, without the namespace prefix; absent on a direct send. */
+  topic?: string
   from: { node: string; agent?: string }
   to: MessageTarget
   payload: unknown
@@ -107,7 +107,9 @@ export function checkEnvelope(value: unknown): MessageEnvelope {
   if (!shortString(e.id)) throw bad(`envelope id must be a string of 1-${MAX_ID} characters`)
   if (typeof e.type !== 'string' || !TYPE_PATTERN.test(e.type))
     throw bad('envelope type must match [A-Za-z][A-Za-z0-9._-]{0,63}')
-  if (typeof e.topic !== 'string' || userTopicOf(USER_TOPIC_PREFIX + e.topic) == null)
+  // Only a direct send (addressed to one agent) may go without a topic.
+  const topicless = e.topic === undefined && e.to !== 'broadcast'
+  if (!topicless && (typeof e.topic !== 'string' || userTopicOf(USER_TOPIC_PREFIX + e.topic) == null))
     throw bad('envelope topic is not a user topic name')
   if (
     !isObject(e.from) ||

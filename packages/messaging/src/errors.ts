@@ -13,6 +13,10 @@ export class MessagingError extends Error {
       | 'too_many_subscribers'
       | 'bad_replay'
       | 'stopped'
+      | 'peer_unreachable'
+      | 'send_timeout'
+      | 'unknown_agent'
+      | 'agent_failed'
   ) {
     super(message)
   }

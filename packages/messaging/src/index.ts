@@ -29,6 +29,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { DEFAULTS } from './constants.js'
+import type { DirectDelivery } from './direct.js'
 import type { MessageEnvelope, MessageTarget } from './envelope.js'
 import { GossipMessaging } from './messaging.js'
 
@@ -40,6 +41,7 @@ export {
   TOPIC_NAME_PATTERN,
   USER_TOPIC_PREFIX
 } from './constants.js'
+export { type DirectDelivery, MAX_SEND_TIMEOUT_MS, type SendAck, type SendRequest } from './direct.js'
 export {
   checkEnvelope,
   checkTopicName,
@@ -73,6 +75,24 @@ export interface PublishResult {
   localSubscribers: number
 }
 
+export interface SendOptions {
+  /** Envelope `type`. @default 'message' */
+  type?: string
+  /** The local agent sending, recorded as `from.agent`. */
+  agent?: string
+  correlationId?: string
+  /** How long to wait for the agent's handler. @default 30000 */
+  timeoutMs?: number
+}
+
+export interface SendResult {
+  id: string
+  agent: string
+  node: string
+  /** What the agent's handler returned (null when it answered nothing). */
+  reply: unknown
+}
+
 export interface SubscribeOptions {
   /** Also deliver what connected peers published this many ms before the subscribe (bounded). @default 0 */
   sinceMs?: number
@@ -88,6 +108,12 @@ export interface Subscription {
 export interface Messaging {
   /** Publishes to a user topic; refuses internal or malformed names, oversized messages and floods. */
   publish(topic: string, payload: unknown, options?: PublishOptions): Promise<PublishResult>
+  /**
+   * Delivers a message straight to one agent on one node and waits for the
+   * acknowledgement (after its handler ran). Fails with `unknown_agent`,
+   * `agent_failed`, `peer_unreachable` or `send_timeout`.
+   */
+  send(target: { agent: string; node: string }, payload: unknown, options?: SendOptions): Promise<SendResult>
   /** Follows a user topic on this node; handlers run for local publications too. */
   subscribe(topic: string, handler: MessageHandler, options?: SubscribeOptions): Subscription
   /** Topics followed here, with local subscribers and known remote subscriber peers. */
@@ -104,6 +130,8 @@ export interface MessagingComponents {
   libp2p: Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'getPeers'>
   pubsub: GossipSub
   log: Logger
+  /** Hands direct sends to local agents; absent, every send here is answered `unknown_agent`. */
+  deliverDirect?: DirectDelivery
 }
 
 export function messaging(init: MessagingInit = {}): (components: MessagingComponents) => Messaging {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { DEFAULTS } from './constants.js'
+import { type DirectDelivery, MAX_SEND_TIMEOUT_MS } from './direct.js'
 import {
   checkMessageType,
   checkTopicName,
@@ -19,6 +21,8 @@ import type {
   MessagingInit,
   PublishOptions,
   PublishResult,
+  SendOptions,
+  SendResult,
   SubscribeOptions,
   Subscription
 } from './index.js'
@@ -77,7 +81,9 @@ export class GossipMessaging implements Messaging {
         timeoutMs: this.opts.replayTimeoutMs,
         // JSON framing adds a little to the envelopes' own bytes.
         maxReplyBytes: this.opts.replayBytes + 64 * 1024,
-        answer: async (request, asker) => await this.answerReplay(request, asker)
+        answer: async (request, asker) => await this.answerReplay(request, asker),
+        maxRequestBytes: this.opts.maxMessageBytes + 4096,
+        deliver: async (agent, envelope, timeoutMs) => await this.deliverDirect(agent, envelope, timeoutMs)
       }
     )
   }
@@ -126,6 +132,47 @@ export class GossipMessaging implements Messaging {
       peers: sent.recipients.length,
       localSubscribers: local?.size ?? 0
     }
+  }
+
+  async send(
+    target: { agent: string; node: string },
+    payload: unknown,
+    options: SendOptions = {}
+  ): Promise<SendResult> {
+    if (!this.running) throw new MessagingError('messaging is stopped', 'stopped')
+    let peer: PeerId
+    try {
+      peer = peerIdFromString(target.node)
+    } catch {
+      throw new MessagingError(
+        `"${target.node}" is not a peer id (see "mesh-node agents" for the PEER ID column)`,
+        'bad_message'
+      )
+    }
+    const envelope: MessageEnvelope = {
+      v: 1,
+      id: randomUUID(),
+      type: checkMessageType(options.type),
+      from: options.agent != null ? { node: this.self, agent: options.agent } : { node: this.self },
+      to: { agent: target.agent, node: target.node },
+      payload: payload ?? null,
+      timestamp: Date.now(),
+      ...(options.correlationId != null ? { correlationId: options.correlationId } : {})
+    }
+    encodeEnvelope(envelope, this.opts.maxMessageBytes)
+    if (!this.limiter.take(this.self))
+      throw new MessagingError(
+        `sending faster than ${this.opts.publishRatePerSecond} messages/s; slow down and retry`,
+        'rate_limited'
+      )
+    const timeoutMs = Math.min(options.timeoutMs ?? 30_000, MAX_SEND_TIMEOUT_MS)
+    const outcome =
+      target.node === this.self
+        ? await this.deliverDirect(target.agent, envelope, timeoutMs)
+        : await this.replay.send(peer, envelope, timeoutMs)
+    if (!outcome.delivered)
+      throw new MessagingError(`${target.agent}@${target.node}: ${outcome.message}`, outcome.code)
+    return { id: envelope.id, agent: target.agent, node: target.node, reply: outcome.reply }
   }
 
   subscribe(topic: string, handler: MessageHandler, options: SubscribeOptions = {}): Subscription {
@@ -263,6 +310,17 @@ export class GossipMessaging implements Messaging {
       sub.recent = undefined
     }, REPLAY_LINGER_MS).unref()
     return count
+  }
+
+  private async deliverDirect(
+    agent: string,
+    envelope: MessageEnvelope,
+    timeoutMs: number
+  ): ReturnType<DirectDelivery> {
+    const deliver = this.components.deliverDirect
+    if (deliver == null)
+      return { delivered: false, code: 'unknown_agent', message: 'this node runs no agents' }
+    return await deliver(agent, envelope, timeoutMs)
   }
 
   private async answerReplay(request: ReplayRequest, asker: PeerId): Promise<MessageEnvelope[]> {

@@ -23,6 +23,7 @@ export class ReplayBuffer {
   ) {}
 
   add(envelope: MessageEnvelope, bytes: number, now = Date.now()): void {
+    if (envelope.topic === undefined) return
     let topic = this.topics.get(envelope.topic)
     if (topic == null) {
       topic = { entries: [], bytes: 0 }

@@ -31,6 +31,8 @@ process.stdin.on('data', (c) => { data += c })
 process.stdin.on('end', async () => {
   const req = JSON.parse(data)
   if (req.type !== 'message') { process.stdout.write('null'); return }
+  // A direct send: the answer travels back in the acknowledgement.
+  if (req.topic === undefined) { process.stdout.write(JSON.stringify({ echo: req.payload, from: req.from })); return }
   const res = await fetch(process.env.MESH_NODE_API + '/v1/agents', { headers: { authorization: 'Bearer ' + process.env.MESH_NODE_TOKEN } })
   const reply = { heard: req.payload, topic: req.topic, from: req.from, listTasks: res.status }
   execFileSync(process.execPath, [${JSON.stringify(BIN)}, 'publish', 'answers', '--data', JSON.stringify(reply), '--correlation-id', req.messageId])
@@ -90,6 +92,40 @@ process.stdin.on('end', async () => {
       listTasks: 403
     })
     answers.unsubscribe()
+  })
+
+  it('send delivers straight to one agent and is acknowledged with its reply', async () => {
+    const res = await other.cli([
+      'send',
+      '--agent',
+      `listener@${agentNode.peerId}`,
+      '--data',
+      '{"x":1}',
+      '--json'
+    ])
+    assert.equal(res.code, 0, res.stderr)
+    const ack = JSON.parse(res.stdout) as { agent: string; node: string; reply: unknown; id: string }
+    assert.equal(ack.agent, 'listener')
+    assert.equal(ack.node, agentNode.peerId)
+    assert.deepEqual(ack.reply, { echo: { x: 1 }, from: other.peerId })
+    // Without a peer, the registry names the one node that runs it.
+    await waitFor(async () => (await other.client.agents()).some((a) => a.agent === 'listener'), {
+      message: 'the registry to list listener'
+    })
+    const byName = await other.client.send('listener', 'hi')
+    assert.deepEqual(byName.reply, { echo: 'hi', from: other.peerId })
+  })
+
+  it('send fails clearly for an unknown agent or peer', async () => {
+    const res = await other.cli(['send', '--agent', `ghost@${agentNode.peerId}`, '--data', '1'])
+    assert.equal(res.code, 1)
+    assert.match(res.stderr, /no agent named "ghost" runs on this node/)
+    await assert.rejects(other.client.send('ghost', 1), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'unknown_agent')
+      assert.match(err.message, /no agent named "ghost" is known in the mesh/)
+      return true
+    })
+    await assert.rejects(other.client.send('listener@not-a-peer', 1), { code: 'bad_message' })
   })
 
   it('refuses an agent spec with an internal topic, naming the field', async () => {

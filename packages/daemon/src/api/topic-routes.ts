@@ -5,6 +5,8 @@ import type { Route } from './server.js'
 
 export interface TopicRoutesInit {
   messaging: Messaging
+  /** Peers known to run an agent of this name, for a send that names no node. */
+  agentNodes: (agent: string) => string[]
   /** A subscriber whose socket holds more than this unread is cut off. @default 1 MiB */
   maxBufferedBytes?: number
   /** @default 15000 */
@@ -20,7 +22,11 @@ const STATUS: Record<MessagingError['code'], number> = {
   rate_limited: 429,
   too_many_topics: 429,
   too_many_subscribers: 429,
-  stopped: 503
+  stopped: 503,
+  peer_unreachable: 502,
+  send_timeout: 504,
+  unknown_agent: 404,
+  agent_failed: 502
 }
 
 /** Maps a messaging refusal to the API's `{error, code}` answer. */
@@ -68,11 +74,67 @@ export function topicRoutes(init: TopicRoutesInit): Route[] {
       }
     },
     {
+      method: 'POST',
+      path: '/v1/messages',
+      scoped: true,
+      handler: async ({ body, agent }) => await sendRoute(init, body, agent)
+    },
+    {
       method: 'GET',
       path: '/v1/topics',
       handler: () => messaging.topics()
     }
   ]
+}
+
+async function sendRoute(init: TopicRoutesInit, body: unknown, fromAgent?: string): Promise<unknown> {
+  const b = (body ?? {}) as {
+    to?: { agent?: unknown; node?: unknown }
+    payload?: unknown
+    timeoutMs?: unknown
+  }
+  const agent = b.to?.agent
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    !('payload' in b) ||
+    typeof agent !== 'string' ||
+    agent === ''
+  )
+    throw badRequest(
+      'body must be {"to": {"agent": NAME, "node"?: PEER_ID}, "payload": ...} (optional "type", "correlationId", "timeoutMs")'
+    )
+  if (b.timeoutMs !== undefined && !(typeof b.timeoutMs === 'number' && b.timeoutMs > 0))
+    throw badRequest('timeoutMs must be a positive number of milliseconds')
+  let node = b.to?.node
+  if (node !== undefined && typeof node !== 'string') throw badRequest('to.node must be a peer id string')
+  if (node === undefined) {
+    const nodes = [...new Set(init.agentNodes(agent))]
+    if (nodes.length === 0)
+      throw new ApiError(
+        404,
+        'unknown_agent',
+        `no agent named "${agent}" is known in the mesh (see "mesh-node agents")`
+      )
+    if (nodes.length > 1)
+      throw new ApiError(
+        409,
+        'ambiguous_agent',
+        `agent "${agent}" runs on ${nodes.length} nodes; name one: ${agent}@${nodes.join(` or ${agent}@`)}`
+      )
+    node = nodes[0]
+  }
+  const options = b as { type?: string; correlationId?: string }
+  try {
+    return await init.messaging.send({ agent, node: node as string }, b.payload, {
+      type: options.type,
+      correlationId: options.correlationId,
+      agent: fromAgent,
+      timeoutMs: b.timeoutMs as number | undefined
+    })
+  } catch (err) {
+    throw messagingApiError(err)
+  }
 }
 
 function streamTopic(
