@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import { connect as tcpConnect } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { TaskRequestSchema, TaskResultSchema } from '@mesh-node/protocol'
+import { defineMessage } from '@mesh-node/rpc'
 import { startNats } from '../lib/nats.mjs'
 import { log, median, round, spawnTracked, stopChild, summarize, withTimeout } from '../lib/util.mjs'
 
@@ -107,6 +109,8 @@ async function throughput(call, { inflight, durationMs, maxRequests }) {
   return { perSec: done / ((performance.now() - t0) / 1000), done, errors }
 }
 
+const taskRequest = defineMessage('task_request', 'task_result', TaskRequestSchema, TaskResultSchema)
+
 export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
   const origin = mesh.origin
   const target = mesh.peerIdOf(mesh.procs[0])
@@ -114,10 +118,10 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
 
   const systems = []
   const meshCall = async () => {
-    const res = await origin.mesh.protocol.request(
+    const res = await origin.mesh.rpc.request(
+      taskRequest,
       target,
       {
-        type: 'task_request',
         taskId: randomUUID(),
         capability: 'echo',
         input: PAYLOAD,

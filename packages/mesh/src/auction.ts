@@ -10,10 +10,11 @@ import {
   decodeCallForBids,
   MAX_ROUND_PARTICIPANTS
 } from '@mesh-node/protocol'
+import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { CoordinationError } from './coordination.js'
+import { bid as bidMessage } from './messages/bid.js'
 import type { CapabilityRegistry } from './registry.js'
-import type { TaskProtocol } from './task-protocol.js'
 
 /** A bid as the auctioneer ranks it. */
 export interface ScoredBid {
@@ -40,7 +41,7 @@ export interface AuctionRequest {
 
 export interface AuctionComponents {
   pubsub: GossipSub
-  protocol: Pick<TaskProtocol, 'request'>
+  rpc: Pick<Rpc, 'request'>
   runtime: Pick<AgentRuntime, 'candidates' | 'ask'>
   registry: Pick<CapabilityRegistry, 'find' | 'latency'>
   selfPeerId: string
@@ -214,11 +215,9 @@ class GossipAuctions implements Auctions {
     const call = decoded.message
     await this.bid(call, async (bid) => {
       try {
-        await this.c.protocol.request(
-          peerIdFromString(call.auctioneer),
-          { type: 'bid', ...bid },
-          { timeoutMs: Math.max(1, call.deadline - Date.now()) }
-        )
+        await this.c.rpc.request(bidMessage, peerIdFromString(call.auctioneer), bid, {
+          timeoutMs: Math.max(1, call.deadline - Date.now())
+        })
       } catch (err) {
         this.c.log.debug(
           { correlationId: call.correlationId, err: (err as Error).message },

@@ -8,9 +8,10 @@ import {
   MAX_OPTIONS,
   MAX_ROUND_PARTICIPANTS
 } from '@mesh-node/protocol'
+import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
+import { agentAsk } from './messages/agent-ask.js'
 import type { CapabilityRegistry } from './registry.js'
-import type { TaskProtocol } from './task-protocol.js'
 
 /** An agent taking part in a round. */
 export interface Participant {
@@ -100,7 +101,7 @@ export class CoordinationError extends Error {
 export interface CoordinationComponents {
   runtime: Pick<AgentRuntime, 'ask' | 'list'>
   registry: Pick<CapabilityRegistry, 'find' | 'all'>
-  protocol: Pick<TaskProtocol, 'request'>
+  rpc: Pick<Rpc, 'request'>
   selfPeerId: string
   log: Logger
   /** Progress of rounds, for the event stream. */
@@ -218,9 +219,10 @@ class MeshCoordination implements Coordination {
           })
         }
       }
-      const reply = await this.c.protocol.request(
+      const reply = await this.c.rpc.request(
+        agentAsk,
         peerIdFromString(p.peerId),
-        { type: 'agent_ask', correlationId, agent: p.agent, deadline, question },
+        { correlationId, agent: p.agent, deadline, question },
         { timeoutMs: Math.max(1, deadline - Date.now()) }
       )
       return reply.error != null

@@ -4,7 +4,6 @@
  * The mesh subsystems of a mesh-node, each a factory taking its components
  * explicitly (js-libp2p style), so each can be tested with real peers:
  *
- * - `createTaskProtocol`: warm, multiplexed `/agent-mesh/task/1.0.0` sessions
  * - `createRegistry`: who offers which capability, with load and TTLs
  * - `createStateGossip`: signed node state on the `agent-mesh/state/1` topic
  * - `createCapabilityProviders`: capabilities as DHT provider records
@@ -44,7 +43,6 @@ export {
   type VoteRequest,
   type VoteResult
 } from './coordination.js'
-export { RemoteProtocolError, TransportError } from './errors.js'
 export {
   createFailureDetector,
   type FailureDetector,
@@ -92,10 +90,3 @@ export {
   type StateGossipInit
 } from './state-gossip.js'
 export { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
-export {
-  createTaskProtocol,
-  type TaskProtocol,
-  type TaskProtocolComponents,
-  type TaskProtocolHandlers,
-  type TaskProtocolInit
-} from './task-protocol.js'

@@ -11,12 +11,13 @@ import {
   type TaskRequestMessage,
   type TaskResultMessage
 } from '@mesh-node/protocol'
+import { type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import { TransportError } from './errors.js'
+import { capabilityQuery } from './messages/capability-query.js'
+import { taskRequest } from './messages/task-request.js'
 import type { CapabilityProviders } from './providers.js'
 import type { CapabilityRegistry } from './registry.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
-import type { TaskProtocol } from './task-protocol.js'
 
 export interface TaskError {
   code: string
@@ -88,7 +89,7 @@ export interface TaskEvent {
 export interface TaskRouterComponents {
   runtime: AgentRuntime
   registry: CapabilityRegistry
-  protocol: TaskProtocol
+  rpc: Pick<Rpc, 'request'>
   providers: CapabilityProviders
   selfPeerId: string
   log: Logger
@@ -354,9 +355,10 @@ class DefaultTaskRouter implements TaskRouter {
   async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
     const started = performance.now()
     try {
-      const reply = await this.components.protocol.request(
+      const reply = await this.components.rpc.request(
+        capabilityQuery,
         peerIdFromString(peerId),
-        { type: 'capability_query' },
+        {},
         { timeoutMs }
       )
       this.components.registry.recordLatency(peerId, performance.now() - started)
@@ -562,10 +564,10 @@ class DefaultTaskRouter implements TaskRouter {
     for (let attempt = 0; ; attempt++) {
       const remaining = req.deadline - Date.now()
       try {
-        return await this.components.protocol.request(
+        return await this.components.rpc.request(
+          taskRequest,
           peer,
           {
-            type: 'task_request',
             taskId: req.taskId,
             capability: req.capability,
             input: req.input,
