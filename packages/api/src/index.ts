@@ -16,6 +16,8 @@
  * ```
  */
 
+/** Longest task timeout any request may ask for. */
+export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/protocol'
 export { InvalidRequestError } from './errors.js'
 export { API_FILE, API_TOKEN_FILE, CONFIG_FILE, DATABASE_FILE, IDENTITY_FILE, LOCK_FILE } from './files.js'
 export {

@@ -16,6 +16,7 @@
  */
 
 export type * from '@mesh-node/api'
+export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/api'
 export { type ConnectOptions, connect, createClient, type MeshClient } from './client.js'
 export { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityRegistry } from '@mesh-node/membership'
 import {
   AUCTION_TOPIC,
   type BidAckMessage,
@@ -14,7 +15,6 @@ import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { CoordinationError } from './coordination.js'
 import { bid as bidMessage } from './messages/bid.js'
-import type { CapabilityRegistry } from './registry.js'
 
 /** A bid as the auctioneer ranks it. */
 export interface ScoredBid {

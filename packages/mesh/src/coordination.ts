@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityRegistry } from '@mesh-node/membership'
 import {
   type AgentAnswerMessage,
   type AgentAskMessage,
@@ -11,7 +12,6 @@ import {
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { agentAsk } from './messages/agent-ask.js'
-import type { CapabilityRegistry } from './registry.js'
 
 /** An agent taking part in a round. */
 export interface Participant {

@@ -4,9 +4,6 @@
  * The mesh subsystems of a mesh-node, each a factory taking its components
  * explicitly (js-libp2p style), so each can be tested with real peers:
  *
- * - `createRegistry`: who offers which capability, with load and TTLs
- * - `createStateGossip`: signed node state on the `agent-mesh/state/1` topic
- * - `createCapabilityProviders`: capabilities as DHT provider records
  * - `createTaskRouter`: submit, route, delegate, forward, de-duplicate
  * - `createMesh`: all of the above wired together on one libp2p node
  *
@@ -43,38 +40,13 @@ export {
   type VoteRequest,
   type VoteResult
 } from './coordination.js'
-export {
-  createFailureDetector,
-  type FailureDetector,
-  type FailureDetectorComponents,
-  type FailureDetectorInit,
-  type Member,
-  type MemberState,
-  type MembershipEvent
-} from './failure-detector.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
 export { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
-export {
-  type CapabilityProviders,
-  type CapabilityProvidersComponents,
-  type CapabilityProvidersInit,
-  createCapabilityProviders
-} from './providers.js'
-export {
-  type AgentView,
-  type CapabilityRegistry,
-  createRegistry,
-  type RegistryComponents,
-  type RegistryEvent,
-  type RegistryInit,
-  type RegistrySource
-} from './registry.js'
 export {
   type AttemptObserver,
   type AttemptOutcome,
   createTaskRouter,
   type ExecutionStore,
-  localAgentAds,
   type SubmitOptions,
   type TaskError,
   type TaskEvent,
@@ -83,10 +55,4 @@ export {
   type TaskRouterComponents,
   type TaskRouterInit
 } from './router.js'
-export {
-  createStateGossip,
-  type StateGossip,
-  type StateGossipComponents,
-  type StateGossipInit
-} from './state-gossip.js'
 export { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'

@@ -1,35 +1,27 @@
 import type { IdentifyResult } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import {
+  type CapabilityProviders,
+  type CapabilityRegistry,
+  membership as createMembership,
+  type FailureDetector,
+  type Membership,
+  type MembershipInit,
+  type StateGossip
+} from '@mesh-node/membership'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import { TASK_PROTOCOL, type TaskResultMessage } from '@mesh-node/protocol'
 import { rpc as createRpcService, type Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { type Auctions, createAuctions } from './auction.js'
 import { type Coordination, type CoordinationInit, createCoordination } from './coordination.js'
-import { createFailureDetector, type FailureDetector, type FailureDetectorInit } from './failure-detector.js'
 import { agentAsk, agentAskHandler } from './messages/agent-ask.js'
 import { bid, bidHandler } from './messages/bid.js'
 import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
-import { probeHandler, probeRequest } from './messages/probe.js'
 import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
-import { stateSync, stateSyncHandler } from './messages/state-sync.js'
 import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
 import { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
-import {
-  type CapabilityProviders,
-  type CapabilityProvidersInit,
-  createCapabilityProviders
-} from './providers.js'
-import { type CapabilityRegistry, createRegistry, type RegistryInit } from './registry.js'
-import {
-  createTaskRouter,
-  type ExecutionStore,
-  localAgentAds,
-  type TaskRouter,
-  type TaskRouterInit
-} from './router.js'
-import { createStateGossip, type StateGossip, type StateGossipInit } from './state-gossip.js'
+import { createTaskRouter, type ExecutionStore, type TaskRouter, type TaskRouterInit } from './router.js'
 
 export interface MeshComponents {
   libp2p: MeshLibp2p
@@ -45,17 +37,14 @@ export interface MeshComponents {
   acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
 }
 
-export interface MeshInit {
-  registry?: RegistryInit
-  gossip?: StateGossipInit
-  providers?: CapabilityProvidersInit
+export interface MeshInit extends MembershipInit {
   router?: TaskRouterInit
-  failureDetector?: FailureDetectorInit
   coordination?: CoordinationInit
 }
 
 /** The mesh subsystems of one node, wired together. */
 export interface Mesh {
+  readonly membership: Membership
   readonly registry: CapabilityRegistry
   readonly rpc: Rpc
   readonly gossip: StateGossip
@@ -78,25 +67,8 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     rpc,
     log: log.child({ component: 'outbox' })
   })
-  const failureDetector = createFailureDetector(
-    { libp2p, rpc, log: log.child({ component: 'failure-detector' }) },
-    init.failureDetector
-  )
-  const registry = createRegistry(
-    {
-      runtime,
-      selfPeerId,
-      isUnavailable: (peerId) => {
-        const state = failureDetector.state(peerId)
-        return state === 'suspect' || state === 'dead'
-      }
-    },
-    init.registry
-  )
-  const providers = createCapabilityProviders(
-    { libp2p, capabilities: () => runtime.capabilities(), log: log.child({ component: 'providers' }) },
-    init.providers
-  )
+  const membership = createMembership(init)({ libp2p, rpc, runtime, log })
+  const { registry, failureDetector, gossip, providers } = membership
   const router = createTaskRouter(
     {
       runtime,
@@ -109,26 +81,6 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     },
     init.router
   )
-  const gossip = createStateGossip(
-    {
-      pubsub: libp2p.services.pubsub,
-      registry,
-      selfPeerId,
-      localAgents: () => localAgentAds(runtime),
-      onLocalChange: (listener) => runtime.onChange(listener),
-      log: log.child({ component: 'state-gossip' }),
-      sync: async (peerId, versions) =>
-        (await rpc.request(stateSync, peerIdFromString(peerId), { versions }, { timeoutMs: 3000 })).states,
-      peers: () =>
-        libp2p
-          .getPeers()
-          .map(String)
-          .filter((p) => failureDetector.state(p) !== 'dead'),
-      isDead: (peerId) => failureDetector.state(peerId) === 'dead'
-    },
-    init.gossip
-  )
-
   const coordination = createCoordination(
     {
       runtime,
@@ -163,20 +115,6 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     }
   })
 
-  // Every announcement is a heartbeat; the dead leave the registry.
-  registry.onEvent((event) => {
-    // Only a peer's own words are a sign of life; relayed state is not.
-    if (event.type === 'peer_updated' && (event.source === 'gossip' || event.source === 'query')) {
-      failureDetector.heard(event.peerId)
-    }
-  })
-  failureDetector.onEvent((event) => {
-    if (event.type === 'peer_dead') {
-      registry.removePeer(event.peerId, 'dead')
-      gossip.forget(event.peerId)
-    }
-  })
-
   // Ask each new mesh peer for its agents at once, rather than wait for its
   // next state heartbeat; and hand it any results it missed while away.
   const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
@@ -188,7 +126,6 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     })
     void outbox.flush(id)
   }
-  let expiry: NodeJS.Timeout | undefined
 
   // The message table: each request type, its owner's handler.
   rpc.handle(
@@ -197,13 +134,12 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     taskRequestOptions((result) => outbox.hold(result))
   )
   rpc.handle(capabilityQuery, capabilityQueryHandler(router))
-  rpc.handle(probeRequest, probeHandler(failureDetector))
   rpc.handle(resultDelivery, resultDeliveryHandler(components.acceptDeliveredResult))
-  rpc.handle(stateSync, stateSyncHandler(gossip))
   rpc.handle(agentAsk, agentAskHandler(coordination))
   rpc.handle(bid, bidHandler(auctions))
 
   return {
+    membership,
     registry,
     rpc,
     gossip,
@@ -214,24 +150,18 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     coordination,
     auctions,
     start: async () => {
+      await membership.start()
       await rpc.start()
       libp2p.addEventListener('peer:identify', onIdentify)
-      await gossip.start()
       await auctions.start()
-      providers.start()
-      failureDetector.start()
       outbox.start()
-      expiry = setInterval(() => registry.expire(), 1000)
     },
     stop: async () => {
-      clearInterval(expiry)
       outbox.stop()
-      failureDetector.stop()
-      providers.stop()
       await auctions.stop()
-      await gossip.stop()
       libp2p.removeEventListener('peer:identify', onIdentify)
       await rpc.stop()
+      await membership.stop()
     }
   }
 }

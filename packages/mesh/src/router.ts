@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityProviders } from '@mesh-node/membership'
+import { type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
 import {
   type AgentAd,
   type CapabilityQueryMessage,
@@ -15,8 +17,6 @@ import { type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
-import type { CapabilityProviders } from './providers.js'
-import type { CapabilityRegistry } from './registry.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
 
 export interface TaskError {
@@ -157,12 +157,6 @@ function bounded(error: TaskError | undefined): TaskError | undefined {
     code: error.code.slice(0, 64),
     message: error.message.length > 8000 ? `${error.message.slice(0, 8000)}…` : error.message
   }
-}
-
-export function localAgentAds(runtime: Pick<AgentRuntime, 'list'>): AgentAd[] {
-  return runtime
-    .list()
-    .map((a) => ({ agent: a.name, capabilities: a.capabilities, capacity: a.capacity, running: a.running }))
 }
 
 class DefaultTaskRouter implements TaskRouter {
