@@ -32,10 +32,11 @@ export {
   CoordinationError,
   type CoordinationInit,
   createCoordination,
-  type Implement,
   type Participant,
   type SolveRequest,
   type SolveResult,
+  type SubmitTask,
+  type SubmittedTask,
   tally,
   type VoteRequest,
   type VoteResult

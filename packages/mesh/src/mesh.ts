@@ -21,6 +21,7 @@ import { capabilityQuery, capabilityQueryHandler } from './messages/capability-q
 import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
 import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
 import { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
+import { PeerStats } from './peer-stats.js'
 import { createTaskRouter, type ExecutionStore, type TaskRouter, type TaskRouterInit } from './router.js'
 
 export interface MeshComponents {
@@ -92,7 +93,9 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     },
     init.coordination
   )
+  const stats = new PeerStats()
   const auctions = createAuctions({
+    stats,
     pubsub: libp2p.services.pubsub,
     rpc,
     runtime,
@@ -100,13 +103,13 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     selfPeerId,
     log: log.child({ component: 'auction' })
   })
-  // The auctioneer's record of each peer's success rate and speed.
+  // This node's record of each peer's success rate and speed, from the tasks it sent.
   const startedAt = new Map<string, number>()
   router.onTaskEvent((event) => {
     if (event.role !== 'origin') return
     if (event.status === 'started') startedAt.set(event.taskId, event.at)
     else if ((event.status === 'completed' || event.status === 'failed') && event.executor != null) {
-      auctions.recordOutcome(
+      stats.record(
         event.executor,
         event.status === 'completed',
         event.at - (startedAt.get(event.taskId) ?? event.at)

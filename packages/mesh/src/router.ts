@@ -339,10 +339,11 @@ class DefaultTaskRouter implements TaskRouter {
 
   capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage {
     const ads = localAgentAds(this.components.runtime)
+    const { capability } = query
     return {
       type: 'capability_reply',
       id: query.id,
-      agents: query.capability == null ? ads : ads.filter((a) => a.capabilities.includes(query.capability!))
+      agents: capability == null ? ads : ads.filter((a) => a.capabilities.includes(capability))
     }
   }
 

@@ -1,5 +1,6 @@
+import type { IncomingMessage } from 'node:http'
 import { parseAuction, parseSolve, parseVote } from '@mesh-node/api'
-import { CoordinationError, type Mesh } from '@mesh-node/mesh'
+import { CoordinationError, type Mesh, type SubmitTask } from '@mesh-node/mesh'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import { ApiError } from './api-error.js'
 import type { Route } from './server.js'
@@ -23,6 +24,16 @@ async function explained<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Rounds run their tasks through the journaled dispatcher; a client that hangs up stops the waiting, not the task. */
+function submitTask(dispatcher: TaskDispatcher, req: IncomingMessage): SubmitTask {
+  const gone = new AbortController()
+  req.on('close', () => gone.abort(new Error('client went away')))
+  return async (task) => {
+    const submitted = dispatcher.submit({ ...task, queue: false })
+    return taskResult(await dispatcher.wait(submitted.taskId, gone.signal))
+  }
+}
+
 /** Votes, auctions and collaborative solving: the leaderless rounds. */
 export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit): Route[] {
   return [
@@ -38,24 +49,8 @@ export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit)
       method: 'POST',
       path: '/v1/auctions',
       handler: async ({ body, req }) => {
-        const { capability: cap, input, deadlineMs, timeoutMs } = parseAuction(body)
-        const { correlationId, bids } = await explained(
-          async () => await mesh.auctions.collect({ capability: cap, input, deadlineMs })
-        )
-        if (bids.length === 0)
-          throw new ApiError(409, 'no_bids', `no agent bid for ${cap} within ${deadlineMs} ms`)
-        const order = [...new Set(bids.map((x) => x.peerId))]
-        const task = dispatcher.submit({
-          capability: cap,
-          input,
-          timeoutMs,
-          queue: false,
-          candidates: order
-        })
-        const gone = new AbortController()
-        req.on('close', () => gone.abort(new Error('client went away')))
-        const done = taskResult(await dispatcher.wait(task.taskId, gone.signal))
-        return { ...done, correlationId, winner: bids[0].agent, winnerPeerId: bids[0].peerId, bids }
+        const auction = parseAuction(body)
+        return await explained(async () => await mesh.auctions.run(auction, submitTask(dispatcher, req)))
       }
     },
     {
@@ -63,24 +58,13 @@ export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit)
       path: '/v1/solve',
       handler: async ({ body, req }) => {
         const { problem, capability, correlationId, phaseTimeoutMs: phase } = parseSolve(body)
-        const gone = new AbortController()
-        req.on('close', () => gone.abort(new Error('client went away')))
+        const phaseTimeoutsMs =
+          phase != null ? { brainstorm: phase, critique: phase, vote: phase, implement: phase } : undefined
         return await explained(
           async () =>
             await mesh.coordination.solve(
-              {
-                problem,
-                capability,
-                correlationId,
-                phaseTimeoutsMs:
-                  phase != null
-                    ? { brainstorm: phase, critique: phase, vote: phase, implement: phase }
-                    : undefined
-              },
-              async (cap, input, timeoutMs) => {
-                const task = dispatcher.submit({ capability: cap, input, timeoutMs, queue: false })
-                return taskResult(await dispatcher.wait(task.taskId, gone.signal))
-              }
+              { problem, capability, correlationId, phaseTimeoutsMs },
+              submitTask(dispatcher, req)
             )
         )
       }
