@@ -4,12 +4,14 @@ import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
 import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
+import { createMeshMetrics } from '@mesh-node/metrics'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
 import { coordinationRoutes } from './api/coordination-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
+import { observeRoutes } from './api/observe-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
 import { taskRoutes } from './api/task-routes.js'
 import {
@@ -27,6 +29,8 @@ import { createEventHub } from './event-hub.js'
 import { bufferedExecutions } from './execution-log.js'
 import { acquireLock, type DataDirLock } from './lock.js'
 import { createLogger, type Logger } from './logger.js'
+import { startMetricsServer } from './metrics-server.js'
+import { createHealth, observeDaemon } from './observability.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
 import { createTaskStore } from './task-store.js'
 
@@ -43,6 +47,8 @@ export interface StartDaemonOptions {
 export interface Daemon {
   readonly peerId: string
   readonly apiUrl: string
+  /** The token-free metrics listener, when `--metrics` asked for one. */
+  readonly metricsUrl?: string
   readonly config: MeshConfig
   readonly log: Logger
   /** The libp2p peer and mesh subsystems, for embedding and benchmarks. */
@@ -103,6 +109,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
 
     const db: MeshDatabase = openDatabase(paths.database)
     cleanups.push(() => db.close())
+    const metrics = createMeshMetrics()
 
     let peer: MeshPeer
     try {
@@ -118,6 +125,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         swarmKey,
         datastore: sqliteDatastore(db, { table: 'libp2p' }),
         connections: config.connections,
+        metrics: metrics.libp2pMetrics,
         onDialError: (peerId, err) =>
           log.debug({ remotePeer: peerId.toString(), err: err.message }, 'auto-dial failed')
       })
@@ -138,6 +146,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await runtime.close()
     })
     const journal = createTaskJournal(db)
+    const health = createHealth(peer.peerId.toString(), startedAt)
+    health.journalOpened()
+    cleanups.push(() => health.close())
     const abandoned = journal.abandonRunningExecutions()
     if (abandoned > 0)
       log.warn({ count: abandoned }, 'executions cut short by the last crash are marked failed')
@@ -209,6 +220,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     cleanups.push(async () => {
       await mesh.stop()
     })
+    // mDNS asks at start and every interval; bootstrap dials at start.
+    health.discoveryStarted(config.mdns.enabled ? config.mdns.intervalMs : 0)
+    cleanups.push(observeDaemon({ metrics, journal, mesh, peer, databasePath: paths.database }))
     const seen = createTaskStore()
     // The journal keeps this node's own tasks; this keeps what it did for others.
     mesh.router.onTaskEvent((event) => {
@@ -258,7 +272,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           }),
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
           ...meshRoutes({ peer, mesh, journal, events, startedAt }),
-          ...coordinationRoutes({ mesh, dispatcher })
+          ...coordinationRoutes({ mesh, dispatcher }),
+          ...observeRoutes({ metrics, health })
         ]
       })
     } catch (err) {
@@ -275,11 +290,22 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await server.close()
     })
     cleanups.push(() => removeApiFile(paths))
+    const metricsServer =
+      config.metrics != null
+        ? await startMetricsServer({
+            address: config.metrics,
+            metrics,
+            health,
+            log: log.child({ component: 'metrics' })
+          })
+        : undefined
+    if (metricsServer != null) cleanups.push(async () => await metricsServer.close())
 
     writeApiFiles(paths, server.url, token)
     log.info(
       {
         api: server.url,
+        metrics: metricsServer?.url ?? null,
         addresses: peer.addresses(),
         dataDir: paths.dir,
         mdnsTag: config.mdns.enabled ? config.mdns.tag : null,
@@ -288,7 +314,17 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       'daemon ready'
     )
 
-    return { peerId: peer.peerId.toString(), apiUrl: server.url, config, log, peer, mesh, stopped, stop }
+    return {
+      peerId: peer.peerId.toString(),
+      apiUrl: server.url,
+      metricsUrl: metricsServer?.url,
+      config,
+      log,
+      peer,
+      mesh,
+      stopped,
+      stop
+    }
   } catch (err) {
     await cleanup()
     throw err

@@ -27,7 +27,7 @@ import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
-import type { ServiceFactoryMap } from 'libp2p'
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
 export interface MdnsInit {
   enabled: boolean
@@ -73,6 +73,8 @@ export interface MeshPeerInit<S extends Record<string, unknown> = Record<string,
   connections?: ConnectionLimitsInit
   /** Extra libp2p services: the mesh subsystems. */
   services?: ServiceFactoryMap<S>
+  /** libp2p's metrics implementation, e.g. `prometheusMetrics()` from `@libp2p/prometheus-metrics`. */
+  metrics?: Libp2pOptions['metrics']
   /** Receives warnings the peer cannot surface as errors (failed auto-dials). */
   onDialError?: (peer: PeerId, err: Error) => void
 }

@@ -33,6 +33,7 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
   const options: Libp2pOptions<MeshServices & S> = {
     privateKey: init.privateKey,
     datastore: init.datastore,
+    metrics: init.metrics,
     addresses: { listen: init.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],

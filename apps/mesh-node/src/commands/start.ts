@@ -7,6 +7,7 @@ interface StartOptions extends CommonOptions {
   config?: string
   listen?: string[]
   api?: string
+  metrics?: string
   mdnsTag?: string
   mdns: boolean
   bootstrap?: string[]
@@ -22,6 +23,10 @@ export function startCommand(): Command {
     .option('--config <file>', 'config file (default: DATA_DIR/config.json)')
     .option('--listen <multiaddr>', 'listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
     .option('--api <host:port>', 'control API address (e.g. 127.0.0.1:0 for a free port)')
+    .option(
+      '--metrics <host:port>',
+      'also serve /metrics (Prometheus) and /v1/health here, without a token (e.g. 0.0.0.0:9464)'
+    )
     .option('--mdns-tag <tag>', 'mDNS service tag; meshes with different tags stay apart')
     .option('--no-mdns', 'disable mDNS discovery')
     .option('--bootstrap <multiaddr>', 'peer to dial at start, with /p2p/ID; repeatable', collect)
@@ -42,6 +47,7 @@ export function startCommand(): Command {
     const overrides: PartialConfig = {
       listen: options.listen,
       api: options.api,
+      metrics: options.metrics,
       bootstrap: options.bootstrap,
       swarmKeyFile: options.swarmKey != null ? resolve(options.swarmKey) : undefined,
       logLevel: options.logLevel

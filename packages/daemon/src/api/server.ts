@@ -30,6 +30,8 @@ export interface Route {
   handler: (ctx: RequestContext) => unknown
   raw?: boolean
   status?: number
+  /** Answered without a token (health probes, the metrics listener). */
+  public?: boolean
 }
 
 export interface ApiServerInit {
@@ -38,6 +40,8 @@ export interface ApiServerInit {
   token: string
   routes: Route[]
   log: Logger
+  /** A second way in besides the bearer token (the dashboard's session cookie). */
+  authorize?: (req: IncomingMessage) => boolean
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number
 }
@@ -64,23 +68,17 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
 
   async function handle(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    if (!url.pathname.startsWith('/v1/'))
-      throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
-    if (!authorized(req.headers.authorization, expected)) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'missing or wrong bearer token (send "Authorization: Bearer <token from DATA_DIR/api.token>")'
-      )
-    }
     let methodMismatch = false
+    let known = false
     for (const route of routes) {
       const match = route.pattern.exec(url.pathname)
       if (match == null) continue
+      known = true
       if (route.method !== req.method) {
         methodMismatch = true
         continue
       }
+      if (route.public !== true) authorize(req)
       const params: Record<string, string> = {}
       route.keys.forEach((k, i) => {
         params[k] = decodeURIComponent(match[i + 1])
@@ -92,9 +90,23 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
       else if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
       return
     }
+    if (!known && !url.pathname.startsWith('/v1/'))
+      throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
+    // Unknown routes answer 401 to strangers, so the token guards even the route list.
+    authorize(req)
     if (methodMismatch)
       throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`)
     throw new ApiError(404, 'not_found', `no such route: ${req.method} ${url.pathname}`)
+  }
+
+  function authorize(req: IncomingMessage): void {
+    if (authorized(req.headers.authorization, expected)) return
+    if (init.authorize?.(req) === true) return
+    throw new ApiError(
+      401,
+      'unauthorized',
+      'missing or wrong bearer token (send "Authorization: Bearer <token from DATA_DIR/api.token>")'
+    )
   }
 
   await new Promise<void>((resolve, reject) => {
