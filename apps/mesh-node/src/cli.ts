@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { agentsCommand } from './commands/agents.js'
 import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate.js'
+import { dashboardCommand } from './commands/dashboard.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
 import { peersCommand } from './commands/peers.js'
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     solveCommand(),
     statusCommand(),
     eventsCommand(),
+    dashboardCommand(),
     stopCommand(),
     swarmKeyCommand()
   ]) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
+import { createDashboard } from '@mesh-node/dashboard'
 import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
 import { createMeshMetrics } from '@mesh-node/metrics'
@@ -9,6 +10,7 @@ import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
 import { coordinationRoutes } from './api/coordination-routes.js'
+import { dashboardRoutes } from './api/dashboard-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
 import { observeRoutes } from './api/observe-routes.js'
@@ -256,6 +258,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     }
 
     const token = randomBytes(32).toString('hex')
+    const dashboard = createDashboard()
     let server: ApiServer
     try {
       server = await startApiServer({
@@ -263,6 +266,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         port: api.port,
         token,
         log: log.child({ component: 'api' }),
+        // The dashboard's session reads; everything that acts needs the token.
+        authorize: (req) => req.method === 'GET' && dashboard.authorize(req),
         routes: [
           ...nodeRoutes({
             peer,
@@ -272,8 +277,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           }),
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
           ...meshRoutes({ peer, mesh, journal, events, startedAt }),
-          ...coordinationRoutes({ mesh, dispatcher }),
-          ...observeRoutes({ metrics, health })
+          ...coordinationRoutes({ mesh, dispatcher, emit: (event) => events.publish(event) }),
+          ...observeRoutes({ metrics, health }),
+          ...dashboardRoutes({ dashboard, peer, mesh })
         ]
       })
     } catch (err) {

@@ -8,6 +8,8 @@ import { taskResult } from './task-routes.js'
 export interface CoordinationRoutesInit {
   mesh: Mesh
   dispatcher: TaskDispatcher
+  /** Votes and auctions as they happen, for the event stream. */
+  emit?: (event: { type: string; [field: string]: unknown }) => void
 }
 
 type Body = Record<string, unknown>
@@ -64,7 +66,7 @@ async function explained<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Votes, auctions and collaborative solving: the leaderless rounds. */
-export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit): Route[] {
+export function coordinationRoutes({ mesh, dispatcher, emit }: CoordinationRoutesInit): Route[] {
   return [
     {
       method: 'POST',
@@ -81,16 +83,20 @@ export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit)
         ) {
           throw badRequest('options must be 1 to 32 non-empty strings')
         }
-        return await explained(
+        const cap = capability(b, false)
+        emit?.({ type: 'vote_started', question, options, capability: cap ?? null })
+        const result = await explained(
           async () =>
             await mesh.coordination.vote({
               question,
               options: options as string[],
-              capability: capability(b, false),
+              capability: cap,
               quorum: integer(b, 'quorum', 1, 64, undefined),
               timeoutMs: integer(b, 'timeoutMs', 1, 600_000, 10_000) as number
             })
         )
+        emit?.({ type: 'vote_done', question, result })
+        return result
       }
     },
     {
@@ -101,9 +107,18 @@ export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit)
         const cap = capability(b, true) as string
         const deadlineMs = integer(b, 'deadlineMs', 1, 60_000, 2000) as number
         const timeoutMs = integer(b, 'timeoutMs', 1, 600_000, 30_000) as number
+        emit?.({ type: 'auction_started', capability: cap, deadlineMs })
         const { correlationId, bids } = await explained(
           async () => await mesh.auctions.collect({ capability: cap, input: b.input ?? null, deadlineMs })
         )
+        emit?.({
+          type: 'auction_closed',
+          capability: cap,
+          correlationId,
+          bids: bids.length,
+          winner: bids[0]?.agent ?? null,
+          winnerPeerId: bids[0]?.peerId ?? null
+        })
         if (bids.length === 0)
           throw new ApiError(409, 'no_bids', `no agent bid for ${cap} within ${deadlineMs} ms`)
         const order = [...new Set(bids.map((x) => x.peerId))]
