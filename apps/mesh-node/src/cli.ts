@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { agentsCommand } from './commands/agents.js'
+import { completionCommand } from './commands/completion.js'
 import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate.js'
 import { dashboardCommand } from './commands/dashboard.js'
 import { idCommand } from './commands/id.js'
@@ -36,7 +37,8 @@ export function buildProgram(): Command {
     eventsCommand(),
     dashboardCommand(),
     stopCommand(),
-    swarmKeyCommand()
+    swarmKeyCommand(),
+    completionCommand(() => program)
   ]) {
     // addCommand does not inherit exitOverride and friends; copy them down.
     cmd.copyInheritedSettings(program)
