@@ -8,7 +8,12 @@ export function completionCommand(program: () => Command): Command {
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh']))
     .addHelpText(
       'after',
-      '\nInstall:\n  bash: echo \'source <(mesh-node completion bash)\' >> ~/.bashrc\n  zsh:  mesh-node completion zsh > "${fpath[1]}/_mesh-node"   (then restart zsh)'
+      [
+        '',
+        'Install:',
+        "  bash: echo 'source <(mesh-node completion bash)' >> ~/.bashrc",
+        '  zsh:  mesh-node completion zsh > ~/.zfunc/_mesh-node   (with ~/.zfunc on $fpath, before compinit)'
+      ].join('\n')
     )
     .action((shell: 'bash' | 'zsh') => {
       process.stdout.write(shell === 'bash' ? bashCompletion(program()) : zshCompletion(program()))
