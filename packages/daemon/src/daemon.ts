@@ -30,10 +30,12 @@ import { DaemonError } from './errors.js'
 import { createEventHub } from './event-hub.js'
 import { bufferedExecutions } from './execution-log.js'
 import { acquireLock, type DataDirLock } from './lock.js'
-import { createLogger, type Logger } from './logger.js'
+import { logMeshEvents } from './log-events.js'
+import { createLogger, type Logger, usePrettyLogs } from './logger.js'
 import { startMetricsServer } from './metrics-server.js'
 import { createHealth, observeDaemon } from './observability.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
+import { publishTaskEvents } from './task-events.js'
 import { createTaskStore } from './task-store.js'
 
 export interface StartDaemonOptions {
@@ -134,7 +136,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     } catch (err) {
       throw listenError(err, config.listen)
     }
-    log = log.child({ peerId: peer.peerId.toString() })
+    // On a terminal the node's own id would repeat on every line; "daemon ready" shows it once.
+    if (!usePrettyLogs(options.prettyLogs)) log = log.child({ peerId: peer.peerId.toString() })
     cleanups.push(async () => {
       await peer.stop()
     })
@@ -209,15 +212,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         })
     })
     mesh.failureDetector.onEvent((event) => events.publish({ ...event }))
-    journal.onChange((task) =>
-      events.publish({
-        type: 'task',
-        taskId: task.taskId,
-        status: task.status,
-        capability: task.capability,
-        executor: task.executor ?? null
-      })
-    )
+    journal.onChange(publishTaskEvents(events))
     await mesh.start()
     cleanups.push(async () => {
       await mesh.stop()
@@ -225,6 +220,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     // mDNS asks at start and every interval; bootstrap dials at start.
     health.discoveryStarted(config.mdns.enabled ? config.mdns.intervalMs : 0)
     cleanups.push(observeDaemon({ metrics, journal, mesh, peer, databasePath: paths.database }))
+    cleanups.push(logMeshEvents(log, peer, mesh, journal))
     const seen = createTaskStore()
     // The journal keeps this node's own tasks; this keeps what it did for others.
     mesh.router.onTaskEvent((event) => {
@@ -310,6 +306,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     writeApiFiles(paths, server.url, token)
     log.info(
       {
+        // JSON lines carry it already, from the child logger.
+        ...(usePrettyLogs(options.prettyLogs) ? { peerId: peer.peerId.toString() } : {}),
         api: server.url,
         metrics: metricsServer?.url ?? null,
         addresses: peer.addresses(),

@@ -18,7 +18,7 @@ interface StartOptions extends CommonOptions {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
 
 export function startCommand(): Command {
-  const cmd = withDataDir(new Command('start'))
+  const cmd = withDataDir(new Command('start'), { remote: false })
     .description('run the daemon in the foreground (initialises the data dir if needed)')
     .option('--config <file>', 'config file (default: DATA_DIR/config.json)')
     .option('--listen <multiaddr>', 'listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)

@@ -2,6 +2,7 @@ import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { EventHub } from '../event-hub.js'
+import { EVENT_TYPES } from '../task-events.js'
 import { badRequest } from './api-error.js'
 import type { Route } from './server.js'
 
@@ -41,8 +42,11 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
           .get('types')
           ?.split(',')
           .filter((t) => t !== '')
-        if (types?.some((t) => !/^[a-z_]{1,32}$/.test(t)))
-          throw badRequest('types must be a comma-separated list of event types')
+        const unknown = types?.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t))
+        if (unknown != null && unknown.length > 0)
+          throw badRequest(
+            `unknown event type(s): ${unknown.join(', ').slice(0, 200)}; valid types: ${EVENT_TYPES.join(', ')}`
+          )
         events.attach(res, types == null ? undefined : (e) => types.includes(e.type))
       }
     }
