@@ -85,7 +85,7 @@ export interface MetricSources {
 export interface MeshMetricsInit {
   /** Prefix of this package's own metrics. @default 'mesh_' */
   prefix?: string
-  /** Most distinct capability labels; the rest count as `other`. @default 256 */
+  /** Most distinct capability (and gossip topic) labels; the rest count as `other`. @default 256 */
   maxCapabilities?: number
   /** Tasks whose attempts are tracked at once, to bound memory. @default 10000 */
   maxTrackedTasks?: number

@@ -13,6 +13,7 @@ export class DefaultMeshMetrics implements MeshMetrics {
   private readonly maxCapabilities: number
   private readonly maxTracked: number
   private readonly capabilities = new Set<string>()
+  private readonly topics = new Set<string>()
   /** taskId -> attempts already observed, so each attempt is counted once. */
   private readonly seenAttempts = new Map<string, number>()
   private sources: MetricSources = {}
@@ -39,7 +40,8 @@ export class DefaultMeshMetrics implements MeshMetrics {
     const off = [
       sources.onTaskChange?.((task) => this.taskChanged(task)),
       sources.onTaskEvent?.((event) => this.taskEvent(event)),
-      sources.onGossipMessage?.((topic, bytes) => {
+      sources.onGossipMessage?.((name, bytes) => {
+        const topic = this.label(this.topics, name)
         this.m.gossipMessages.inc({ topic })
         this.m.gossipBytes.inc({ topic }, bytes)
       })
@@ -85,9 +87,14 @@ export class DefaultMeshMetrics implements MeshMetrics {
 
   /** Capability names are validated on the wire, but their number is not bounded there. */
   private capability(name: string): string {
-    if (this.capabilities.has(name)) return name
-    if (this.capabilities.size >= this.maxCapabilities) return 'other'
-    this.capabilities.add(name)
+    return this.label(this.capabilities, name)
+  }
+
+  /** Each distinct label value is a time series: past the bound, the rest share `other`. */
+  private label(seen: Set<string>, name: string): string {
+    if (seen.has(name)) return name
+    if (seen.size >= this.maxCapabilities) return 'other'
+    seen.add(name)
     return name
   }
 
