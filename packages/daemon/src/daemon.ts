@@ -5,10 +5,12 @@ import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
 import { createDashboard } from '@mesh-node/dashboard'
 import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
+import { messaging } from '@mesh-node/messaging'
 import { createMeshMetrics } from '@mesh-node/metrics'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { agentTokens, directDelivery, subscribeAgents } from './agent-topics.js'
 import { coordinationRoutes } from './api/coordination-routes.js'
 import { dashboardRoutes } from './api/dashboard-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
@@ -16,6 +18,7 @@ import { nodeRoutes } from './api/node-routes.js'
 import { observeRoutes } from './api/observe-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
 import { taskRoutes } from './api/task-routes.js'
+import { topicRoutes } from './api/topic-routes.js'
 import {
   checkAddresses,
   type MeshConfig,
@@ -142,9 +145,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await peer.stop()
     })
 
+    // Exec agents get the API's address and a token that may only publish or send.
+    const scoped = agentTokens(agentSpecs)
+    let apiUrl = ''
     const runtime = await createAgentRuntime({
       agents: agentSpecs,
       baseDir: agentBaseDir,
+      agentEnv: (agent) => ({ MESH_NODE_API: apiUrl, MESH_NODE_TOKEN: scoped.byAgent.get(agent) ?? '' }),
       log: (level, msg, fields) => log[level]({ component: 'agents', ...fields }, msg)
     })
     cleanups.push(async () => {
@@ -221,6 +228,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     health.discoveryStarted(config.mdns.enabled ? config.mdns.intervalMs : 0)
     cleanups.push(observeDaemon({ metrics, journal, mesh, peer, databasePath: paths.database }))
     cleanups.push(logMeshEvents(log, peer, mesh, journal))
+    const bus = messaging()({
+      libp2p: peer.libp2p,
+      pubsub: peer.libp2p.services.pubsub,
+      log: log.child({ component: 'messaging' }),
+      deliverDirect: directDelivery(runtime)
+    })
+    await bus.start()
+    cleanups.push(async () => {
+      await bus.stop()
+    })
     const seen = createTaskStore()
     // The journal keeps this node's own tasks; this keeps what it did for others.
     mesh.router.onTaskEvent((event) => {
@@ -261,6 +278,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         host: api.host,
         port: api.port,
         token,
+        scopedTokens: scoped.byToken,
         log: log.child({ component: 'api' }),
         // The dashboard's session reads; everything that acts needs the token.
         authorize: (req) => req.method === 'GET' && dashboard.authorize(req),
@@ -274,6 +292,10 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
           ...meshRoutes({ peer, mesh, journal, events, startedAt }),
           ...coordinationRoutes({ mesh, dispatcher, emit: (event) => events.publish(event) }),
+          ...topicRoutes({
+            messaging: bus,
+            agentNodes: (agent) => mesh.registry.all().flatMap((a) => (a.agent === agent ? [a.peerId] : []))
+          }),
           ...observeRoutes({ metrics, health }),
           ...dashboardRoutes({ dashboard, peer, mesh })
         ]
@@ -303,6 +325,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         : undefined
     if (metricsServer != null) cleanups.push(async () => await metricsServer.close())
 
+    apiUrl = server.url
+    cleanups.push(
+      subscribeAgents({
+        agents: agentSpecs,
+        runtime,
+        messaging: bus,
+        selfPeerId: peer.peerId.toString(),
+        log: log.child({ component: 'agent-topics' })
+      })
+    )
     writeApiFiles(paths, server.url, token)
     log.info(
       {

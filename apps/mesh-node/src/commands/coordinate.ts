@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { parseDuration } from '../duration.js'
@@ -160,7 +161,10 @@ export function solveCommand(): Command {
             problem: options.problem,
             capability: options.capability,
             correlationId,
-            phaseTimeoutMs: parseDuration(options.phaseTimeout, '--phase-timeout', { min: 100, max: 600_000 })
+            phaseTimeoutMs: parseDuration(options.phaseTimeout, '--phase-timeout', {
+              min: 100,
+              max: MAX_TASK_TIMEOUT_MS
+            })
           })
           if (options.json === true) printJson(res)
           else {

@@ -1,4 +1,4 @@
-import type { MeshClient, TaskInfo, TaskResult } from '@mesh-node/client'
+import { MAX_TASK_TIMEOUT_MS, type MeshClient, type TaskInfo, type TaskResult } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { parseDuration } from '../duration.js'
@@ -18,7 +18,7 @@ interface SubmitOptions extends CommonOptions {
 
 /** A task timeout flag: a duration up to the protocol's 10 minutes. */
 export function parseTimeout(text: string | undefined, flag = '--timeout'): number | undefined {
-  return parseDuration(text, flag, { max: 600_000 })
+  return parseDuration(text, flag, { max: MAX_TASK_TIMEOUT_MS })
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled'])

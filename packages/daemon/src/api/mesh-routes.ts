@@ -1,3 +1,4 @@
+import { parseEventTypes, type StatusInfo } from '@mesh-node/api'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
@@ -20,7 +21,7 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
     {
       method: 'GET',
       path: '/v1/status',
-      handler: () => ({
+      handler: (): StatusInfo => ({
         peerId: peer.peerId.toString(),
         uptimeMs: Date.now() - startedAt,
         digest: mesh.registry.digest(),
@@ -38,10 +39,7 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
       path: '/v1/events',
       raw: true,
       handler: ({ res, query }) => {
-        const types = query
-          .get('types')
-          ?.split(',')
-          .filter((t) => t !== '')
+        const types = parseEventTypes(query)
         const unknown = types?.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t))
         if (unknown != null && unknown.length > 0)
           throw badRequest(

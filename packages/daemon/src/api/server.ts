@@ -1,6 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { InvalidRequestError } from '@mesh-node/api'
 import type { Logger } from '../logger.js'
 import { ApiError, badRequest } from './api-error.js'
 
@@ -20,6 +21,8 @@ export interface RequestContext {
   res: ServerResponse
   /** Child logger carrying this request's correlation id. */
   log: Logger
+  /** The agent whose scoped token made this request; absent for the full token. */
+  agent?: string
 }
 
 export interface Route {
@@ -32,6 +35,8 @@ export interface Route {
   status?: number
   /** Answered without a token (health probes, the metrics listener). */
   public?: boolean
+  /** Also open to agents' scoped tokens (publish and send only). */
+  scoped?: boolean
 }
 
 export interface ApiServerInit {
@@ -42,6 +47,8 @@ export interface ApiServerInit {
   log: Logger
   /** A second way in besides the bearer token (the dashboard's session cookie). */
   authorize?: (req: IncomingMessage) => boolean
+  /** Tokens handed to agents, by token: such a token may call only `scoped` routes. */
+  scopedTokens?: ReadonlyMap<string, string>
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number
 }
@@ -68,6 +75,7 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
 
   async function handle(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
+    const agent = scopedAgent(req.headers.authorization, init.scopedTokens)
     let methodMismatch = false
     let known = false
     for (const route of routes) {
@@ -78,14 +86,21 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
         methodMismatch = true
         continue
       }
-      if (route.public !== true) authorize(req)
+      // An agent's scoped token is its identity: it never falls back to the cookie or the full token.
+      if (route.public !== true && agent == null) authorize(req)
+      if (agent != null && route.scoped !== true && route.public !== true)
+        throw new ApiError(
+          403,
+          'forbidden',
+          `this token is scoped to agent ${agent}: it may only publish or send messages, not ${req.method} ${url.pathname}`
+        )
       const params: Record<string, string> = {}
       route.keys.forEach((k, i) => {
         params[k] = decodeURIComponent(match[i + 1])
       })
       const body = req.method === 'POST' ? await readJson(req, maxBody) : undefined
       log.debug({ method: req.method, path: url.pathname }, 'api request')
-      const result = await route.handler({ params, query: url.searchParams, body, req, res, log })
+      const result = await route.handler({ params, query: url.searchParams, body, req, res, log, agent })
       if (result instanceof ApiReply) sendJson(res, result.status, result.body)
       else if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
       return
@@ -93,7 +108,7 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
     if (!known && !url.pathname.startsWith('/v1/'))
       throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
     // Unknown routes answer 401 to strangers, so the token guards even the route list.
-    authorize(req)
+    if (agent == null) authorize(req)
     if (methodMismatch)
       throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`)
     throw new ApiError(404, 'not_found', `no such route: ${req.method} ${url.pathname}`)
@@ -148,6 +163,11 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return match != null && timingSafeEqual(digest(match[1]), expected)
 }
 
+function scopedAgent(header: string | undefined, tokens?: ReadonlyMap<string, string>): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '')
+  return match != null ? tokens?.get(match[1]) : undefined
+}
+
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const chunks: Buffer[] = []
   let size = 0
@@ -178,6 +198,10 @@ function sendError(res: ServerResponse, log: Logger, err: unknown): void {
   }
   if (err instanceof ApiError) {
     sendJson(res, err.status, { error: err.message, code: err.code })
+    return
+  }
+  if (err instanceof InvalidRequestError) {
+    sendJson(res, 400, { error: err.message, code: err.code })
     return
   }
   log.error({ err }, 'api handler failed')
