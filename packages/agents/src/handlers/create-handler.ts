@@ -1,9 +1,12 @@
 import type { AgentHandler } from '@mesh-node/sdk'
 import { HandlerError } from '../errors.js'
+import type { LiveAgent } from '../live-agent.js'
+import type { RuntimeLog } from '../runtime-types.js'
 import type { HandlerSpec } from '../spec.js'
 import { builtinHandler } from './builtin.js'
 import { execHandler } from './exec.js'
 import { httpHandler } from './http.js'
+import { mcpAgent } from './mcp.js'
 import { moduleHandler } from './module.js'
 import { openAiHandler } from './openai.js'
 import { openScope } from './scope.js'
@@ -30,12 +33,34 @@ export async function createHandler(spec: HandlerSpec, options: CreateHandlerOpt
       return guard(await moduleHandler(spec, options.baseDir), undefined, true)
     case 'openai':
       return guard(openAiHandler(spec), spec.timeoutMs, false)
+    case 'mcp':
+      throw new HandlerError('handler_unsupported', 'an mcp handler is built with createLiveHandler')
     default:
       throw new HandlerError(
         'handler_unsupported',
-        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai`
+        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai, mcp`
       )
   }
+}
+
+export interface LiveHandler {
+  handler: AgentHandler
+  /** Present for kinds whose capabilities come from a connected service. */
+  live?: LiveAgent
+}
+
+/**
+ * {@link createHandler} for every kind, including those that hold a
+ * connection (mcp): these connect now and return the connection as `live`,
+ * which the caller must close.
+ */
+export async function createLiveHandler(
+  spec: HandlerSpec,
+  options: CreateHandlerOptions & { agent: string; log: RuntimeLog }
+): Promise<LiveHandler> {
+  if (spec.kind !== 'mcp') return { handler: await createHandler(spec, options) }
+  const { handler, connection } = await mcpAgent(spec, options.agent, options.log)
+  return { handler: guard(handler, spec.timeoutMs, false), live: connection }
 }
 
 /**
