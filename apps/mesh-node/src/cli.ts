@@ -3,6 +3,7 @@ import { agentsCommand } from './commands/agents.js'
 import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
+import { mcpCommand } from './commands/mcp.js'
 import { peersCommand } from './commands/peers.js'
 import { startCommand } from './commands/start.js'
 import { eventsCommand, statusCommand } from './commands/status.js'
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     solveCommand(),
     statusCommand(),
     eventsCommand(),
+    mcpCommand(),
     stopCommand(),
     swarmKeyCommand()
   ]) {

@@ -88,8 +88,9 @@ describe('mcp handler over stdio (fixture server)', () => {
     const outcome = await running
     assert.equal(outcome.status, 'failed')
     assert.match((outcome as { error: { message: string } }).error.message, /user cancelled/)
-    await until('the server to see the cancellation', () => existsSync(join(dir, 'mark')))
-    assert.equal(readFileSync(join(dir, 'mark'), 'utf8'), 'cancelled\n')
+    const marks = () => (existsSync(join(dir, 'mark')) ? readFileSync(join(dir, 'mark'), 'utf8') : '')
+    await until('the server to see the cancellation', () => marks().includes('cancelled'))
+    assert.equal(marks(), 'started 60000\ncancelled 60000\n')
   })
 
   it('restarts a server that dies: its agent leaves the list and rejoins', async () => {
