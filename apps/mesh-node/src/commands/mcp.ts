@@ -1,4 +1,3 @@
-import { serveMcpStdio } from '@mesh-node/mcp-bridge'
 import { Command, InvalidArgumentError } from 'commander'
 import { type CommonOptions, clientFor, withDataDir } from '../context.js'
 
@@ -20,6 +19,8 @@ export function mcpCommand(): Command {
       const client = await clientFor(options)
       // Fail now, on stderr, if no daemon runs, rather than inside the MCP session.
       await client.id()
+      // Loaded here, not at CLI start: the MCP SDK is large and every other command would pay for it.
+      const { serveMcpStdio } = await import('@mesh-node/mcp-bridge')
       await serveMcpStdio(client, {
         refreshMs: options.refresh,
         ...(options.taskTimeout !== undefined ? { taskTimeoutMs: options.taskTimeout } : {})

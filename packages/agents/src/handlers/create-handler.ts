@@ -6,7 +6,6 @@ import type { HandlerSpec } from '../spec.js'
 import { builtinHandler } from './builtin.js'
 import { execHandler } from './exec.js'
 import { httpHandler } from './http.js'
-import { mcpAgent } from './mcp.js'
 import { moduleHandler } from './module.js'
 import { openAiHandler } from './openai.js'
 import { openScope } from './scope.js'
@@ -59,6 +58,8 @@ export async function createLiveHandler(
   options: CreateHandlerOptions & { agent: string; log: RuntimeLog }
 ): Promise<LiveHandler> {
   if (spec.kind !== 'mcp') return { handler: await createHandler(spec, options) }
+  // The MCP SDK is loaded only by daemons that have an mcp agent.
+  const { mcpAgent } = await import('./mcp.js')
   const { handler, connection } = await mcpAgent(spec, options.agent, options.log)
   return { handler: guard(handler, spec.timeoutMs, false), live: connection }
 }
