@@ -12,3 +12,44 @@ export interface LiveAgent {
   /** Disconnects and stops reconnecting (a stdio server is stopped). */
   close(): Promise<void>
 }
+
+/**
+ * What the connected kinds (mcp, a2a) share: the capability table, learnt
+ * from the service, and the listeners told when it changes.
+ */
+export abstract class LiveCapabilities<Entry> implements LiveAgent {
+  private entries = new Map<string, Entry>()
+  private readonly listeners = new Set<() => void>()
+  protected closed = false
+  protected timer: NodeJS.Timeout | undefined
+
+  capabilities(): string[] {
+    return [...this.entries.keys()]
+  }
+
+  /** What stands behind `capability` now, if it is offered. */
+  entry(capability: string): Entry | undefined {
+    return this.entries.get(capability)
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.timer)
+  }
+
+  protected get size(): number {
+    return this.entries.size
+  }
+
+  protected replace(entries: Map<string, Entry>): void {
+    this.entries = entries
+    for (const listener of this.listeners) listener()
+  }
+}

@@ -58,14 +58,14 @@ function parseAgent(raw: unknown, index: number, baseDir: string): AgentSpec {
 
 /** Kinds whose capabilities are what the backing service offers, learnt when it is connected. */
 function derivesCapabilities(kind: string): boolean {
-  return kind === 'mcp'
+  return kind === 'mcp' || kind === 'a2a'
 }
 
 function noCapabilities(raw: unknown, kind: string, fail: Fail): string[] {
   if (raw !== undefined) {
     fail(
       'capabilities',
-      `must be omitted for kind "${kind}": the server's tools are the capabilities (choose and rename them with handler.tools)`
+      `must be omitted for kind "${kind}": the service's tools or skills are the capabilities (choose and rename them with handler.tools or handler.skills)`
     )
   }
   return []

@@ -5,7 +5,7 @@ import {
   isOptionProblem,
   parseBuiltinOptions
 } from './handlers/builtin-options.js'
-import { MCP_FIELDS, parseMcpSpec } from './parse-mcp-spec.js'
+import { A2A_FIELDS, MCP_FIELDS, parseA2aSpec, parseMcpSpec } from './parse-mcp-spec.js'
 import type { HandlerKind, HandlerSpec } from './spec.js'
 import {
   type Fail,
@@ -23,7 +23,8 @@ const FIELDS: Record<HandlerKind, readonly string[]> = {
   http: ['kind', 'url', 'headers', 'timeoutMs'],
   module: ['kind', 'path', 'export'],
   openai: ['kind', 'baseUrl', 'model', 'system', 'apiKeyEnv', 'timeoutMs', 'temperature', 'maxTokens'],
-  mcp: MCP_FIELDS
+  mcp: MCP_FIELDS,
+  a2a: A2A_FIELDS
 }
 
 const KINDS = Object.keys(FIELDS) as HandlerKind[]
@@ -94,6 +95,8 @@ export function parseHandlerSpec(raw: unknown, baseDir: string, fail: Fail): Han
       return parseOpenAi(raw, fail)
     case 'mcp':
       return parseMcpSpec(raw, baseDir, fail)
+    case 'a2a':
+      return parseA2aSpec(raw, fail)
   }
 }
 

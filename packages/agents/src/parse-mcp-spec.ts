@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
-import type { McpHandlerSpec } from './spec.js'
+import type { A2aHandlerSpec, McpHandlerSpec } from './spec.js'
 import {
   CAPABILITY,
   type Fail,
@@ -9,6 +9,21 @@ import {
   readStringRecord,
   readTimeout
 } from './validate.js'
+
+export const A2A_FIELDS = ['kind', 'url', 'headers', 'skills', 'prefix', 'timeoutMs']
+
+/** Validates an `a2a` handler: the card URL, and which skills to offer under which names. */
+export function parseA2aSpec(raw: Record<string, unknown>, fail: Fail): A2aHandlerSpec {
+  const spec: A2aHandlerSpec = { kind: 'a2a', url: readHttpUrl(raw, 'url', 'handler.url', fail) }
+  const headers = readStringRecord(raw, 'headers', 'handler.headers', fail)
+  if (headers) spec.headers = headers
+  const { tools, prefix } = parseOffered(raw, 'skills', fail)
+  if (tools) spec.skills = tools
+  if (prefix !== undefined) spec.prefix = prefix
+  const timeoutMs = readTimeout(raw, 'timeoutMs', 'handler.timeoutMs', fail)
+  if (timeoutMs) spec.timeoutMs = timeoutMs
+  return spec
+}
 
 export const MCP_FIELDS = ['kind', 'command', 'env', 'cwd', 'url', 'headers', 'tools', 'prefix', 'timeoutMs']
 
@@ -50,29 +65,44 @@ export function parseMcpSpec(raw: Record<string, unknown>, baseDir: string, fail
   }
   if (spec.command && raw['headers'] !== undefined)
     fail(at('headers'), 'only applies to an HTTP server (handler.url)')
-  const tools = parseTools(raw['tools'], fail)
-  if (tools) spec.tools = tools
-  const prefix = readString(raw, 'prefix', at('prefix'), fail, true)
-  if (prefix !== undefined) {
-    if (tools) fail(at('prefix'), 'does not apply when handler.tools names the capabilities')
-    if (!CAPABILITY.test(`${prefix}x`))
-      fail(
-        at('prefix'),
-        'must be letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit'
-      )
-    spec.prefix = prefix
-  }
+  Object.assign(spec, parseOffered(raw, 'tools', fail))
   const timeoutMs = readTimeout(raw, 'timeoutMs', at('timeoutMs'), fail)
   if (timeoutMs) spec.timeoutMs = timeoutMs
   return spec
 }
 
+/**
+ * The `tools` (mcp) or `skills` (a2a) choice and the `prefix`, shared by the
+ * kinds whose capabilities a remote service offers. Always returned as `tools`.
+ */
+export function parseOffered(
+  raw: Record<string, unknown>,
+  key: 'tools' | 'skills',
+  fail: Fail
+): { tools?: Record<string, string>; prefix?: string } {
+  const out: { tools?: Record<string, string>; prefix?: string } = {}
+  const tools = parseTools(raw[key], `handler.${key}`, fail)
+  if (tools) out.tools = tools
+  const prefix = readString(raw, 'prefix', 'handler.prefix', fail, true)
+  if (prefix !== undefined) {
+    if (tools) fail('handler.prefix', `does not apply when handler.${key} names the capabilities`)
+    if (!CAPABILITY.test(`${prefix}x`)) {
+      fail(
+        'handler.prefix',
+        'must be letters, digits, ".", "_", ":", "/" or "-", starting with a letter or digit'
+      )
+    }
+    out.prefix = prefix
+  }
+  return out
+}
+
 /** `["a", "b"]` offers those tools under their own names; `{ "a": "cap.a" }` renames them. */
-function parseTools(raw: unknown, fail: Fail): Record<string, string> | undefined {
+function parseTools(raw: unknown, at: string, fail: Fail): Record<string, string> | undefined {
   if (raw === undefined) return undefined
   const entries: [string, unknown][] = Array.isArray(raw)
     ? raw.map((name, i) => {
-        if (typeof name !== 'string' || name === '') fail(`handler.tools[${i}]`, 'must be a tool name')
+        if (typeof name !== 'string' || name === '') fail(`${at}[${i}]`, 'must be a name')
         return [name, name]
       })
     : isPlainObject(raw)
@@ -86,14 +116,14 @@ function parseTools(raw: unknown, fail: Fail): Record<string, string> | undefine
   const out: Record<string, string> = {}
   const used = new Set<string>()
   for (const [tool, cap] of entries) {
-    const field = `handler.tools.${tool}`
+    const field = `${at}.${tool}`
     if (typeof cap !== 'string' || !CAPABILITY.test(cap)) {
       fail(
         field,
         `must be a capability name: 1-128 letters, digits, ".", "_", ":", "/" or "-" (got ${JSON.stringify(cap)})`
       )
     }
-    if (used.has(cap)) fail(field, `repeats capability ${JSON.stringify(cap)}; each tool needs its own`)
+    if (used.has(cap)) fail(field, `repeats capability ${JSON.stringify(cap)}; each needs its own`)
     used.add(cap)
     out[tool] = cap
   }

@@ -63,6 +63,19 @@ export interface McpHandlerSpec {
   timeoutMs?: number
 }
 
+/** A remote A2A agent: its card's skills become the agent's capabilities. */
+export interface A2aHandlerSpec {
+  kind: 'a2a'
+  /** The agent card's URL, e.g. `https://host/.well-known/agent-card.json`. */
+  url: string
+  /** Sent with the card fetch and every call (e.g. `authorization`). */
+  headers?: Record<string, string>
+  /** Skill id to capability; absent: every skill, named `prefix` + skill id. */
+  skills?: Record<string, string>
+  prefix?: string
+  timeoutMs?: number
+}
+
 export type HandlerSpec =
   | BuiltinHandlerSpec
   | ExecHandlerSpec
@@ -70,6 +83,7 @@ export type HandlerSpec =
   | ModuleHandlerSpec
   | OpenAiHandlerSpec
   | McpHandlerSpec
+  | A2aHandlerSpec
 
 export type HandlerKind = HandlerSpec['kind']
 

@@ -33,11 +33,12 @@ export async function createHandler(spec: HandlerSpec, options: CreateHandlerOpt
     case 'openai':
       return guard(openAiHandler(spec), spec.timeoutMs, false)
     case 'mcp':
-      throw new HandlerError('handler_unsupported', 'an mcp handler is built with createLiveHandler')
+    case 'a2a':
+      throw new HandlerError('handler_unsupported', `an ${spec.kind} handler is built with createLiveHandler`)
     default:
       throw new HandlerError(
         'handler_unsupported',
-        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai, mcp`
+        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai, mcp, a2a`
       )
   }
 }
@@ -57,6 +58,11 @@ export async function createLiveHandler(
   spec: HandlerSpec,
   options: CreateHandlerOptions & { agent: string; log: RuntimeLog }
 ): Promise<LiveHandler> {
+  if (spec.kind === 'a2a') {
+    const { a2aAgent } = await import('./a2a.js')
+    const { handler, connection } = await a2aAgent(spec, options.agent, options.log)
+    return { handler: guard(handler, spec.timeoutMs, false), live: connection }
+  }
   if (spec.kind !== 'mcp') return { handler: await createHandler(spec, options) }
   // The MCP SDK is loaded only by daemons that have an mcp agent.
   const { mcpAgent } = await import('./mcp.js')

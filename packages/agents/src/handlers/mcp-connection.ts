@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { errorMessage, HandlerError } from '../errors.js'
-import type { LiveAgent } from '../live-agent.js'
+import { LiveCapabilities } from '../live-agent.js'
 import type { RuntimeLog } from '../runtime-types.js'
 import type { McpHandlerSpec } from '../spec.js'
 import { type McpTool, toolsToCapabilities } from './mcp-tools.js'
@@ -24,21 +24,19 @@ const STDERR_TAIL = 4096
  * stdio one restarted) with exponential backoff, and its tools leave and
  * come back with it.
  */
-export class McpConnection implements LiveAgent {
+export class McpConnection extends LiveCapabilities<McpTool> {
   private client: Client | undefined
-  private tools = new Map<string, McpTool>()
-  private readonly listeners = new Set<() => void>()
-  private closed = false
   private attempt = 0
   private connectedAt = 0
-  private timer: NodeJS.Timeout | undefined
   private stderr = ''
 
   constructor(
     private readonly spec: McpHandlerSpec,
     private readonly agent: string,
     private readonly log: RuntimeLog
-  ) {}
+  ) {
+    super()
+  }
 
   async start(): Promise<void> {
     try {
@@ -54,14 +52,6 @@ export class McpConnection implements LiveAgent {
     }
   }
 
-  capabilities(): string[] {
-    return [...this.tools.keys()]
-  }
-
-  tool(capability: string): McpTool | undefined {
-    return this.tools.get(capability)
-  }
-
   /** The connected client, or a `handler_failed` saying the server is being restarted. */
   connected(): Client {
     if (this.client === undefined) {
@@ -70,16 +60,8 @@ export class McpConnection implements LiveAgent {
     return this.client
   }
 
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener)
-    return () => {
-      this.listeners.delete(listener)
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true
-    clearTimeout(this.timer)
+  override async close(): Promise<void> {
+    await super.close()
     const client = this.client
     this.client = undefined
     await client?.close().catch(() => {})
@@ -98,7 +80,7 @@ export class McpConnection implements LiveAgent {
       this.client = client
       this.connectedAt = Date.now()
       this.setTools(toolsToCapabilities(this.spec, tools, this.agent, this.log))
-      this.log('info', 'mcp server connected', { agent: this.agent, tools: this.tools.size })
+      this.log('info', 'mcp server connected', { agent: this.agent, tools: this.size })
     } catch (err) {
       client.onclose = undefined
       await client.close().catch(() => {})
@@ -169,8 +151,7 @@ export class McpConnection implements LiveAgent {
   }
 
   private setTools(tools: Map<string, McpTool>): void {
-    this.tools = tools
-    for (const listener of this.listeners) listener()
+    this.replace(tools)
   }
 
   private target(): string {

@@ -1,10 +1,16 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import { MAX_MCP_TOOLS } from '../parse-mcp-spec.js'
 import type { RuntimeLog } from '../runtime-types.js'
-import type { McpHandlerSpec } from '../spec.js'
 import { CAPABILITY } from '../validate.js'
 
-/** One MCP tool offered as a capability. */
+/** What the mapping needs of an MCP tool or an A2A skill. */
+export interface Offered {
+  name: string
+  description?: string | undefined
+  inputSchema?: unknown
+  outputSchema?: unknown
+}
+
+/** One MCP tool (or A2A skill) offered as a capability. */
 export interface McpTool {
   tool: string
   capability: string
@@ -20,8 +26,8 @@ export interface McpTool {
  * the agent, since the server, not the config, chose them.
  */
 export function toolsToCapabilities(
-  spec: McpHandlerSpec,
-  tools: Tool[],
+  spec: { tools?: Record<string, string>; prefix?: string },
+  tools: Offered[],
   agent: string,
   log: RuntimeLog
 ): Map<string, McpTool> {
@@ -44,8 +50,9 @@ export function toolsToCapabilities(
       log('warn', `mcp server offers more than ${MAX_MCP_TOOLS} tools; the rest are skipped`, { agent })
       break
     }
-    const entry: McpTool = { tool: name, capability, inputSchema: tool.inputSchema }
-    if (tool.description !== undefined) entry.description = tool.description
+    const entry: McpTool = { tool: name, capability }
+    if (tool.inputSchema !== undefined) entry.inputSchema = tool.inputSchema
+    if (tool.description) entry.description = tool.description
     if (tool.outputSchema !== undefined) entry.outputSchema = tool.outputSchema
     out.set(capability, entry)
   }

@@ -25,7 +25,7 @@ export async function mcpAgent(spec: McpHandlerSpec, agent: string, log: Runtime
   const handler: AgentHandler = async (request, ctx) => {
     if (request.type === 'bid_request') return {}
     if (request.type !== 'task_request') throw unsupportedRequest(request)
-    const tool = connection.tool(request.capability)
+    const tool = connection.entry(request.capability)
     if (tool === undefined) {
       throw new HandlerError(
         'handler_unsupported',
