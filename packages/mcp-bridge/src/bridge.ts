@@ -1,4 +1,4 @@
-import type { MeshClient, MeshEvent, TaskResult } from '@mesh-node/client'
+import type { ApiEvent, MeshClient, TaskResult } from '@mesh-node/client'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
@@ -89,7 +89,7 @@ export class MeshMcpBridge implements McpBridge {
     await this.following
   }
 
-  private onEvent(event: MeshEvent): void {
+  private onEvent(event: ApiEvent): void {
     if (event.type === 'task' && typeof event['taskId'] === 'string') {
       this.waiter.wake(event['taskId'], String(event['status']))
     } else {

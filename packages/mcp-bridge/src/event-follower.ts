@@ -1,4 +1,4 @@
-import type { MeshClient, MeshEvent } from '@mesh-node/client'
+import type { ApiEvent, MeshClient } from '@mesh-node/client'
 
 const RETRY_FIRST_MS = 200
 const RETRY_MAX_MS = 5000
@@ -12,7 +12,7 @@ const RETRY_MAX_MS = 5000
 export function followEvents(
   client: MeshClient,
   signal: AbortSignal,
-  onEvent: (event: MeshEvent) => void,
+  onEvent: (event: ApiEvent) => void,
   onReconnect: () => void
 ): Promise<void> {
   const run = async () => {
