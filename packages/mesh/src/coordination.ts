@@ -28,7 +28,7 @@ export interface Answer {
   error?: string
 }
 
-export interface VoteRequest {
+export interface VoteRoundRequest {
   question: string
   options: string[]
   /** Voters are the agents with this capability, or every agent. */
@@ -132,7 +132,7 @@ export interface Coordination {
     question: AgentQuestion,
     options: { correlationId: string; deadline: number }
   ): Promise<Answer[]>
-  vote(request: VoteRequest): Promise<VoteResult>
+  vote(request: VoteRoundRequest): Promise<VoteResult>
   solve(request: SolveRequest, submit: SubmitTask): Promise<SolveResult>
   /** The receiving side of agent_ask. */
   answer(message: AgentAskMessage, from: string): Promise<AgentAnswerMessage>
@@ -267,11 +267,11 @@ class MeshCoordination implements Coordination {
     }
   }
 
-  async vote(request: VoteRequest): Promise<VoteResult> {
+  async vote(request: VoteRoundRequest): Promise<VoteResult> {
     return await this.round(async () => await this.runVote(request, this.participants(request.capability)))
   }
 
-  private async runVote(request: VoteRequest, voters: Participant[]): Promise<VoteResult> {
+  private async runVote(request: VoteRoundRequest, voters: Participant[]): Promise<VoteResult> {
     const correlationId = request.correlationId ?? randomUUID()
     const options = [...new Set(request.options)].slice(0, MAX_OPTIONS)
     if (options.length === 0) throw new CoordinationError('a vote needs at least one option', 'bad_request')
