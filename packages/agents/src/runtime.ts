@@ -24,7 +24,11 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     for (const spec of init.agents) {
       if (agents.has(spec.name))
         throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
-      agents.set(spec.name, { spec, ...(await buildHandler(spec, init.baseDir, log)), running: 0 })
+      agents.set(spec.name, {
+        spec,
+        ...(await buildHandler(spec, init.baseDir, log, init.agentEnv)),
+        running: 0
+      })
     }
   } catch (err) {
     // Servers started for the agents built so far must not outlive a failed start.
@@ -157,9 +161,19 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   }
 }
 
-async function buildHandler(spec: AgentSpec, baseDir: string, log: RuntimeLog): Promise<LiveHandler> {
+async function buildHandler(
+  spec: AgentSpec,
+  baseDir: string,
+  log: RuntimeLog,
+  agentEnv?: (agent: string) => Record<string, string>
+): Promise<LiveHandler> {
   try {
-    return await createLiveHandler(spec.handler, { baseDir, agent: spec.name, log })
+    return await createLiveHandler(spec.handler, {
+      baseDir,
+      agent: spec.name,
+      log,
+      env: agentEnv != null ? () => agentEnv(spec.name) : undefined
+    })
   } catch (err) {
     if (err instanceof HandlerError) {
       throw new HandlerError(err.code, `agent ${JSON.stringify(spec.name)}: ${err.message}`, { cause: err })
