@@ -5,6 +5,7 @@ import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate
 import { dashboardCommand } from './commands/dashboard.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
+import { mcpCommand } from './commands/mcp.js'
 import { peersCommand } from './commands/peers.js'
 import { sendCommand } from './commands/send.js'
 import { startCommand } from './commands/start.js'
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     statusCommand(),
     eventsCommand(),
     dashboardCommand(),
+    mcpCommand(),
     stopCommand(),
     swarmKeyCommand(),
     completionCommand(() => program)
