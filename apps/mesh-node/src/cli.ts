@@ -10,12 +10,14 @@ import { stopCommand } from './commands/stop.js'
 import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
 import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
+import { versionCommand } from './commands/version.js'
 import { reportError } from './errors.js'
+import { formatVersion } from './version.js'
 
 export function buildProgram(): Command {
   const program = new Command('mesh-node')
     .description('a peer of a leaderless libp2p mesh of cooperating agents')
-    .version('0.1.0')
+    .version(formatVersion(), '-V, --version', 'show the version, protocol ids and Node version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   for (const cmd of [
@@ -34,7 +36,8 @@ export function buildProgram(): Command {
     statusCommand(),
     eventsCommand(),
     stopCommand(),
-    swarmKeyCommand()
+    swarmKeyCommand(),
+    versionCommand()
   ]) {
     // addCommand does not inherit exitOverride and friends; copy them down.
     cmd.copyInheritedSettings(program)
