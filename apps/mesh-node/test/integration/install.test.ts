@@ -1,70 +1,52 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { TASK_PROTOCOL } from '@mesh-node/protocol'
-import { tmpDataDir, uniqueTag } from '../helpers/daemon.js'
-import { waitFor } from '../helpers/wait.js'
+import { tmpDataDir } from '../helpers/daemon.js'
+import { type Installed, installed } from '../helpers/installed.js'
 
 // The packed CLI, installed the way a user installs it: `npm i -g` of the
-// tarball into a prefix of its own, then run from outside the repository
-// with a HOME of its own, so nothing of the workspace can leak in.
+// tarball into a prefix of its own, then run from outside the repository.
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
 const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
+const APP = JSON.parse(readFileSync(join(ROOT, 'apps/mesh-node/package.json'), 'utf8')) as { version: string }
 
 describe('the packed CLI installed with npm i -g', { timeout: 240_000 }, () => {
   const work = tmpDataDir('mesh-install-')
-  const home = join(work, 'home')
   const prefix = join(work, 'prefix')
-  let bin = ''
-  let daemon: ChildProcess | undefined
-  let daemonOutput = ''
-
-  const env = (): NodeJS.ProcessEnv => {
-    const e: NodeJS.ProcessEnv = { ...process.env, HOME: home, PATH }
-    delete e.MESH_NODE_HOME
-    return e
-  }
-  const run = (args: string[], timeoutMs = 60_000): Run => {
-    const res = spawnSync(bin, args, { cwd: work, env: env(), encoding: 'utf8', timeout: timeoutMs })
-    return { code: res.status ?? 1, stdout: res.stdout, stderr: res.stderr }
-  }
+  const pkgDir = join(prefix, 'lib', 'node_modules', 'mesh-node')
+  const bin = join(prefix, 'bin', 'mesh-node')
+  let cli: Installed
 
   before(() => {
-    mkdirSync(home)
-    const out = join(work, 'out')
-    const tgz = execFileSync('bash', [join(ROOT, 'scripts/pack.sh'), '--no-build', '--out', out], {
-      env: { ...process.env, PATH },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit']
-    }).trim()
-    assert.match(tgz, /mesh-node-\d+\.\d+\.\d+.*\.tgz$/)
-    execFileSync(
-      'npm',
-      ['i', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--no-update-notifier', '--offline', tgz],
+    const tgz = execFileSync(
+      'bash',
+      [join(ROOT, 'scripts/pack.sh'), '--no-build', '--out', join(work, 'out')],
       {
-        cwd: work,
-        env: env(),
-        stdio: ['ignore', 'ignore', 'inherit']
+        env: { ...process.env, PATH },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit']
       }
-    )
-    bin = join(prefix, 'bin', 'mesh-node')
-  })
-
-  after(async () => {
-    if (daemon != null && daemon.exitCode == null && daemon.signalCode == null) daemon.kill('SIGKILL')
+    ).trim()
+    assert.ok(tgz.endsWith(`/mesh-node-${APP.version}.tgz`), tgz)
+    const npm = [
+      'i',
+      '-g',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--no-update-notifier',
+      '--offline'
+    ]
+    execFileSync('npm', [...npm, tgz], { cwd: work, env: { ...process.env, PATH }, stdio: 'ignore' })
+    cli = installed(bin, work, { ...process.env, PATH })
   })
 
   it('installs one file tree with no dependencies to fetch', () => {
-    const pkgDir = join(prefix, 'lib', 'node_modules', 'mesh-node')
     const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as Record<string, unknown>
     assert.equal(manifest.dependencies, undefined)
     assert.deepEqual(manifest.engines, { node: '>=22' })
@@ -74,71 +56,24 @@ describe('the packed CLI installed with npm i -g', { timeout: 240_000 }, () => {
   })
 
   it('prints its version, protocol ids and Node version', () => {
-    const res = run(['version', '--json'])
+    const res = cli.run(['version', '--json'])
     assert.equal(res.code, 0, res.stderr)
     const info = JSON.parse(res.stdout) as {
       version: string
       node: string
       protocols: Record<string, string>
     }
-    const app = JSON.parse(readFileSync(join(ROOT, 'apps/mesh-node/package.json'), 'utf8')) as {
-      version: string
-    }
-    assert.equal(info.version, app.version)
+    assert.equal(info.version, APP.version)
     assert.equal(info.node, process.version)
     assert.equal(info.protocols.TASK_PROTOCOL, TASK_PROTOCOL)
-    const short = run(['--version'])
+    const short = cli.run(['--version'])
     assert.equal(short.code, 0, short.stderr)
-    assert.ok(short.stdout.startsWith(`mesh-node ${app.version}\n`), short.stdout)
+    assert.ok(short.stdout.startsWith(`mesh-node ${APP.version}\n`), short.stdout)
     assert.ok(short.stdout.includes(TASK_PROTOCOL))
   })
 
   it('start, id, submit and stop work from outside the repository', async () => {
-    const config = join(work, 'config.json')
-    writeFileSync(
-      config,
-      JSON.stringify({
-        agents: [{ name: 'echo', capabilities: ['echo'], handler: { kind: 'builtin', name: 'echo' } }]
-      })
-    )
-    // No --data-dir anywhere: the default, ~/.mesh-node, is part of what is tested.
-    daemon = spawn(
-      bin,
-      [
-        'start',
-        '--config',
-        config,
-        '--listen',
-        '/ip4/127.0.0.1/tcp/0',
-        '--api',
-        '127.0.0.1:0',
-        '--mdns-tag',
-        uniqueTag()
-      ],
-      { cwd: work, env: env(), stdio: ['ignore', 'pipe', 'pipe'] }
-    )
-    daemon.stdout!.on('data', (d: Buffer) => (daemonOutput += d.toString()))
-    daemon.stderr!.on('data', (d: Buffer) => (daemonOutput += d.toString()))
-    const exited = new Promise<number | null>((resolve) => daemon!.on('exit', (code) => resolve(code)))
-
-    const id = await waitFor(
-      () => {
-        assert.equal(daemon!.exitCode, null, `daemon exited:\n${daemonOutput}`)
-        const res = run(['id', '--json'], 10_000)
-        return res.code === 0 ? (JSON.parse(res.stdout) as { peerId: string }) : undefined
-      },
-      { timeoutMs: 30_000, message: () => `the installed daemon to answer id\n${daemonOutput}` }
-    )
-    assert.match(id.peerId, /^12D3KooW/)
-    assert.ok(readdirSync(join(home, '.mesh-node')).includes('api.token'))
-
-    const submit = run(['submit', '--capability', 'echo', '--input', '"installed"', '--json'])
-    assert.equal(submit.code, 0, `${submit.stderr}\n${daemonOutput}`)
-    assert.ok(submit.stdout.includes('installed'), submit.stdout)
-
-    const stop = run(['stop'])
-    assert.equal(stop.code, 0, stop.stderr)
-    assert.equal(await exited, 0, daemonOutput)
+    await cli.startIdSubmitStop()
   })
 
   it('refuses an old Node with a message that says what to do', (t) => {
@@ -154,27 +89,21 @@ describe('the packed CLI installed with npm i -g', { timeout: 240_000 }, () => {
       t.skip('no Node older than 22 on this machine')
       return
     }
-    const res = spawnSync(
-      old,
-      [join(prefix, 'lib', 'node_modules', 'mesh-node', 'bin', 'mesh-node.js'), 'start'],
-      {
-        cwd: work,
-        env: env(),
-        encoding: 'utf8'
-      }
-    )
+    const res = spawnSync(old, [join(pkgDir, 'bin', 'mesh-node.js'), 'start'], {
+      cwd: work,
+      encoding: 'utf8'
+    })
     assert.equal(res.status, 1)
     assert.match(res.stderr, /mesh-node needs Node >= 22, but this is Node v\d+/)
     assert.match(res.stderr, /Install Node 22 or newer/)
   })
 
   it('ships a systemd unit that systemd-analyze accepts', (t) => {
-    const analyze = spawnSync('systemd-analyze', ['--version'])
-    if (analyze.error != null) {
+    if (spawnSync('systemd-analyze', ['--version']).error != null) {
       t.skip('systemd-analyze is not installed')
       return
     }
-    const unit = readFileSync(join(prefix, 'lib', 'node_modules', 'mesh-node', 'mesh-node.service'), 'utf8')
+    const unit = readFileSync(join(pkgDir, 'mesh-node.service'), 'utf8')
     assert.match(unit, /^ExecStart=\/usr\/local\/bin\/mesh-node start /m)
     for (const key of [
       'DynamicUser=yes',
