@@ -4,10 +4,6 @@
  * The mesh subsystems of a mesh-node, each a factory taking its components
  * explicitly (js-libp2p style), so each can be tested with real peers:
  *
- * - `createTaskProtocol`: warm, multiplexed `/agent-mesh/task/1.0.0` sessions
- * - `createRegistry`: who offers which capability, with load and TTLs
- * - `createStateGossip`: signed node state on the `agent-mesh/state/1` topic
- * - `createCapabilityProviders`: capabilities as DHT provider records
  * - `createTaskRouter`: submit, route, delegate, forward, de-duplicate
  * - `createMesh`: all of the above wired together on one libp2p node
  *
@@ -36,47 +32,22 @@ export {
   CoordinationError,
   type CoordinationInit,
   createCoordination,
-  type Implement,
   type Participant,
   type SolveRequest,
   type SolveResult,
+  type SubmitTask,
+  type SubmittedTask,
   tally,
   type VoteRequest,
   type VoteResult
 } from './coordination.js'
-export { RemoteProtocolError, TransportError } from './errors.js'
-export {
-  createFailureDetector,
-  type FailureDetector,
-  type FailureDetectorComponents,
-  type FailureDetectorInit,
-  type Member,
-  type MemberState,
-  type MembershipEvent
-} from './failure-detector.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
 export { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
-export {
-  type CapabilityProviders,
-  type CapabilityProvidersComponents,
-  type CapabilityProvidersInit,
-  createCapabilityProviders
-} from './providers.js'
-export {
-  type AgentView,
-  type CapabilityRegistry,
-  createRegistry,
-  type RegistryComponents,
-  type RegistryEvent,
-  type RegistryInit,
-  type RegistrySource
-} from './registry.js'
 export {
   type AttemptObserver,
   type AttemptOutcome,
   createTaskRouter,
   type ExecutionStore,
-  localAgentAds,
   type SubmitOptions,
   type TaskError,
   type TaskEvent,
@@ -85,17 +56,4 @@ export {
   type TaskRouterComponents,
   type TaskRouterInit
 } from './router.js'
-export {
-  createStateGossip,
-  type StateGossip,
-  type StateGossipComponents,
-  type StateGossipInit
-} from './state-gossip.js'
 export { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
-export {
-  createTaskProtocol,
-  type TaskProtocol,
-  type TaskProtocolComponents,
-  type TaskProtocolHandlers,
-  type TaskProtocolInit
-} from './task-protocol.js'

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityProviders } from '@mesh-node/membership'
+import { type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
 import {
   type AgentAd,
   type CapabilityQueryMessage,
@@ -11,12 +13,11 @@ import {
   type TaskRequestMessage,
   type TaskResultMessage
 } from '@mesh-node/protocol'
+import { type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import { TransportError } from './errors.js'
-import type { CapabilityProviders } from './providers.js'
-import type { CapabilityRegistry } from './registry.js'
+import { capabilityQuery } from './messages/capability-query.js'
+import { taskRequest } from './messages/task-request.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
-import type { TaskProtocol } from './task-protocol.js'
 
 export interface TaskError {
   code: string
@@ -88,7 +89,7 @@ export interface TaskEvent {
 export interface TaskRouterComponents {
   runtime: AgentRuntime
   registry: CapabilityRegistry
-  protocol: TaskProtocol
+  rpc: Pick<Rpc, 'request'>
   providers: CapabilityProviders
   selfPeerId: string
   log: Logger
@@ -156,12 +157,6 @@ function bounded(error: TaskError | undefined): TaskError | undefined {
     code: error.code.slice(0, 64),
     message: error.message.length > 8000 ? `${error.message.slice(0, 8000)}…` : error.message
   }
-}
-
-export function localAgentAds(runtime: Pick<AgentRuntime, 'list'>): AgentAd[] {
-  return runtime
-    .list()
-    .map((a) => ({ agent: a.name, capabilities: a.capabilities, capacity: a.capacity, running: a.running }))
 }
 
 class DefaultTaskRouter implements TaskRouter {
@@ -344,19 +339,21 @@ class DefaultTaskRouter implements TaskRouter {
 
   capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage {
     const ads = localAgentAds(this.components.runtime)
+    const { capability } = query
     return {
       type: 'capability_reply',
       id: query.id,
-      agents: query.capability == null ? ads : ads.filter((a) => a.capabilities.includes(query.capability!))
+      agents: capability == null ? ads : ads.filter((a) => a.capabilities.includes(capability))
     }
   }
 
   async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
     const started = performance.now()
     try {
-      const reply = await this.components.protocol.request(
+      const reply = await this.components.rpc.request(
+        capabilityQuery,
         peerIdFromString(peerId),
-        { type: 'capability_query' },
+        {},
         { timeoutMs }
       )
       this.components.registry.recordLatency(peerId, performance.now() - started)
@@ -562,10 +559,10 @@ class DefaultTaskRouter implements TaskRouter {
     for (let attempt = 0; ; attempt++) {
       const remaining = req.deadline - Date.now()
       try {
-        return await this.components.protocol.request(
+        return await this.components.rpc.request(
+          taskRequest,
           peer,
           {
-            type: 'task_request',
             taskId: req.taskId,
             capability: req.capability,
             input: req.input,

@@ -1,6 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { InvalidRequestError } from '@mesh-node/api'
 import type { Logger } from '../logger.js'
 import { ApiError, badRequest } from './api-error.js'
 
@@ -166,6 +167,10 @@ function sendError(res: ServerResponse, log: Logger, err: unknown): void {
   }
   if (err instanceof ApiError) {
     sendJson(res, err.status, { error: err.message, code: err.code })
+    return
+  }
+  if (err instanceof InvalidRequestError) {
+    sendJson(res, 400, { error: err.message, code: err.code })
     return
   }
   log.error({ err }, 'api handler failed')
