@@ -57,5 +57,7 @@ export interface AgentRuntimeInit {
   agents: AgentSpec[]
   /** Directory that relative handler paths are resolved against. */
   baseDir: string
+  /** Environment added for an agent's exec processes, read at each spawn. */
+  agentEnv?: (agent: string) => Record<string, string>
   log?: RuntimeLog
 }

@@ -17,6 +17,7 @@ import type {
 } from '@mesh-node/api'
 import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 import { MeshClientError } from './errors.js'
+import { type TopicClient, topicClient } from './topics.js'
 
 export interface ConnectOptions {
   /** Data dir of the daemon to talk to. @default $MESH_NODE_HOME or ~/.mesh-node */
@@ -25,7 +26,7 @@ export interface ConnectOptions {
   timeoutMs?: number
 }
 
-export interface MeshClient {
+export interface MeshClient extends TopicClient {
   readonly url: string
   id(): Promise<IdInfo>
   peers(): Promise<PeerInfo[]>
@@ -157,6 +158,7 @@ export function createClient(
         timeoutMs: 4 * (body.phaseTimeoutMs ?? 30_000) + 10_000
       }),
     events: (options = {}) => streamEvents(base, endpoint.token, options),
+    ...topicClient(base, endpoint.token, request),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')
     },

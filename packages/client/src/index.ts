@@ -20,3 +20,11 @@ export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/api'
 export { type ConnectOptions, connect, createClient, type MeshClient } from './client.js'
 export { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'
+export type {
+  PublishAck,
+  SendAck,
+  TopicClient,
+  TopicMessage,
+  TopicSubscribeOptions,
+  TopicSubscription
+} from './topics.js'

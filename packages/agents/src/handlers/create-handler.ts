@@ -11,6 +11,8 @@ import { openScope } from './scope.js'
 export interface CreateHandlerOptions {
   /** Directory that a relative exec `cwd` or module `path` is resolved against. */
   baseDir: string
+  /** Extra environment for exec handlers, read at each spawn (the API address and a scoped token). */
+  env?: () => Record<string, string>
 }
 
 /**
@@ -23,7 +25,7 @@ export async function createHandler(spec: HandlerSpec, options: CreateHandlerOpt
     case 'builtin':
       return guard(builtinHandler(spec), undefined, true)
     case 'exec':
-      return guard(execHandler(spec, options.baseDir), spec.timeoutMs, false)
+      return guard(execHandler(spec, options.baseDir, options.env), spec.timeoutMs, false)
     case 'http':
       return guard(httpHandler(spec), spec.timeoutMs, false)
     case 'module':

@@ -16,12 +16,22 @@ const CLOSE_GRACE_MS = 2000
  * Runs one process per request: request JSON + newline on stdin, one JSON
  * value on stdout. Timeouts and aborts arrive through ctx.signal (see scope.ts).
  */
-export function execHandler(spec: ExecHandlerSpec, baseDir: string): AgentHandler {
+export function execHandler(
+  spec: ExecHandlerSpec,
+  baseDir: string,
+  env: () => Record<string, string> = () => ({})
+): AgentHandler {
   const cwd = spec.cwd === undefined ? baseDir : resolve(baseDir, spec.cwd)
-  return (request, ctx) => runOnce(spec, cwd, request, ctx)
+  return (request, ctx) => runOnce(spec, cwd, request, ctx, env())
 }
 
-function runOnce(spec: ExecHandlerSpec, cwd: string, request: HandlerRequest, ctx: HandlerContext) {
+function runOnce(
+  spec: ExecHandlerSpec,
+  cwd: string,
+  request: HandlerRequest,
+  ctx: HandlerContext,
+  meshEnv: Record<string, string>
+) {
   const [file, ...args] = spec.command as [string, ...string[]]
   const name = JSON.stringify(file)
   const { signal } = ctx
@@ -32,7 +42,7 @@ function runOnce(spec: ExecHandlerSpec, cwd: string, request: HandlerRequest, ct
     try {
       child = spawn(file, args, {
         cwd,
-        env: { ...process.env, MESH_AGENT: ctx.agent, ...spec.env },
+        env: { ...process.env, MESH_AGENT: ctx.agent, ...meshEnv, ...spec.env },
         shell: false,
         // Own process group, so one kill reaches everything the handler started.
         detached: true,
@@ -89,6 +99,9 @@ function runOnce(spec: ExecHandlerSpec, cwd: string, request: HandlerRequest, ct
       if (exit.code !== 0) {
         return reject(new HandlerError('handler_failed', `${name} exited with code ${exit.code}${detail}`))
       }
+      // A message needs no answer: a handler may print nothing.
+      if (request.type === 'message' && Buffer.concat(stdout).toString('utf8').trim() === '')
+        return resolvePromise(null)
       try {
         resolvePromise(parseStdout(Buffer.concat(stdout).toString('utf8'), name))
       } catch (err) {
