@@ -10,6 +10,7 @@ import { stopCommand } from './commands/stop.js'
 import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
 import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
+import { waitCommand } from './commands/wait.js'
 import { reportError } from './errors.js'
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     solveCommand(),
     statusCommand(),
     eventsCommand(),
+    waitCommand(),
     stopCommand(),
     swarmKeyCommand()
   ]) {
