@@ -1,6 +1,7 @@
 import type { AgentHandler, HandlerContext, TaskRequest } from '@mesh-node/sdk'
 import { AgentConfigError, errorMessage, HandlerError } from './errors.js'
 import { createHandler } from './handlers/create-handler.js'
+import { createProcessGuard, type ProcessGuard, reapLeftovers } from './handlers/process-guard.js'
 import { toJsonValue } from './json.js'
 import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome } from './runtime-types.js'
 import type { AgentSpec } from './spec.js'
@@ -17,10 +18,17 @@ interface LocalAgent {
  */
 export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentRuntime> {
   const log = init.log ?? (() => {})
+  let guard: ProcessGuard | undefined
+  if (init.processDir !== undefined) {
+    const leftovers = reapLeftovers(init.processDir)
+    if (leftovers > 0)
+      log('warn', 'killed exec agent process groups left by a previous run', { count: leftovers })
+    guard = createProcessGuard(init.processDir)
+  }
   const agents = new Map<string, LocalAgent>()
   for (const spec of init.agents) {
     if (agents.has(spec.name)) throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
-    agents.set(spec.name, { spec, handler: await buildHandler(spec, init.baseDir), running: 0 })
+    agents.set(spec.name, { spec, handler: await buildHandler(spec, init.baseDir, guard), running: 0 })
   }
 
   const shutdown = new AbortController()
@@ -138,14 +146,19 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
         shutdown.abort(new Error('the agent runtime is closing'))
       }
       await Promise.allSettled([...inFlight])
+      guard?.close()
       listeners.clear()
     }
   }
 }
 
-async function buildHandler(spec: AgentSpec, baseDir: string): Promise<AgentHandler> {
+async function buildHandler(
+  spec: AgentSpec,
+  baseDir: string,
+  processGuard?: ProcessGuard
+): Promise<AgentHandler> {
   try {
-    return await createHandler(spec.handler, { baseDir })
+    return await createHandler(spec.handler, { baseDir, processGuard })
   } catch (err) {
     if (err instanceof HandlerError) {
       throw new HandlerError(err.code, `agent ${JSON.stringify(spec.name)}: ${err.message}`, { cause: err })

@@ -132,6 +132,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     const runtime = await createAgentRuntime({
       agents: agentSpecs,
       baseDir: agentBaseDir,
+      processDir: paths.agentProcesses,
       log: (level, msg, fields) => log[level]({ component: 'agents', ...fields }, msg)
     })
     cleanups.push(async () => {

@@ -5,6 +5,7 @@ import type { AgentHandler, HandlerContext, HandlerRequest } from '@mesh-node/sd
 import { errorMessage, HandlerError } from '../errors.js'
 import type { ExecHandlerSpec } from '../spec.js'
 import { killProcessGroup } from './process-group.js'
+import type { ProcessGuard } from './process-guard.js'
 
 const STDOUT_LIMIT = 16 * 1024 * 1024
 const STDERR_TAIL = 4 * 1024
@@ -16,12 +17,18 @@ const CLOSE_GRACE_MS = 2000
  * Runs one process per request: request JSON + newline on stdin, one JSON
  * value on stdout. Timeouts and aborts arrive through ctx.signal (see scope.ts).
  */
-export function execHandler(spec: ExecHandlerSpec, baseDir: string): AgentHandler {
+export function execHandler(spec: ExecHandlerSpec, baseDir: string, guard?: ProcessGuard): AgentHandler {
   const cwd = spec.cwd === undefined ? baseDir : resolve(baseDir, spec.cwd)
-  return (request, ctx) => runOnce(spec, cwd, request, ctx)
+  return (request, ctx) => runOnce(spec, cwd, request, ctx, guard)
 }
 
-function runOnce(spec: ExecHandlerSpec, cwd: string, request: HandlerRequest, ctx: HandlerContext) {
+function runOnce(
+  spec: ExecHandlerSpec,
+  cwd: string,
+  request: HandlerRequest,
+  ctx: HandlerContext,
+  guard: ProcessGuard | undefined
+) {
   const [file, ...args] = spec.command as [string, ...string[]]
   const name = JSON.stringify(file)
   const { signal } = ctx
@@ -53,6 +60,7 @@ function runOnce(spec: ExecHandlerSpec, cwd: string, request: HandlerRequest, ct
     let failure: unknown
     let settled = false
     let grace: NodeJS.Timeout | undefined
+    let untrack: (() => void) | undefined
 
     const killGroup = () => {
       try {
@@ -76,6 +84,7 @@ function runOnce(spec: ExecHandlerSpec, cwd: string, request: HandlerRequest, ct
       settled = true
       clearTimeout(grace)
       signal.removeEventListener('abort', onAbort)
+      untrack?.()
       child.stdout.destroy()
       child.stderr.destroy()
       if (failure !== undefined) return reject(describeFailure(failure, name))
@@ -125,6 +134,21 @@ function runOnce(spec: ExecHandlerSpec, cwd: string, request: HandlerRequest, ct
     // EPIPE/ECONNRESET when the child exits without reading its input; the
     // exit status tells the real story.
     child.stdin.on('error', () => {})
+    if (child.pid !== undefined && guard !== undefined) {
+      // Recorded before the request is written: until then the program has
+      // nothing to act on, and a daemon that dies now still leaves a record.
+      try {
+        untrack = guard.track(child.pid)
+      } catch (err) {
+        stop(
+          new HandlerError(
+            'handler_failed',
+            `could not record the process group of ${name}: ${errorMessage(err)}`
+          )
+        )
+        return
+      }
+    }
     child.stdin.end(`${JSON.stringify(request)}\n`)
 
     if (signal.aborted) onAbort()
