@@ -2,6 +2,8 @@
 // mesh-node benchmark suite. `pnpm bench` runs everything; `BENCH_QUICK=1
 // pnpm bench` runs the same measurements, shorter (under 5 minutes on 2
 // cores). Results go to bench/results/ (latest.json, latest.md, history/).
+// `pnpm bench --smoke` runs every suite at tiny sizes and writes nothing: CI
+// runs it so that a change that breaks a suite fails there, by the suite's name.
 // docs/PERFORMANCE.md says what each metric measures and how.
 //
 // As root on Linux, the suite runs inside a network namespace of its own
@@ -9,7 +11,7 @@
 // other traffic stay on this run's 127.0.0.1; BENCH_NETNS=0 runs in the
 // current namespace instead.
 //
-// Environment: BENCH_QUICK=1 (short run), BENCH_ONLY=memory,rpc,coordination,failure,scaling
+// Environment: BENCH_QUICK=1 (short run), BENCH_ONLY=memory,rpc,accept,coordination,failure,scaling
 // (a subset, for development), BENCH_NETNS=0, BENCH_CPU_PROF=DIR (the RPC executor
 // daemon writes a V8 CPU profile there), BENCH_COLOCATION_WORKAROUND=0.
 import { spawn, spawnSync } from 'node:child_process'
@@ -17,10 +19,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ensureNatsServer } from './lib/nats.mjs'
+import { benchConfig } from './lib/config.mjs'
+import { ensureNatsServer, findNatsServer } from './lib/nats.mjs'
 import { finalize, machineMeta, writeResults } from './lib/results.mjs'
 import { startSmallMesh } from './lib/small-mesh.mjs'
-import { elapsedS, killAllChildren, log, MODE, QUICK } from './lib/util.mjs'
+import { elapsedS, killAllChildren, log, MODE, QUICK, SMOKE } from './lib/util.mjs'
+import { acceptSuite } from './suites/accept.mjs'
 import { coordinationSuite } from './suites/coordination.mjs'
 import { failureSuite } from './suites/failure.mjs'
 import { memorySuite } from './suites/memory.mjs'
@@ -31,57 +35,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS = join(ROOT, 'bench', 'results')
 const SELF = fileURLToPath(import.meta.url)
 
-const CONFIG = QUICK
-  ? {
-      memory: { daemons: 2, settleMs: 5000, readings: 5 },
-      rpc: {
-        warmup: 300,
-        runs: 3,
-        requests: 1000,
-        submitRequests: 500,
-        inflight: 64,
-        throughputMs: 1500
-      },
-      coordination: { rounds: 30, warmup: 5 },
-      failure: { runs: 3 },
-      scaling: {
-        sizes: [5, 10, 20],
-        runsFor: () => 3,
-        gossipSamples: 30,
-        dhtNodes: 20,
-        dhtSamples: 20
-      }
-    }
-  : {
-      memory: { daemons: 3, settleMs: 15_000, readings: 10 },
-      rpc: {
-        warmup: 1000,
-        runs: 5,
-        requests: 3000,
-        submitRequests: 1500,
-        inflight: 64,
-        throughputMs: 4000
-      },
-      coordination: { rounds: 100, warmup: 10 },
-      failure: { runs: 5 },
-      scaling: {
-        sizes: [5, 10, 20, 40],
-        runsFor: (n) => (n === 40 ? 3 : 5),
-        gossipSamples: 40,
-        dhtNodes: 20,
-        dhtSamples: 30
-      }
-    }
-
-// Development overrides of the scaling suite: BENCH_SIZES=40 BENCH_SCALING_RUNS=1.
-if (process.env.BENCH_SIZES != null)
-  CONFIG.scaling.sizes = process.env.BENCH_SIZES.split(',')
-    .map(Number)
-    .filter((n) => n >= 2 && n <= 64)
-if (process.env.BENCH_SCALING_RUNS != null) {
-  const runs = Math.max(1, Math.min(10, Number(process.env.BENCH_SCALING_RUNS) || 1))
-  CONFIG.scaling.runsFor = () => runs
-}
+const CONFIG = benchConfig()
+const SMOKE_LIMIT_S = 180
 
 const ONLY = process.env.BENCH_ONLY?.split(',').filter((s) => s !== '')
 const wanted = (suite) => ONLY == null || ONLY.includes(suite)
@@ -122,14 +77,26 @@ function removeNetns(name) {
   run('ip', ['netns', 'del', name])
 }
 
+/** nats-server for the baseline; the smoke run never installs it, it says so and goes on without. */
+function natsServer() {
+  if (!SMOKE) return ensureNatsServer(log)
+  const bin = findNatsServer()
+  if (bin != null) return { bin }
+  const error =
+    'smoke run: nats-server is not installed, so the NATS baseline is skipped (pnpm bench installs it)'
+  log(error)
+  return { error }
+}
+
 async function outer() {
-  const nats = ensureNatsServer(log)
+  const nats = natsServer()
   if (nats.installed) log(`installed ${nats.bin}`)
   const tmp = mkdtempSync(join(tmpdir(), 'mesh-bench-'))
   const env = {
     ...process.env,
     BENCH_TMP: tmp,
     BENCH_STARTED_AT: new Date().toISOString(),
+    ...(SMOKE ? { BENCH_SMOKE: '1' } : {}),
     ...(nats.bin != null ? { BENCH_NATS_BIN: nats.bin } : { BENCH_NATS_ERROR: nats.error })
   }
   const useNetns = process.platform === 'linux' && process.getuid?.() === 0 && process.env.BENCH_NETNS !== '0'
@@ -182,36 +149,56 @@ async function inner() {
   )
   const entries = []
   const notes = []
-  let failures = 0
+  const failed = []
+  const fail = (name, err) => {
+    failed.push(name)
+    log(`! ${name} failed: ${err?.stack ?? err}`)
+    notes.push(`${name} failed: ${String(err?.message ?? err).split('\n')[0]}`)
+  }
+  let running = 'start-up'
+  // A hung suite must fail CI, not stall it: the smoke run has a hard bound.
+  const watchdog = SMOKE
+    ? setTimeout(() => {
+        log(`bench FAILED: ${running} still running after ${SMOKE_LIMIT_S} s (smoke runs take under 90 s)`)
+        cleanup()
+        process.exit(1)
+      }, SMOKE_LIMIT_S * 1000)
+    : undefined
   const attempt = async (name, fn) => {
     if (!wanted(name)) return
+    running = name
     try {
-      entries.push(...(await fn()))
+      const got = await fn()
+      // A suite that measured nothing is broken, whatever it returned.
+      const empty = got.filter((e) => e.value == null || !Number.isFinite(e.value)).map((e) => e.metric)
+      if (got.length === 0) throw new Error('it returned no measurements')
+      if (SMOKE && empty.length > 0) throw new Error(`no value for ${empty.join(', ')}`)
+      entries.push(...got)
     } catch (err) {
-      failures++
-      log(`! ${name} failed: ${err?.stack ?? err}`)
-      notes.push(`${name} failed: ${String(err?.message ?? err).split('\n')[0]}`)
+      fail(name, err)
     }
   }
 
   try {
     await attempt('memory', () => memorySuite({ root, cfg: CONFIG.memory }))
 
-    if (wanted('rpc') || wanted('coordination') || wanted('failure')) {
+    if (['rpc', 'accept', 'coordination', 'failure'].some(wanted)) {
       const tag = `bench-${process.pid}-small`
-      log('starting the small mesh: 5 executor daemon processes and an in-process origin')
+      log(
+        `starting the small mesh: ${CONFIG.smallMesh.executors} executor daemon processes and an in-process origin`
+      )
       let mesh
       try {
         const cpuProfDir =
           process.env.BENCH_CPU_PROF != null ? resolve(process.env.BENCH_CPU_PROF) : undefined
-        mesh = await startSmallMesh({ root, tag, executors: 5, cpuProfDir })
+        running = 'small mesh'
+        mesh = await startSmallMesh({ root, tag, executors: CONFIG.smallMesh.executors, cpuProfDir })
         await attempt('rpc', () => rpcSuite({ mesh, natsBin, natsError, cfg: CONFIG.rpc }))
+        await attempt('accept', () => acceptSuite({ mesh, root, tag, cfg: CONFIG.accept, cpuProfDir }))
         await attempt('coordination', () => coordinationSuite({ mesh, cfg: CONFIG.coordination }))
         await attempt('failure', () => failureSuite({ mesh, root, tag, cfg: CONFIG.failure }))
       } catch (err) {
-        failures++
-        log(`! small mesh failed: ${err?.stack ?? err}`)
-        notes.push(`small mesh failed: ${String(err?.message ?? err).split('\n')[0]}`)
+        fail('small mesh', err)
       } finally {
         await mesh?.stop()
       }
@@ -219,6 +206,7 @@ async function inner() {
 
     await attempt('scaling', () => scalingSuite({ root, ...CONFIG.scaling }))
   } finally {
+    clearTimeout(watchdog)
     cleanup()
   }
 
@@ -231,13 +219,17 @@ async function inner() {
     mode: MODE,
     startedAt,
     durationS: Math.round(elapsedS()),
-    command: QUICK ? 'BENCH_QUICK=1 pnpm bench' : 'pnpm bench',
+    command: SMOKE ? 'pnpm bench --smoke' : QUICK ? 'BENCH_QUICK=1 pnpm bench' : 'pnpm bench',
     network: process.env.BENCH_NETWORK ?? 'current network namespace',
     headlineNodes: 20,
     notes,
     ...machine
   }
-  if (ONLY != null) {
+  if (SMOKE) {
+    log('smoke run: not writing bench/results, no goals checked')
+    for (const e of final)
+      log(`  ${e.metric}${e.params.nodes != null ? ` (${e.params.nodes} nodes)` : ''}: ${e.value} ${e.unit}`)
+  } else if (ONLY != null) {
     log(`BENCH_ONLY=${ONLY.join(',')}: not writing bench/results`)
     console.log(JSON.stringify(final, null, 2))
   } else {
@@ -245,7 +237,12 @@ async function inner() {
     console.log(`\n${md}`)
     log(`wrote bench/results/latest.json, latest.md and ${historyFile.slice(ROOT.length)}`)
   }
-  return failures > 0 ? 1 : 0
+  if (failed.length > 0) {
+    log(`bench FAILED: ${failed.join(', ')}`)
+    return 1
+  }
+  log(`bench ok (${MODE})`)
+  return 0
 }
 
 if (Number(process.versions.node.split('.')[0]) < 22) {

@@ -10,3 +10,7 @@ echo "==> lint" >&2
 pnpm run -s lint
 echo "==> tests" >&2
 pnpm run -s test
+# Every benchmark suite once at tiny sizes (no goals, nothing written), so a
+# change that breaks the bench fails here, with the suite's name.
+echo "==> bench smoke" >&2
+pnpm run -s bench --smoke

@@ -5,6 +5,15 @@
 import { rmSync } from 'node:fs'
 import { STATE_TOPIC } from '@mesh-node/protocol'
 import { startInProcess } from './inproc.mjs'
+import {
+  announceState,
+  findProviders,
+  libp2pOf,
+  onDetectorEvent,
+  onRegistryEvent,
+  pubsubOf,
+  registryPeerCount
+} from './surface.mjs'
 import { now, withTimeout } from './util.mjs'
 
 /** index -> hosted node */
@@ -15,9 +24,8 @@ const MAX_ARRIVALS = 20_000
 
 function checkFull(node) {
   const t = now()
-  if (node.fullAt == null && node.daemon.peer.libp2p.getPeers().length >= node.total - 1) node.fullAt = t
-  if (node.registryFullAt == null && node.daemon.mesh.registry.remotePeers().length >= node.total - 1)
-    node.registryFullAt = t
+  if (node.fullAt == null && libp2pOf(node.daemon).getPeers().length >= node.total - 1) node.fullAt = t
+  if (node.registryFullAt == null && registryPeerCount(node.daemon) >= node.total - 1) node.registryFullAt = t
 }
 
 function onStateMessage(node, evt) {
@@ -41,7 +49,7 @@ function onStateMessage(node, evt) {
 function patchPublish(node) {
   if (node.waiters != null) return
   node.waiters = []
-  const pubsub = node.daemon.peer.libp2p.services.pubsub
+  const pubsub = pubsubOf(node.daemon)
   const original = pubsub.publish.bind(pubsub)
   pubsub.publish = (topic, data, options) => {
     if (topic === STATE_TOPIC && node.waiters.length > 0) {
@@ -68,7 +76,7 @@ function patchPublish(node) {
  */
 function colocationWorkaround(daemon) {
   if (process.env.BENCH_COLOCATION_WORKAROUND === '0') return false
-  const params = daemon.peer.libp2p.services.pubsub.score?.params
+  const params = pubsubOf(daemon).score?.params
   if (params == null || params.IPColocationFactorWeight === 0) return false
   const whitelist = params.IPColocationFactorWhitelist ?? new Set()
   if (whitelist.has('127.0.0.1')) return false
@@ -98,12 +106,12 @@ const handlers = {
         }
         nodes.set(spec.index, node)
         node.deadEvents = 0
-        daemon.mesh.failureDetector.onEvent((e) => {
+        onDetectorEvent(daemon, (e) => {
           if (e.type === 'peer_dead') node.deadEvents++
         })
-        daemon.peer.libp2p.addEventListener('peer:connect', () => checkFull(node))
-        daemon.mesh.registry.onEvent(() => checkFull(node))
-        daemon.peer.libp2p.services.pubsub.addEventListener('message', (evt) => onStateMessage(node, evt))
+        libp2pOf(daemon).addEventListener('peer:connect', () => checkFull(node))
+        onRegistryEvent(daemon, () => checkFull(node))
+        pubsubOf(daemon).addEventListener('message', (evt) => onStateMessage(node, evt))
         const workaround = colocationWorkaround(daemon)
         checkFull(node)
         return { index: spec.index, peerId: daemon.peerId, workaround }
@@ -118,12 +126,12 @@ const handlers = {
       return {
         index: n.index,
         peerId: n.daemon.peerId,
-        peers: n.daemon.peer.libp2p.getPeers().length,
-        registryPeers: n.daemon.mesh.registry.remotePeers().length,
+        peers: libp2pOf(n.daemon).getPeers().length,
+        registryPeers: registryPeerCount(n.daemon),
         received: n.received ?? 0,
         deadEvents: n.deadEvents,
-        meshPeers: n.daemon.peer.libp2p.services.pubsub.getMeshPeers(STATE_TOPIC).length,
-        topicPeers: n.daemon.peer.libp2p.services.pubsub.getSubscribers(STATE_TOPIC).length,
+        meshPeers: pubsubOf(n.daemon).getMeshPeers(STATE_TOPIC).length,
+        topicPeers: pubsubOf(n.daemon).getSubscribers(STATE_TOPIC).length,
         startedAt: n.startedAt,
         fullAt: n.fullAt,
         registryFullAt: n.registryFullAt
@@ -146,7 +154,7 @@ const handlers = {
     const node = nodes.get(index)
     patchPublish(node)
     const next = new Promise((resolve) => node.waiters.push(resolve))
-    node.daemon.mesh.gossip.announce()
+    announceState(node.daemon)
     return await withTimeout(next, 3000, 'state publish')
   },
 
@@ -160,7 +168,7 @@ const handlers = {
   async findProviders({ index, capability, timeoutMs, limit }) {
     const node = nodes.get(index)
     const t0 = performance.now()
-    const found = await node.daemon.mesh.providers.findProviders(capability, { timeoutMs, limit })
+    const found = await findProviders(node.daemon, capability, { timeoutMs, limit })
     return { ms: performance.now() - t0, found }
   },
 

@@ -45,7 +45,7 @@ async function forkWorker() {
       child.once('message', (msg) => (msg?.ready ? resolve() : reject(new Error('bad worker hello'))))
       child.once('exit', (code) => reject(new Error(`cluster worker exited early (${code})`)))
     }),
-    20_000,
+    60_000,
     'cluster worker start'
   )
   return new Worker(child)

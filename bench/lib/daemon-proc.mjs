@@ -60,7 +60,7 @@ export async function startDaemonProcess({ root, name, tag, agents, config = {},
         if (child.exitCode != null) throw new Error(`daemon ${name} exited (${child.exitCode}): ${stderr}`)
         return existsSync(apiFile)
       },
-      { timeoutMs: 30_000, intervalMs: 25, what: `daemon ${name} to be ready` }
+      { timeoutMs: 90_000, intervalMs: 25, what: `daemon ${name} to be ready` }
     )
   } catch (err) {
     child.kill('SIGKILL')
@@ -79,6 +79,7 @@ export async function startDaemonProcess({ root, name, tag, agents, config = {},
     pid: child.pid,
     peerId,
     apiUrl,
+    token,
     api,
     stderr: () => stderr,
     kill9: () => child.kill('SIGKILL'),

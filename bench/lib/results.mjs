@@ -70,8 +70,11 @@ const fmt = (x) => (x == null ? '–' : String(x))
 
 function goalNote(e) {
   const p = e.params ?? {}
+  if (e.value == null) return ''
+  if (p.goalPerS != null)
+    return `goal ≥ ${p.goalPerS} ${e.unit}: ${e.value >= p.goalPerS ? 'met' : 'NOT met'}`
   const goal = p.goalMs ?? p.goalMb
-  if (goal == null || e.value == null) return ''
+  if (goal == null) return ''
   return `goal ≤ ${goal} ${e.unit}: ${e.value <= goal ? 'met' : 'NOT met'}`
 }
 

@@ -4,6 +4,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { echoAgent, slowAgent, startDaemonProcess, stopAll } from './daemon-proc.mjs'
 import { startInProcess } from './inproc.mjs'
+import { findAgents } from './surface.mjs'
 import { waitFor, withTimeout } from './util.mjs'
 
 export const executorAgents = () => [
@@ -28,7 +29,7 @@ export async function startSmallMesh({ root, tag, executors = 5, cpuProfDir }) {
   let origin
   try {
     origin = await startInProcess({ root, name: 'origin', tag, agents: [] })
-    await waitKnown(origin.daemon, procs.length, 30_000)
+    await waitKnown(origin.daemon, procs.length, 90_000)
   } catch (err) {
     await withTimeout(origin?.daemon.stop() ?? Promise.resolve(), 15_000, 'origin stop').catch(() => {})
     await stopAll(procs)
@@ -50,7 +51,7 @@ export async function waitKnown(origin, count, timeoutMs) {
   await waitFor(
     () =>
       ['echo', 'vote', 'bid', 'work'].every(
-        (cap) => new Set(origin.mesh.registry.find(cap).map((a) => a.peerId)).size >= count
+        (cap) => new Set(findAgents(origin, cap).map((a) => a.peerId)).size >= count
       ),
     { timeoutMs, intervalMs: 50, what: `the origin to know ${count} executors` }
   )

@@ -4,8 +4,10 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
-export const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true'
-export const MODE = QUICK ? 'quick' : 'full'
+/** `pnpm bench --smoke` (or BENCH_SMOKE=1): every suite at tiny sizes, nothing written, no goals. */
+export const SMOKE = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1'
+export const QUICK = !SMOKE && (process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true')
+export const MODE = SMOKE ? 'smoke' : QUICK ? 'quick' : 'full'
 
 const startedAt = performance.now()
 

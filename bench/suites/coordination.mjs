@@ -1,6 +1,7 @@
 // A vote among 5 agents and an auction among 5 bidders, each agent in its
 // own daemon process; the round closes as soon as all have answered, so the
 // deadline (5 s) is only a bound and never waited for in a healthy round.
+import { collectBids, vote as runVote } from '../lib/surface.mjs'
 import { log, round, summarize } from '../lib/util.mjs'
 
 async function rounds(name, count, warmup, once) {
@@ -23,7 +24,7 @@ export async function coordinationSuite({ mesh, cfg }) {
   const participants = mesh.procs.length
   log(`coordination: ${cfg.rounds} votes among ${participants} agents`)
   const vote = await rounds('vote', cfg.rounds, cfg.warmup, async (i) => {
-    const res = await origin.mesh.coordination.vote({
+    const res = await runVote(origin, {
       question: `bench round ${i}: which option?`,
       options: ['alpha', 'beta', 'gamma'],
       capability: 'vote',
@@ -33,7 +34,7 @@ export async function coordinationSuite({ mesh, cfg }) {
   })
   log(`coordination: ${cfg.rounds} auctions among ${participants} bidders`)
   const auction = await rounds('auction', cfg.rounds, cfg.warmup, async (i) => {
-    const res = await origin.mesh.auctions.collect({
+    const res = await collectBids(origin, {
       capability: 'bid',
       input: { round: i },
       deadlineMs: 5000

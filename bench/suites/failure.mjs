@@ -1,6 +1,7 @@
 // kill -9 of an executor that holds an in-flight task: how long until every
 // other node has declared it dead, and until the task completed elsewhere.
 import { slowAgent, startDaemonProcess } from '../lib/daemon-proc.mjs'
+import { findAgents, memberState, onDetectorEvent, submitTask } from '../lib/surface.mjs'
 import { log, median, round, sleep, summarize, waitFor, withTimeout } from '../lib/util.mjs'
 
 const HANDLER_MS = 1000
@@ -11,7 +12,7 @@ export async function failureSuite({ mesh, root, tag, cfg }) {
   // the origin through its failure detector directly.
   const streams = await Promise.all(mesh.procs.map((p) => p.api.events(['peer_dead'])))
   const originDead = []
-  const off = origin.mesh.failureDetector.onEvent((e) => {
+  const off = onDetectorEvent(origin, (e) => {
     if (e.type === 'peer_dead') originDead.push({ peerId: e.peerId, at: Date.now() })
   })
   const detect = []
@@ -30,8 +31,8 @@ export async function failureSuite({ mesh, root, tag, cfg }) {
         // Everyone must know it as alive before it can be declared dead.
         await waitFor(
           async () => {
-            if (origin.mesh.failureDetector.state(victim.peerId) !== 'alive') return false
-            if (!origin.mesh.registry.find('work').some((a) => a.peerId === victim.peerId)) return false
+            if (memberState(origin, victim.peerId) !== 'alive') return false
+            if (!findAgents(origin, 'work').some((a) => a.peerId === victim.peerId)) return false
             const statuses = await Promise.all(mesh.procs.map((p) => p.api.get('/v1/status')))
             return statuses.every((s) =>
               s.members.some((m) => m.peerId === victim.peerId && m.state === 'alive')
@@ -40,7 +41,7 @@ export async function failureSuite({ mesh, root, tag, cfg }) {
           { timeoutMs: 20_000, intervalMs: 100, what: 'every node to know the victim' }
         )
         let startedAt
-        const outcomeP = origin.mesh.router.submit({
+        const outcomeP = submitTask(origin, {
           capability: 'work',
           input: { ms: HANDLER_MS },
           timeoutMs: 30_000,

@@ -2,8 +2,11 @@
 // NATS request-reply and a raw TCP echo, with the same 100-byte JSON payload.
 import { randomUUID } from 'node:crypto'
 import { connect as tcpConnect } from 'node:net'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { startNats } from '../lib/nats.mjs'
+import { countSyscalls } from '../lib/strace.mjs'
+import { submitTask, taskRequest } from '../lib/surface.mjs'
 import { log, median, round, spawnTracked, stopChild, summarize, withTimeout } from '../lib/util.mjs'
 
 const TCP_SERVER = fileURLToPath(new URL('../lib/tcp-echo-server.mjs', import.meta.url))
@@ -85,18 +88,21 @@ async function latency(call, count, maxMs) {
   return samples
 }
 
-/** `inflight` lanes calling back to back for `durationMs` (and at most `maxRequests`). */
+/** `inflight` lanes calling back to back for `durationMs` (and at most `maxRequests`); with their latencies. */
 async function throughput(call, { inflight, durationMs, maxRequests }) {
   let done = 0
   let errors = 0
   let issued = 0
+  const samples = []
   const t0 = performance.now()
   const end = t0 + durationMs
   const lane = async () => {
     while (performance.now() < end && issued < maxRequests) {
       issued++
+      const t = performance.now()
       try {
         await call()
+        samples.push(performance.now() - t)
         done++
       } catch {
         errors++
@@ -104,7 +110,71 @@ async function throughput(call, { inflight, durationMs, maxRequests }) {
     }
   }
   await Promise.all(Array.from({ length: inflight }, lane))
-  return { perSec: done / ((performance.now() - t0) / 1000), done, errors }
+  return { perSec: done / ((performance.now() - t0) / 1000), done, errors, samples }
+}
+
+/** Throughput and latency at each of `levels` requests in flight, mesh and NATS alternating, `runs` times. */
+async function inflightLevels(systems, { levels, runs, durationMs }) {
+  const out = []
+  for (const inflight of levels) {
+    const per = Object.fromEntries(systems.map((s) => [s.name, { perSec: [], samples: [] }]))
+    for (let r = 0; r < runs; r++) {
+      const order = r % 2 === 0 ? systems : [...systems].reverse()
+      for (const s of order) {
+        const res = await throughput(s.call, { inflight, durationMs, maxRequests: 500_000 })
+        per[s.name].perSec.push(res.perSec)
+        per[s.name].samples.push(...res.samples)
+      }
+    }
+    const line = systems.map((s) => {
+      const l = summarize(per[s.name].samples)
+      return `${s.name} ${Math.round(median(per[s.name].perSec))}/s p50 ${round(l.p50)} p99 ${round(l.p99)} ms`
+    })
+    log(`  ${inflight} in flight: ${line.join('; ')}`)
+    out.push({ inflight, per })
+  }
+  return out
+}
+
+/** BENCH_STRACE=1: socket writes per round trip on the executor and the origin, at 1 and 64 in flight. */
+async function straceMesh(meshCall, executorPid, cfg) {
+  const out = {}
+  for (const inflight of [1, 64]) {
+    for (const [who, pid] of [
+      ['executor', executorPid],
+      ['origin', process.pid]
+    ]) {
+      const { result, writes, calls } = await countSyscalls(pid, tmpdir(), who, () =>
+        throughput(meshCall, { inflight, durationMs: cfg.levelMs, maxRequests: 500_000 })
+      )
+      const perMessage = round(writes / Math.max(1, result.done), 2)
+      log(
+        `  strace ${who}, ${inflight} in flight: ${writes} socket writes for ${result.done} round trips = ${perMessage} each (write ${calls.write ?? 0}, writev ${calls.writev ?? 0})`
+      )
+      out[`${who}${inflight}`] = perMessage
+    }
+  }
+  return out
+}
+
+/** rpc.inflightK_per_s, _p50_ms and _p99_ms for each level, against NATS at the same level. */
+function levelEntries(levels, withBase) {
+  return levels.flatMap(({ inflight, per }) => {
+    const m = summarize(per.mesh.samples)
+    const n = per.nats != null ? summarize(per.nats.samples) : null
+    const params = { inflight, samples: m.n, perRun: per.mesh.perSec.map((x) => Math.round(x)) }
+    return [
+      withBase(
+        `rpc.inflight${inflight}_per_s`,
+        median(per.mesh.perSec),
+        '/s',
+        per.nats && median(per.nats.perSec),
+        params
+      ),
+      withBase(`rpc.inflight${inflight}_p50_ms`, m.p50, 'ms', n?.p50, params),
+      withBase(`rpc.inflight${inflight}_p99_ms`, m.p99, 'ms', n?.p99, params)
+    ]
+  })
 }
 
 export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
@@ -114,7 +184,8 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
 
   const systems = []
   const meshCall = async () => {
-    const res = await origin.mesh.protocol.request(
+    const res = await taskRequest(
+      origin,
       target,
       {
         type: 'task_request',
@@ -132,7 +203,7 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
   }
   systems.push({ name: 'mesh', call: meshCall, throughput: true })
   const submitCall = async () => {
-    const out = await origin.mesh.router.submit({ capability: 'echo', input: PAYLOAD, timeoutMs: 10_000 })
+    const out = await submitTask(origin, { capability: 'echo', input: PAYLOAD, timeoutMs: 10_000 })
     if (out.status !== 'completed') throw new Error(`submit ${out.status}: ${out.error?.message}`)
   }
   systems.push({ name: 'submit', call: submitCall, throughput: false })
@@ -164,6 +235,8 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
   const runP50 = Object.fromEntries(systems.map((s) => [s.name, []]))
   const tput = Object.fromEntries(systems.map((s) => [s.name, []]))
   let tputErrors = 0
+  let levels = []
+  let straced
   try {
     log(`rpc: warm-up (${cfg.warmup} requests and a short burst per system)`)
     for (const s of systems) {
@@ -198,6 +271,12 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
             .join(', ')
       )
     }
+    log(`rpc: ${cfg.levels.join(', ')} in flight, mesh and NATS alternating`)
+    levels = await inflightLevels(
+      systems.filter((s) => s.name === 'mesh' || s.name === 'nats'),
+      { levels: cfg.levels, runs: cfg.runs, durationMs: cfg.levelMs }
+    )
+    if (process.env.BENCH_STRACE === '1') straced = await straceMesh(meshCall, mesh.procs[0].pid, cfg)
   } finally {
     await tcp.close()
     await nats?.close()
@@ -245,6 +324,7 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
       vsRawTcp: round(m.p99 / t.p99, 2)
     }),
     withBase('rpc.throughput_per_s', tputMesh, '/s', tputNats, {
+      ...(straced != null ? { socketWritesPerRoundTrip: straced } : {}),
       inflight: cfg.inflight,
       durationMs: cfg.throughputMs,
       perRun: tput.mesh.map((x) => Math.round(x)),
@@ -252,6 +332,7 @@ export async function rpcSuite({ mesh, natsBin, natsError, cfg }) {
       rawTcpPerS: Math.round(tputTcp),
       vsRawTcp: round(tputMesh / tputTcp, 3)
     }),
+    ...levelEntries(levels, withBase),
     withBase('rpc.submit_p50_ms', sub.p50, 'ms', n?.p50, {
       samples: sub.n,
       path: 'router.submit: registry lookup, strategy, warm session',

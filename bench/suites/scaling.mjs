@@ -67,26 +67,28 @@ async function propagationSample(cluster, n, index, peerIds) {
   return { all: null, missing: arrivals.filter((a) => a.at == null).length }
 }
 
-export async function scalingSuite({ root, sizes, runsFor, gossipSamples, dhtNodes, dhtSamples }) {
+/** A small mesh on every worker, not recorded, so the first measured run does not pay for cold code. */
+async function warmUp(cluster, root, sizes) {
+  const warmWorkers = Math.max(...sizes.map(workersFor))
+  log(`scaling: warm-up mesh of 6 nodes on ${warmWorkers} worker processes`)
+  await cluster.ensureWorkers(warmWorkers)
+  const warmRoot = join(root, 'scale-warmup')
+  await cluster.start({
+    n: 6,
+    workerCount: warmWorkers,
+    tag: `bench-${process.pid}-warm`,
+    specFor: (i) => ({ root: warmRoot, name: `w${i}`, agents: agentsFor(i) })
+  })
+  await waitDiscovery(cluster, 6, now(), 20_000)
+  await cluster.stopNodes()
+  rmSync(warmRoot, { recursive: true, force: true })
+}
+
+export async function scalingSuite({ root, warmup, sizes, runsFor, gossipSamples, dhtNodes, dhtSamples }) {
   const out = []
   const cluster = new Cluster()
   try {
-    // Warm-up: a small mesh on every worker, not recorded, so the first
-    // measured run does not pay for cold code.
-    const warmWorkers = Math.max(...sizes.map(workersFor))
-    log(`scaling: warm-up mesh of 6 nodes on ${warmWorkers} worker processes`)
-    await cluster.ensureWorkers(warmWorkers)
-    const warmRoot = join(root, 'scale-warmup')
-    await cluster.start({
-      n: 6,
-      workerCount: warmWorkers,
-      tag: `bench-${process.pid}-warm`,
-      specFor: (i) => ({ root: warmRoot, name: `w${i}`, agents: agentsFor(i) })
-    })
-    await waitDiscovery(cluster, 6, now(), 20_000)
-    await cluster.stopNodes()
-    rmSync(warmRoot, { recursive: true, force: true })
-
+    if (warmup) await warmUp(cluster, root, sizes)
     for (const n of sizes) {
       const runs = runsFor(n)
       const workerCount = workersFor(n)
