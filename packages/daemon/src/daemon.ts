@@ -220,6 +220,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       router: mesh.router,
       registry: mesh.registry,
       selfPeerId: peer.peerId.toString(),
+      connectedPeers: () => peer.connectedPeers().length,
       log: log.child({ component: 'dispatcher' })
     })
     dispatcher.start()
