@@ -28,6 +28,7 @@ import { acceptSuite } from './suites/accept.mjs'
 import { coordinationSuite } from './suites/coordination.mjs'
 import { failureSuite } from './suites/failure.mjs'
 import { memorySuite } from './suites/memory.mjs'
+import { pubsubSuite } from './suites/pubsub.mjs'
 import { rpcSuite } from './suites/rpc.mjs'
 import { scalingSuite } from './suites/scaling.mjs'
 
@@ -205,6 +206,7 @@ async function inner() {
     }
 
     await attempt('scaling', () => scalingSuite({ root, ...CONFIG.scaling }))
+    await attempt('pubsub', () => pubsubSuite({ root }))
   } finally {
     clearTimeout(watchdog)
     cleanup()

@@ -5,6 +5,9 @@
 // loudly: a missing surface throws `BenchSurfaceError` naming what it looked
 // for, and the suite that needed it fails with that message.
 
+import { TaskRequestSchema, TaskResultSchema } from '@mesh-node/protocol'
+import { defineMessage } from '@mesh-node/rpc'
+
 export class BenchSurfaceError extends Error {
   constructor(what, tried) {
     super(
@@ -110,16 +113,25 @@ export const findProviders = (daemon, capability, options) =>
     options
   )
 
+/** The task_request definition the rpc table validates against (packages/rpc). */
+const TASK_REQUEST = defineMessage('task_request', 'task_result', TaskRequestSchema, TaskResultSchema)
+
 /** One task_request over the warm task session to `target`; resolves to its task_result. */
-export const taskRequest = (daemon, target, message, options) =>
-  call(
+export const taskRequest = (daemon, target, message, options) => {
+  const rpc = lookup(daemon, 'mesh.rpc')
+  if (rpc != null && typeof rpc.request === 'function') {
+    const { type: _type, ...body } = message
+    return rpc.request(TASK_REQUEST, target, body, options)
+  }
+  return call(
     daemon,
     'the task protocol',
-    ['mesh.protocol.request', 'protocol.request', 'rpc.request', 'tasks.protocol.request'],
+    ['mesh.protocol.request', 'protocol.request', 'tasks.protocol.request'],
     target,
     message,
     options
   )
+}
 
 /** The full routing path: registry lookup, strategy, warm session. */
 export const submitTask = (daemon, request) =>

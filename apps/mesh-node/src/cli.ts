@@ -4,12 +4,14 @@ import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
 import { peersCommand } from './commands/peers.js'
+import { sendCommand } from './commands/send.js'
 import { startCommand } from './commands/start.js'
 import { eventsCommand, statusCommand } from './commands/status.js'
 import { stopCommand } from './commands/stop.js'
 import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
 import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
+import { publishCommand, subscribeCommand } from './commands/topics.js'
 import { waitCommand } from './commands/wait.js'
 import { reportError } from './errors.js'
 
@@ -32,6 +34,9 @@ export function buildProgram(): Command {
     voteCommand(),
     auctionCommand(),
     solveCommand(),
+    publishCommand(),
+    subscribeCommand(),
+    sendCommand(),
     statusCommand(),
     eventsCommand(),
     waitCommand(),

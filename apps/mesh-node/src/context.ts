@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { connect, defaultDataDir, type MeshClient } from '@mesh-node/client'
+import { connect, createClient, defaultDataDir, type MeshClient } from '@mesh-node/client'
 import type { Command } from 'commander'
 
 export interface CommonOptions {
@@ -12,6 +12,10 @@ export function dataDirOf(options: CommonOptions): string {
 }
 
 export async function clientFor(options: CommonOptions, timeoutMs?: number): Promise<MeshClient> {
+  // Inside an exec agent the daemon hands over its address and a scoped token.
+  const { MESH_NODE_API: url, MESH_NODE_TOKEN: token } = process.env
+  if (options.dataDir == null && url != null && url !== '' && token != null && token !== '')
+    return createClient({ url, token }, { timeoutMs })
   return await connect({ dataDir: dataDirOf(options), timeoutMs })
 }
 

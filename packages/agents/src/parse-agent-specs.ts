@@ -5,7 +5,10 @@ import { type Fail, isPlainObject, rejectUnknownFields } from './validate.js'
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i
 const CAPABILITY = /^[a-z0-9][a-z0-9._:/-]{0,127}$/i
-const AGENT_FIELDS = ['name', 'capabilities', 'capacity', 'handler']
+const AGENT_FIELDS = ['name', 'capabilities', 'capacity', 'handler', 'topics']
+// The user-topic name rule of @mesh-node/messaging (docs/PROTOCOL.md §13.1).
+const TOPIC = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
+const MAX_TOPICS = 32
 
 export interface ParseAgentSpecsOptions {
   /** Directory that relative `cwd` and module `path` values are resolved against (usually the config file's). */
@@ -50,8 +53,22 @@ function parseAgent(raw: unknown, index: number, baseDir: string): AgentSpec {
     name,
     capabilities: parseCapabilities(raw['capabilities'], fail),
     capacity: parseCapacity(raw['capacity'], fail),
-    handler: parseHandlerSpec(raw['handler'], baseDir, fail)
+    handler: parseHandlerSpec(raw['handler'], baseDir, fail),
+    ...(raw['topics'] !== undefined ? { topics: parseTopics(raw['topics'], fail) } : {})
   }
+}
+
+function parseTopics(raw: unknown, fail: Fail): string[] {
+  if (!Array.isArray(raw) || raw.length > MAX_TOPICS)
+    fail('topics', `must be an array of at most ${MAX_TOPICS} topic names, e.g. ["alerts"]`)
+  raw.forEach((topic, i) => {
+    if (typeof topic !== 'string' || !TOPIC.test(topic) || topic.startsWith('agent-mesh'))
+      fail(
+        `topics[${i}]`,
+        `must be a user topic name: 1-128 letters, digits, ".", "_", "-" or ":", starting with a letter or digit, not an internal agent-mesh topic (got ${JSON.stringify(topic)})`
+      )
+  })
+  return [...new Set(raw as string[])]
 }
 
 function parseCapabilities(raw: unknown, fail: Fail): string[] {

@@ -64,5 +64,7 @@ export interface AgentRuntimeInit {
    * killed daemon may keep running.
    */
   processDir?: string
+  /** Environment added for an agent's exec processes, read at each spawn. */
+  agentEnv?: (agent: string) => Record<string, string>
   log?: RuntimeLog
 }

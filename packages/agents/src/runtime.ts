@@ -28,7 +28,11 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   const agents = new Map<string, LocalAgent>()
   for (const spec of init.agents) {
     if (agents.has(spec.name)) throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
-    agents.set(spec.name, { spec, handler: await buildHandler(spec, init.baseDir, guard), running: 0 })
+    agents.set(spec.name, {
+      spec,
+      handler: await buildHandler(spec, init.baseDir, init.agentEnv, guard),
+      running: 0
+    })
   }
 
   const shutdown = new AbortController()
@@ -155,10 +159,15 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
 async function buildHandler(
   spec: AgentSpec,
   baseDir: string,
+  agentEnv?: (agent: string) => Record<string, string>,
   processGuard?: ProcessGuard
 ): Promise<AgentHandler> {
   try {
-    return await createHandler(spec.handler, { baseDir, processGuard })
+    return await createHandler(spec.handler, {
+      baseDir,
+      env: agentEnv != null ? () => agentEnv(spec.name) : undefined,
+      processGuard
+    })
   } catch (err) {
     if (err instanceof HandlerError) {
       throw new HandlerError(err.code, `agent ${JSON.stringify(spec.name)}: ${err.message}`, { cause: err })

@@ -58,4 +58,6 @@ export interface AgentSpec {
   /** How many tasks may run at once. */
   capacity: number
   handler: HandlerSpec
+  /** User topics the agent follows; their messages reach the handler as `message` requests. */
+  topics?: string[]
 }

@@ -1,12 +1,12 @@
-import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
-import { MeshClientError } from './errors.js'
 import type {
   AgentInfo,
   ApiErrorBody,
+  ApiEvent,
+  AuctionRequestBody,
   AuctionResultInfo,
   IdInfo,
-  MeshEvent,
   PeerInfo,
+  SolveRequestBody,
   SolveResultInfo,
   StatusInfo,
   SubmitRequest,
@@ -14,7 +14,10 @@ import type {
   TaskResult,
   VoteRequestBody,
   VoteResultInfo
-} from './types.js'
+} from '@mesh-node/api'
+import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
+import { MeshClientError } from './errors.js'
+import { type TopicClient, topicClient } from './topics.js'
 
 export interface ConnectOptions {
   /** Data dir of the daemon to talk to. @default $MESH_NODE_HOME or ~/.mesh-node */
@@ -23,7 +26,7 @@ export interface ConnectOptions {
   timeoutMs?: number
 }
 
-export interface MeshClient {
+export interface MeshClient extends TopicClient {
   readonly url: string
   id(): Promise<IdInfo>
   peers(): Promise<PeerInfo[]>
@@ -36,21 +39,11 @@ export interface MeshClient {
   agents(options?: { capability?: string }): Promise<AgentInfo[]>
   cancel(taskId: string): Promise<TaskInfo>
   vote(request: VoteRequestBody): Promise<VoteResultInfo>
-  auction(request: {
-    capability: string
-    input?: unknown
-    deadlineMs?: number
-    timeoutMs?: number
-  }): Promise<AuctionResultInfo>
-  solve(request: {
-    problem: string
-    capability?: string
-    correlationId?: string
-    phaseTimeoutMs?: number
-  }): Promise<SolveResultInfo>
+  auction(request: AuctionRequestBody): Promise<AuctionResultInfo>
+  solve(request: SolveRequestBody): Promise<SolveResultInfo>
   status(): Promise<StatusInfo>
   /** Follows the daemon's event stream until the signal aborts or the daemon goes away. */
-  events(options?: { types?: string[]; signal?: AbortSignal }): AsyncGenerator<MeshEvent>
+  events(options?: { types?: string[]; signal?: AbortSignal }): AsyncGenerator<ApiEvent>
   /** Asks the daemon to shut down gracefully; resolves once it has accepted. */
   shutdown(): Promise<void>
   /** Low-level escape hatch: an authenticated JSON request to any route. */
@@ -165,6 +158,7 @@ export function createClient(
         timeoutMs: 4 * (body.phaseTimeoutMs ?? 30_000) + 10_000
       }),
     events: (options = {}) => streamEvents(base, endpoint.token, options),
+    ...topicClient(base, endpoint.token, request),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')
     },
@@ -183,7 +177,7 @@ async function* streamEvents(
   base: string,
   token: string,
   options: { types?: string[]; signal?: AbortSignal }
-): AsyncGenerator<MeshEvent> {
+): AsyncGenerator<ApiEvent> {
   const query = options.types != null ? `?types=${options.types.join(',')}` : ''
   let res: Response
   try {
@@ -210,7 +204,7 @@ async function* streamEvents(
         const block = buffer.slice(0, end)
         buffer = buffer.slice(end + 2)
         const data = block.split('\n').find((l) => l.startsWith('data: '))
-        if (data != null) yield JSON.parse(data.slice(6)) as MeshEvent
+        if (data != null) yield JSON.parse(data.slice(6)) as ApiEvent
         end = buffer.indexOf('\n\n')
       }
     }

@@ -1,12 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { API_FILE, API_TOKEN_FILE } from '@mesh-node/api'
 import { MeshClientError } from './errors.js'
-
-/** Written by the daemon once its API listens: the base URL. Removed on clean exit. */
-export const API_FILE = 'api'
-/** The bearer token for the API, mode 0600. */
-export const API_TOKEN_FILE = 'api.token'
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.MESH_NODE_HOME

@@ -15,25 +15,16 @@
  * ```
  */
 
+export type * from '@mesh-node/api'
+export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/api'
 export { type ConnectOptions, connect, createClient, type MeshClient } from './client.js'
-export { API_FILE, API_TOKEN_FILE, type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
+export { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'
 export type {
-  AgentInfo,
-  ApiErrorBody,
-  AttemptInfo,
-  AuctionResultInfo,
-  BidInfo,
-  IdInfo,
-  MemberInfo,
-  MeshEvent,
-  PeerInfo,
-  SolveResultInfo,
-  StatusInfo,
-  SubmitRequest,
-  TaskErrorInfo,
-  TaskInfo,
-  TaskResult,
-  VoteRequestBody,
-  VoteResultInfo
-} from './types.js'
+  PublishAck,
+  SendAck,
+  TopicClient,
+  TopicMessage,
+  TopicSubscribeOptions,
+  TopicSubscription
+} from './topics.js'

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { MDNS_TAG_PATTERN } from '@mesh-node/protocol'
+import { DEFAULT_HEARTBEAT_MS } from '@mesh-node/membership'
+import { MAX_TASK_TIMEOUT_MS, MDNS_TAG_PATTERN } from '@mesh-node/protocol'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
@@ -33,7 +34,7 @@ export const ConfigSchema = Type.Object(
     ),
     tasks: Type.Object(
       {
-        defaultTimeoutMs: Type.Integer({ minimum: 1, maximum: 600_000 }),
+        defaultTimeoutMs: Type.Integer({ minimum: 1, maximum: MAX_TASK_TIMEOUT_MS }),
         maxHops: Type.Integer({ minimum: 0, maximum: 4 }),
         /** Finished tasks and executions older than this are pruned from the journal. */
         retentionMs: Type.Integer({ minimum: 60_000, maximum: 365 * 86_400_000 })
@@ -84,7 +85,7 @@ export function defaultConfig(): MeshConfig {
     connections: { maxConnections: 512, inboundConnectionThreshold: 100, maxIncomingPendingConnections: 128 },
     tasks: { defaultTimeoutMs: 30_000, maxHops: 3, retentionMs: 7 * 86_400_000 },
     mesh: {
-      heartbeatMs: 1000,
+      heartbeatMs: DEFAULT_HEARTBEAT_MS,
       registryTtlMs: 10_000,
       reprovideIntervalMs: 600_000,
       dhtLookupTimeoutMs: 1500,

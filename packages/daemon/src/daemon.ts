@@ -4,14 +4,17 @@ import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
 import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
+import { messaging } from '@mesh-node/messaging'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { agentTokens, directDelivery, subscribeAgents } from './agent-topics.js'
 import { coordinationRoutes } from './api/coordination-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
 import { taskRoutes } from './api/task-routes.js'
+import { topicRoutes } from './api/topic-routes.js'
 import {
   checkAddresses,
   type MeshConfig,
@@ -129,10 +132,14 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await peer.stop()
     })
 
+    // Exec agents get the API's address and a token that may only publish or send.
+    const scoped = agentTokens(agentSpecs)
+    let apiUrl = ''
     const runtime = await createAgentRuntime({
       agents: agentSpecs,
       baseDir: agentBaseDir,
       processDir: paths.agentProcesses,
+      agentEnv: (agent) => ({ MESH_NODE_API: apiUrl, MESH_NODE_TOKEN: scoped.byAgent.get(agent) ?? '' }),
       log: (level, msg, fields) => log[level]({ component: 'agents', ...fields }, msg)
     })
     cleanups.push(async () => {
@@ -210,6 +217,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     cleanups.push(async () => {
       await mesh.stop()
     })
+    const bus = messaging()({
+      libp2p: peer.libp2p,
+      pubsub: peer.libp2p.services.pubsub,
+      log: log.child({ component: 'messaging' }),
+      deliverDirect: directDelivery(runtime)
+    })
+    await bus.start()
+    cleanups.push(async () => {
+      await bus.stop()
+    })
     const seen = createTaskStore()
     // The journal keeps this node's own tasks; this keeps what it did for others.
     mesh.router.onTaskEvent((event) => {
@@ -250,6 +267,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         host: api.host,
         port: api.port,
         token,
+        scopedTokens: scoped.byToken,
         log: log.child({ component: 'api' }),
         routes: [
           ...nodeRoutes({
@@ -260,7 +278,11 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           }),
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
           ...meshRoutes({ peer, mesh, journal, events, startedAt }),
-          ...coordinationRoutes({ mesh, dispatcher })
+          ...coordinationRoutes({ mesh, dispatcher }),
+          ...topicRoutes({
+            messaging: bus,
+            agentNodes: (agent) => mesh.registry.all().flatMap((a) => (a.agent === agent ? [a.peerId] : []))
+          })
         ]
       })
     } catch (err) {
@@ -278,6 +300,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     })
     cleanups.push(() => removeApiFile(paths))
 
+    apiUrl = server.url
+    cleanups.push(
+      subscribeAgents({
+        agents: agentSpecs,
+        runtime,
+        messaging: bus,
+        selfPeerId: peer.peerId.toString(),
+        log: log.child({ component: 'agent-topics' })
+      })
+    )
     writeApiFiles(paths, server.url, token)
     log.info(
       {

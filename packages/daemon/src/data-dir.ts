@@ -12,7 +12,14 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { API_FILE, API_TOKEN_FILE } from '@mesh-node/client'
+import {
+  API_FILE,
+  API_TOKEN_FILE,
+  CONFIG_FILE,
+  DATABASE_FILE,
+  IDENTITY_FILE,
+  LOCK_FILE
+} from '@mesh-node/api'
 import { defaultConfig } from './config.js'
 import { DaemonError } from './errors.js'
 
@@ -20,10 +27,10 @@ import { DaemonError } from './errors.js'
 export function dataDirPaths(dir: string) {
   return {
     dir,
-    identity: join(dir, 'identity.key'),
-    config: join(dir, 'config.json'),
-    database: join(dir, 'mesh.db'),
-    lock: join(dir, 'daemon.lock'),
+    identity: join(dir, IDENTITY_FILE),
+    config: join(dir, CONFIG_FILE),
+    database: join(dir, DATABASE_FILE),
+    lock: join(dir, LOCK_FILE),
     api: join(dir, API_FILE),
     apiToken: join(dir, API_TOKEN_FILE),
     /** One file per running exec agent process group (see @mesh-node/agents' process guard). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
-import type { AttemptObserver, CapabilityRegistry, TaskOutcome, TaskRouter } from '@mesh-node/mesh'
+import type { CapabilityRegistry } from '@mesh-node/membership'
+import type { AttemptObserver, TaskOutcome, TaskRouter } from '@mesh-node/mesh'
 import type { Logger } from 'pino'
 
 export interface DispatcherComponents {

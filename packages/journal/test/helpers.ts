@@ -103,3 +103,9 @@ export function assertConsistent(task: TaskRecord): void {
 export function signature(task: { status: string; attempts: Array<{ outcome?: string }> }): string {
   return `${task.status}:${task.attempts.map((a) => a.outcome ?? 'open').join(',')}`
 }
+
+/** The value, asserted present (a test fails here, rather than on a later property read). */
+export function present<T>(value: T | undefined | null, what = 'the value'): T {
+  if (value == null) throw new Error(`expected ${what} to be present`)
+  return value
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { createTaskJournal, type OutboxEntry } from '../src/index.js'
-import { manualClock, openTestDb, tempDir } from './helpers.js'
+import { manualClock, openTestDb, present, tempDir } from './helpers.js'
 
 const dir = tempDir()
 const ids = (entries: OutboxEntry[]): string[] => entries.map((e) => e.taskId)
@@ -36,7 +36,7 @@ describe('task journal: outbox', () => {
     journal.outboxDeferred('a', clock.now() + 1_000)
     journal.outboxDeferred('a', clock.now() + 2_000)
     assert.deepEqual(ids(journal.outboxDue()), ['b', 'c'])
-    const deferred = journal.outboxForOrigin('origin-1')[0]!
+    const deferred = present(journal.outboxForOrigin('origin-1')[0])
     assert.equal(deferred.attempts, 2)
     assert.equal(deferred.nextAttemptAt, clock.now() + 2_000)
     assert.deepEqual(ids(journal.outboxDue(clock.now() + 2_000)), ['a', 'b', 'c'])
@@ -51,7 +51,7 @@ describe('task journal: outbox', () => {
       origin: 'origin-1',
       message: { type: 'task_result', taskId: 'a', v: 2 }
     })
-    const replaced = journal.outboxForOrigin('origin-1')[0]!
+    const replaced = present(journal.outboxForOrigin('origin-1')[0])
     assert.deepEqual(replaced, {
       taskId: 'a',
       origin: 'origin-1',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityRegistry } from '@mesh-node/membership'
 import {
   AUCTION_TOPIC,
   type BidAckMessage,
@@ -10,10 +11,11 @@ import {
   decodeCallForBids,
   MAX_ROUND_PARTICIPANTS
 } from '@mesh-node/protocol'
+import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import { CoordinationError } from './coordination.js'
-import type { CapabilityRegistry } from './registry.js'
-import type { TaskProtocol } from './task-protocol.js'
+import { CoordinationError, type SubmitTask, type SubmittedTask } from './coordination.js'
+import { bid as bidMessage } from './messages/bid.js'
+import type { PeerStats } from './peer-stats.js'
 
 /** A bid as the auctioneer ranks it. */
 export interface ScoredBid {
@@ -38,11 +40,25 @@ export interface AuctionRequest {
   correlationId?: string
 }
 
+export interface AuctionRun extends AuctionRequest {
+  /** The task's own timeout, once a bidder runs it. */
+  timeoutMs: number
+}
+
+export interface AuctionOutcome extends SubmittedTask {
+  correlationId: string
+  winner: string
+  winnerPeerId: string
+  bids: ScoredBid[]
+}
+
 export interface AuctionComponents {
   pubsub: GossipSub
-  protocol: Pick<TaskProtocol, 'request'>
+  rpc: Pick<Rpc, 'request'>
   runtime: Pick<AgentRuntime, 'candidates' | 'ask'>
   registry: Pick<CapabilityRegistry, 'find' | 'latency'>
+  /** Each peer's record on the tasks sent to it, from this node's side. */
+  stats: Pick<PeerStats, 'get' | 'successRate'>
   selfPeerId: string
   log: Logger
 }
@@ -50,22 +66,20 @@ export interface AuctionComponents {
 export interface Auctions {
   /** Calls for bids and collects them until the deadline, or until every known capable agent has bid. */
   collect(request: AuctionRequest): Promise<{ correlationId: string; bids: ScoredBid[] }>
+  /**
+   * Collects bids, then runs the task on the bidders in score order, so a
+   * failing or dead winner hands over to the next bid. CoordinationError
+   * `no_bids` when nobody bid.
+   */
+  run(request: AuctionRun, submit: SubmitTask): Promise<AuctionOutcome>
   /** The receiving side of a bid. */
   receiveBid(bid: BidMessage, from: string): BidAckMessage
-  /** Feeds the local record of a peer's success rate and speed. */
-  recordOutcome(peerId: string, ok: boolean, ms: number): void
   start(): Promise<void>
   stop(): Promise<void>
 }
 
 /** Auctions this node collects at once; more are refused. */
 const MAX_OPEN_AUCTIONS = 8
-
-interface PeerRecord {
-  ok: number
-  failed: number
-  avgMs: number | null
-}
 
 /**
  * The documented scoring: 55% the bidder's offer, 25% its past success rate
@@ -74,11 +88,11 @@ interface PeerRecord {
  */
 export function scoreBid(
   offer: number,
-  record: PeerRecord | undefined,
+  success: number,
+  avgMs: number | null,
   latencyMs: number | undefined
 ): number {
-  const success = ((record?.ok ?? 0) + 1) / ((record?.ok ?? 0) + (record?.failed ?? 0) + 2)
-  const speed = record?.avgMs != null ? 1 / (1 + record.avgMs / 1000) : 0.5
+  const speed = avgMs != null ? 1 / (1 + avgMs / 1000) : 0.5
   const near = latencyMs != null ? 1 / (1 + latencyMs / 10) : 0.5
   return Math.round((0.55 * offer + 0.25 * success + 0.1 * speed + 0.1 * near) * 1e6) / 1e6
 }
@@ -92,7 +106,6 @@ interface OpenAuction {
 
 class GossipAuctions implements Auctions {
   private readonly open = new Map<string, OpenAuction>()
-  private readonly records = new Map<string, PeerRecord>()
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     if (evt.detail.topic === AUCTION_TOPIC) void this.onCall(evt.detail)
   }
@@ -118,12 +131,22 @@ class GossipAuctions implements Auctions {
     for (const a of this.open.values()) a.done()
   }
 
-  recordOutcome(peerId: string, ok: boolean, ms: number): void {
-    const r = this.records.get(peerId) ?? { ok: 0, failed: 0, avgMs: null }
-    if (ok) r.ok++
-    else r.failed++
-    r.avgMs = r.avgMs == null ? ms : r.avgMs * 0.7 + ms * 0.3
-    this.records.set(peerId, r)
+  async run(request: AuctionRun, submit: SubmitTask): Promise<AuctionOutcome> {
+    const { correlationId, bids } = await this.collect(request)
+    const [best] = bids
+    if (best == null)
+      throw new CoordinationError(
+        `no agent bid for ${request.capability} within ${request.deadlineMs} ms`,
+        'no_bids'
+      )
+    const candidates = [...new Set(bids.map((b) => b.peerId))]
+    const done = await submit({
+      capability: request.capability,
+      input: request.input,
+      timeoutMs: request.timeoutMs,
+      candidates
+    })
+    return { ...done, correlationId, winner: best.agent, winnerPeerId: best.peerId, bids }
   }
 
   async collect(request: AuctionRequest): Promise<{ correlationId: string; bids: ScoredBid[] }> {
@@ -191,18 +214,19 @@ class GossipAuctions implements Auctions {
       from === this.c.selfPeerId ||
       this.c.registry.find(auction.capability).some((a) => a.peerId === from && a.agent === bid.agent)
     if (!known) return ack(false)
-    const record = this.records.get(from)
+    const successRate = this.c.stats.successRate(from)
+    const avgMs = this.c.stats.get(from)?.avgMs ?? null
     const latency = from === this.c.selfPeerId ? 0 : this.c.registry.latency(from)
     auction.bids.set(key, {
       agent: bid.agent,
       peerId: from,
       offer: bid.score,
-      score: scoreBid(bid.score, record, latency),
+      score: scoreBid(bid.score, successRate, avgMs, latency),
       running: bid.running,
       capacity: bid.capacity,
       latencyMs: latency ?? null,
-      successRate: ((record?.ok ?? 0) + 1) / ((record?.ok ?? 0) + (record?.failed ?? 0) + 2),
-      avgMs: record?.avgMs ?? null
+      successRate,
+      avgMs
     })
     if (auction.bids.size >= auction.expected) auction.done()
     return ack(true)
@@ -214,11 +238,9 @@ class GossipAuctions implements Auctions {
     const call = decoded.message
     await this.bid(call, async (bid) => {
       try {
-        await this.c.protocol.request(
-          peerIdFromString(call.auctioneer),
-          { type: 'bid', ...bid },
-          { timeoutMs: Math.max(1, call.deadline - Date.now()) }
-        )
+        await this.c.rpc.request(bidMessage, peerIdFromString(call.auctioneer), bid, {
+          timeoutMs: Math.max(1, call.deadline - Date.now())
+        })
       } catch (err) {
         this.c.log.debug(
           { correlationId: call.correlationId, err: (err as Error).message },

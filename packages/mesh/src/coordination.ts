@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityRegistry } from '@mesh-node/membership'
 import {
   type AgentAnswerMessage,
   type AgentAskMessage,
@@ -8,9 +9,9 @@ import {
   MAX_OPTIONS,
   MAX_ROUND_PARTICIPANTS
 } from '@mesh-node/protocol'
+import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import type { CapabilityRegistry } from './registry.js'
-import type { TaskProtocol } from './task-protocol.js'
+import { agentAsk } from './messages/agent-ask.js'
 
 /** An agent taking part in a round. */
 export interface Participant {
@@ -27,7 +28,7 @@ export interface Answer {
   error?: string
 }
 
-export interface VoteRequest {
+export interface VoteRoundRequest {
   question: string
   options: string[]
   /** Voters are the agents with this capability, or every agent. */
@@ -73,19 +74,28 @@ export interface SolveResult {
   result: unknown
 }
 
-/** Runs the chosen idea as a task; the daemon passes its journaled dispatcher. */
-export type Implement = (
-  capability: string,
-  input: unknown,
-  timeoutMs: number
-) => Promise<{
+/** A finished task, as the task-submitting component reports it. */
+export interface SubmittedTask {
   taskId: string
   status: string
   result: unknown
   error: { code: string; message: string } | null
   executor: string | null
   agent: string | null
-}>
+  path: string[]
+}
+
+/**
+ * Runs a task through the node's journaled dispatcher and waits for it: how
+ * solve implements the chosen idea and an auction runs on its bidders.
+ * `candidates` restricts and orders the executors.
+ */
+export type SubmitTask = (task: {
+  capability: string
+  input: unknown
+  timeoutMs: number
+  candidates?: string[]
+}) => Promise<SubmittedTask>
 
 export class CoordinationError extends Error {
   override name = 'CoordinationError'
@@ -100,7 +110,7 @@ export class CoordinationError extends Error {
 export interface CoordinationComponents {
   runtime: Pick<AgentRuntime, 'ask' | 'list'>
   registry: Pick<CapabilityRegistry, 'find' | 'all'>
-  protocol: Pick<TaskProtocol, 'request'>
+  rpc: Pick<Rpc, 'request'>
   selfPeerId: string
   log: Logger
   /** Progress of rounds, for the event stream. */
@@ -122,8 +132,8 @@ export interface Coordination {
     question: AgentQuestion,
     options: { correlationId: string; deadline: number }
   ): Promise<Answer[]>
-  vote(request: VoteRequest): Promise<VoteResult>
-  solve(request: SolveRequest, implement: Implement): Promise<SolveResult>
+  vote(request: VoteRoundRequest): Promise<VoteResult>
+  solve(request: SolveRequest, submit: SubmitTask): Promise<SolveResult>
   /** The receiving side of agent_ask. */
   answer(message: AgentAskMessage, from: string): Promise<AgentAnswerMessage>
 }
@@ -218,9 +228,10 @@ class MeshCoordination implements Coordination {
           })
         }
       }
-      const reply = await this.c.protocol.request(
+      const reply = await this.c.rpc.request(
+        agentAsk,
         peerIdFromString(p.peerId),
-        { type: 'agent_ask', correlationId, agent: p.agent, deadline, question },
+        { correlationId, agent: p.agent, deadline, question },
         { timeoutMs: Math.max(1, deadline - Date.now()) }
       )
       return reply.error != null
@@ -256,11 +267,11 @@ class MeshCoordination implements Coordination {
     }
   }
 
-  async vote(request: VoteRequest): Promise<VoteResult> {
+  async vote(request: VoteRoundRequest): Promise<VoteResult> {
     return await this.round(async () => await this.runVote(request, this.participants(request.capability)))
   }
 
-  private async runVote(request: VoteRequest, voters: Participant[]): Promise<VoteResult> {
+  private async runVote(request: VoteRoundRequest, voters: Participant[]): Promise<VoteResult> {
     const correlationId = request.correlationId ?? randomUUID()
     const options = [...new Set(request.options)].slice(0, MAX_OPTIONS)
     if (options.length === 0) throw new CoordinationError('a vote needs at least one option', 'bad_request')
@@ -308,7 +319,7 @@ class MeshCoordination implements Coordination {
     }
   }
 
-  async solve(request: SolveRequest, implement: Implement): Promise<SolveResult> {
+  async solve(request: SolveRequest, submit: SubmitTask): Promise<SolveResult> {
     return await this.round(async () => {
       const correlationId = request.correlationId ?? randomUUID()
       const t = {
@@ -384,11 +395,11 @@ class MeshCoordination implements Coordination {
         people.find((p) => p.agent === proposer.agent && p.peerId === proposer.peerId)?.capabilities[0] ??
         people[0].capabilities[0]
       emit('implement', { capability })
-      const done = await implement(
+      const done = await submit({
         capability,
-        { problem: request.problem, idea: decision.choice },
-        t.implement
-      )
+        input: { problem: request.problem, idea: decision.choice },
+        timeoutMs: t.implement
+      })
       emit('implement_done', { status: done.status, executor: done.executor })
       return {
         correlationId,

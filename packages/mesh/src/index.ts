@@ -4,10 +4,6 @@
  * The mesh subsystems of a mesh-node, each a factory taking its components
  * explicitly (js-libp2p style), so each can be tested with real peers:
  *
- * - `createTaskProtocol`: warm, multiplexed `/agent-mesh/task/1.0.0` sessions
- * - `createRegistry`: who offers which capability, with load and TTLs
- * - `createStateGossip`: signed node state on the `agent-mesh/state/1` topic
- * - `createCapabilityProviders`: capabilities as DHT provider records
  * - `createTaskRouter`: submit, route, delegate, forward, de-duplicate
  * - `createMesh`: all of the above wired together on one libp2p node
  *
@@ -21,81 +17,27 @@
  * ```
  */
 
+export type { AuctionOutcome, AuctionRun, Auctions, ScoredBid } from './auction.js'
 export {
-  type AuctionComponents,
-  type AuctionRequest,
-  type Auctions,
-  createAuctions,
-  type ScoredBid,
-  scoreBid
-} from './auction.js'
-export {
-  type Answer,
   type Coordination,
-  type CoordinationComponents,
   CoordinationError,
   type CoordinationInit,
-  createCoordination,
-  type Implement,
-  type Participant,
-  type SolveRequest,
   type SolveResult,
-  tally,
-  type VoteRequest,
-  type VoteResult
+  type SubmitTask,
+  type SubmittedTask,
+  type VoteResult,
+  type VoteRoundRequest
 } from './coordination.js'
-export { RemoteProtocolError, TransportError } from './errors.js'
-export {
-  createFailureDetector,
-  type FailureDetector,
-  type FailureDetectorComponents,
-  type FailureDetectorInit,
-  type Member,
-  type MemberState,
-  type MembershipEvent
-} from './failure-detector.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
-export { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
-export {
-  type CapabilityProviders,
-  type CapabilityProvidersComponents,
-  type CapabilityProvidersInit,
-  createCapabilityProviders
-} from './providers.js'
-export {
-  type AgentView,
-  type CapabilityRegistry,
-  createRegistry,
-  type RegistryComponents,
-  type RegistryEvent,
-  type RegistryInit,
-  type RegistrySource
-} from './registry.js'
-export {
-  type AttemptObserver,
-  type AttemptOutcome,
-  createTaskRouter,
-  type ExecutionStore,
-  localAgentAds,
-  type SubmitOptions,
-  type TaskError,
-  type TaskEvent,
-  type TaskOutcome,
-  type TaskRouter,
-  type TaskRouterComponents,
-  type TaskRouterInit
+export type { OutboxDelivery, OutboxStore } from './outbox.js'
+export type {
+  AttemptObserver,
+  ExecutionStore,
+  OutcomeError,
+  SubmitOptions,
+  TaskEvent,
+  TaskOutcome,
+  TaskRouter,
+  TaskRouterInit
 } from './router.js'
-export {
-  createStateGossip,
-  type StateGossip,
-  type StateGossipComponents,
-  type StateGossipInit
-} from './state-gossip.js'
-export { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
-export {
-  createTaskProtocol,
-  type TaskProtocol,
-  type TaskProtocolComponents,
-  type TaskProtocolHandlers,
-  type TaskProtocolInit
-} from './task-protocol.js'
+export type { RoutingStrategy } from './strategy.js'

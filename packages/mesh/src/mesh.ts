@@ -1,28 +1,28 @@
 import type { IdentifyResult } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import {
+  type CapabilityProviders,
+  type CapabilityRegistry,
+  membership as createMembership,
+  type FailureDetector,
+  type Membership,
+  type MembershipInit,
+  type StateGossip
+} from '@mesh-node/membership'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import { TASK_PROTOCOL, type TaskResultMessage } from '@mesh-node/protocol'
+import { rpc as createRpcService, type Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { type Auctions, createAuctions } from './auction.js'
 import { type Coordination, type CoordinationInit, createCoordination } from './coordination.js'
-import { createFailureDetector, type FailureDetector, type FailureDetectorInit } from './failure-detector.js'
+import { agentAsk, agentAskHandler } from './messages/agent-ask.js'
+import { bid, bidHandler } from './messages/bid.js'
+import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
+import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
+import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
 import { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
-import {
-  type CapabilityProviders,
-  type CapabilityProvidersInit,
-  createCapabilityProviders
-} from './providers.js'
-import { type CapabilityRegistry, createRegistry, type RegistryInit } from './registry.js'
-import {
-  createTaskRouter,
-  type ExecutionStore,
-  localAgentAds,
-  type TaskRouter,
-  type TaskRouterInit
-} from './router.js'
-import { createStateGossip, type StateGossip, type StateGossipInit } from './state-gossip.js'
-import { createTaskProtocol, type TaskProtocol } from './task-protocol.js'
+import { PeerStats } from './peer-stats.js'
+import { createTaskRouter, type ExecutionStore, type TaskRouter, type TaskRouterInit } from './router.js'
 
 export interface MeshComponents {
   libp2p: MeshLibp2p
@@ -38,19 +38,16 @@ export interface MeshComponents {
   acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
 }
 
-export interface MeshInit {
-  registry?: RegistryInit
-  gossip?: StateGossipInit
-  providers?: CapabilityProvidersInit
+export interface MeshInit extends MembershipInit {
   router?: TaskRouterInit
-  failureDetector?: FailureDetectorInit
   coordination?: CoordinationInit
 }
 
 /** The mesh subsystems of one node, wired together. */
 export interface Mesh {
+  readonly membership: Membership
   readonly registry: CapabilityRegistry
-  readonly protocol: TaskProtocol
+  readonly rpc: Rpc
   readonly gossip: StateGossip
   readonly providers: CapabilityProviders
   readonly router: TaskRouter
@@ -65,72 +62,19 @@ export interface Mesh {
 export function createMesh(components: MeshComponents, init: MeshInit = {}): Mesh {
   const { libp2p, runtime, log } = components
   const selfPeerId = libp2p.peerId.toString()
-  // Late-bound: the protocol's handlers and the detector need each other.
-  let router: TaskRouter | undefined
-  let failureDetector: FailureDetector | undefined
-  let outbox: OutboxDelivery | undefined
-  let gossip: StateGossip | undefined
-  let coordination: Coordination | undefined
-  let auctions: Auctions | undefined
-
-  const registry = createRegistry(
-    {
-      runtime,
-      selfPeerId,
-      isUnavailable: (peerId) => {
-        const state = failureDetector?.state(peerId)
-        return state === 'suspect' || state === 'dead'
-      }
-    },
-    init.registry
-  )
-  const protocol = createTaskProtocol(
-    { libp2p, log: log.child({ component: 'task-protocol' }) },
-    {
-      handlers: {
-        taskRequest: async (msg, remote) => await router!.handleRequest(msg, remote),
-        capabilityQuery: (query) => router!.capabilityReply(query),
-        probe: async (msg) => ({
-          type: 'probe_reply',
-          id: msg.id,
-          target: msg.target,
-          reachable: await failureDetector!.probe(msg.target, 1000)
-        }),
-        resultDelivery: async (msg, remote) => ({
-          type: 'delivery_ack',
-          id: msg.id,
-          taskId: msg.result.taskId,
-          known: components.acceptDeliveredResult?.(msg.result, remote.toString()) ?? false
-        }),
-        undeliverable: (result) => outbox!.hold(result),
-        agentAsk: async (msg, remote) => await coordination!.answer(msg, remote.toString()),
-        bid: (msg, remote) => auctions!.receiveBid(msg, remote.toString()),
-        stateSync: (msg) => ({
-          type: 'state_sync_reply',
-          id: msg.id,
-          states: gossip!.answerSync(msg.versions)
-        })
-      }
-    }
-  )
-  outbox = createOutboxDelivery({
+  const rpc = createRpcService()({ libp2p, log: log.child({ component: 'rpc' }) })
+  const outbox = createOutboxDelivery({
     store: components.outbox ?? memoryOutbox(),
-    protocol,
+    rpc,
     log: log.child({ component: 'outbox' })
   })
-  failureDetector = createFailureDetector(
-    { libp2p, protocol, log: log.child({ component: 'failure-detector' }) },
-    init.failureDetector
-  )
-  const providers = createCapabilityProviders(
-    { libp2p, capabilities: () => runtime.capabilities(), log: log.child({ component: 'providers' }) },
-    init.providers
-  )
-  router = createTaskRouter(
+  const membership = createMembership(init)({ libp2p, rpc, runtime, log })
+  const { registry, failureDetector, gossip, providers } = membership
+  const router = createTaskRouter(
     {
       runtime,
       registry,
-      protocol,
+      rpc,
       providers,
       selfPeerId,
       executions: components.executions,
@@ -138,77 +82,39 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     },
     init.router
   )
-  gossip = createStateGossip(
-    {
-      pubsub: libp2p.services.pubsub,
-      registry,
-      selfPeerId,
-      localAgents: () => localAgentAds(runtime),
-      onLocalChange: (listener) => runtime.onChange(listener),
-      log: log.child({ component: 'state-gossip' }),
-      sync: async (peerId, versions) =>
-        (
-          await protocol.request(
-            peerIdFromString(peerId),
-            { type: 'state_sync', versions },
-            { timeoutMs: 3000 }
-          )
-        ).states,
-      peers: () =>
-        libp2p
-          .getPeers()
-          .map(String)
-          .filter((p) => failureDetector!.state(p) !== 'dead'),
-      isDead: (peerId) => failureDetector!.state(peerId) === 'dead'
-    },
-    init.gossip
-  )
-
-  coordination = createCoordination(
+  const coordination = createCoordination(
     {
       runtime,
       registry,
-      protocol,
+      rpc,
       selfPeerId,
       log: log.child({ component: 'coordination' }),
       emit: components.emit
     },
     init.coordination
   )
-  auctions = createAuctions({
+  const stats = new PeerStats()
+  const auctions = createAuctions({
+    stats,
     pubsub: libp2p.services.pubsub,
-    protocol,
+    rpc,
     runtime,
     registry,
     selfPeerId,
     log: log.child({ component: 'auction' })
   })
-  // The auctioneer's record of each peer's success rate and speed.
+  // This node's record of each peer's success rate and speed, from the tasks it sent.
   const startedAt = new Map<string, number>()
   router.onTaskEvent((event) => {
     if (event.role !== 'origin') return
     if (event.status === 'started') startedAt.set(event.taskId, event.at)
     else if ((event.status === 'completed' || event.status === 'failed') && event.executor != null) {
-      auctions!.recordOutcome(
+      stats.record(
         event.executor,
         event.status === 'completed',
         event.at - (startedAt.get(event.taskId) ?? event.at)
       )
       startedAt.delete(event.taskId)
-    }
-  })
-
-  // Every announcement is a heartbeat; the dead leave the registry.
-  registry.onEvent((event) => {
-    // Only a peer's own words are a sign of life; relayed state is not.
-    if (event.type === 'peer_updated' && (event.source === 'gossip' || event.source === 'query')) {
-      failureDetector!.heard(event.peerId)
-    }
-  })
-  failureDetector.onEvent((event) => {
-    if (event.type === 'peer_dead') {
-      registry.removePeer(event.peerId, 'dead')
-      gossip!.forget(event.peerId)
     }
   })
 
@@ -218,16 +124,27 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     const { peerId, protocols } = evt.detail
     if (!protocols.includes(TASK_PROTOCOL)) return
     const id = peerId.toString()
-    void router!.queryPeer(id, 5_000).then((agents) => {
+    void router.queryPeer(id, 5_000).then((agents) => {
       if (agents != null) registry.upsertPeer(id, agents, 'query')
     })
-    void outbox!.flush(id)
+    void outbox.flush(id)
   }
-  let expiry: NodeJS.Timeout | undefined
+
+  // The message table: each request type, its owner's handler.
+  rpc.handle(
+    taskRequest,
+    taskRequestHandler(router),
+    taskRequestOptions((result) => outbox.hold(result))
+  )
+  rpc.handle(capabilityQuery, capabilityQueryHandler(router))
+  rpc.handle(resultDelivery, resultDeliveryHandler(components.acceptDeliveredResult))
+  rpc.handle(agentAsk, agentAskHandler(coordination))
+  rpc.handle(bid, bidHandler(auctions))
 
   return {
+    membership,
     registry,
-    protocol,
+    rpc,
     gossip,
     providers,
     router,
@@ -236,24 +153,18 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     coordination,
     auctions,
     start: async () => {
-      await protocol.start()
+      await membership.start()
+      await rpc.start()
       libp2p.addEventListener('peer:identify', onIdentify)
-      await gossip!.start()
-      await auctions!.start()
-      providers.start()
-      failureDetector!.start()
-      outbox!.start()
-      expiry = setInterval(() => registry.expire(), 1000)
+      await auctions.start()
+      outbox.start()
     },
     stop: async () => {
-      clearInterval(expiry)
-      outbox!.stop()
-      failureDetector!.stop()
-      providers.stop()
-      await auctions!.stop()
-      await gossip!.stop()
+      outbox.stop()
+      await auctions.stop()
       libp2p.removeEventListener('peer:identify', onIdentify)
-      await protocol.stop()
+      await rpc.stop()
+      await membership.stop()
     }
   }
 }

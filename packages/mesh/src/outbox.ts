@@ -1,7 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { TaskResultMessage } from '@mesh-node/protocol'
+import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import type { TaskProtocol } from './task-protocol.js'
+import { resultDelivery } from './messages/result-delivery.js'
 
 /** Where undelivered results wait; the task journal implements it durably. */
 export interface OutboxStore {
@@ -19,7 +20,7 @@ export interface OutboxStore {
 
 export interface OutboxDeliveryComponents {
   store: OutboxStore
-  protocol: Pick<TaskProtocol, 'request'>
+  rpc: Pick<Rpc, 'request'>
   log: Logger
 }
 
@@ -41,7 +42,7 @@ export function createOutboxDelivery(
   components: OutboxDeliveryComponents,
   init: { retryMs?: number } = {}
 ): OutboxDelivery {
-  const { store, protocol, log } = components
+  const { store, rpc, log } = components
   const base = init.retryMs ?? 2000
   let timer: NodeJS.Timeout | undefined
   const inflight = new Set<string>()
@@ -56,11 +57,7 @@ export function createOutboxDelivery(
     inflight.add(entry.taskId)
     try {
       const result = entry.message as Omit<TaskResultMessage, 'type' | 'id'>
-      await protocol.request(
-        peerIdFromString(entry.origin),
-        { type: 'result_delivery', result },
-        { timeoutMs: 5000 }
-      )
+      await rpc.request(resultDelivery, peerIdFromString(entry.origin), { result }, { timeoutMs: 5000 })
       store.outboxRemove(entry.taskId)
       log.info({ taskId: entry.taskId, origin: entry.origin }, 'delivered a held result')
     } catch (err) {

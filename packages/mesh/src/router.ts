@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityProviders } from '@mesh-node/membership'
+import { type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
 import {
   type AgentAd,
   type CapabilityQueryMessage,
@@ -11,14 +13,13 @@ import {
   type TaskRequestMessage,
   type TaskResultMessage
 } from '@mesh-node/protocol'
+import { type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import { TransportError } from './errors.js'
-import type { CapabilityProviders } from './providers.js'
-import type { CapabilityRegistry } from './registry.js'
+import { capabilityQuery } from './messages/capability-query.js'
+import { taskRequest } from './messages/task-request.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
-import type { TaskProtocol } from './task-protocol.js'
 
-export interface TaskError {
+export interface OutcomeError {
   code: string
   message: string
 }
@@ -28,18 +29,18 @@ export interface TaskOutcome {
   taskId: string
   status: 'completed' | 'failed'
   result?: unknown
-  error?: TaskError
+  error?: OutcomeError
   executor?: string
   agent?: string
   path: string[]
 }
 
-export type AttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
+export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
 
 /** Told of each executor a task is handed to, so the origin's journal keeps every attempt. */
 export interface AttemptObserver {
   started(executor: string): void
-  ended(executor: string, outcome: AttemptOutcome, info: { agent?: string; error?: TaskError }): void
+  ended(executor: string, outcome: RouteAttemptOutcome, info: { agent?: string; error?: OutcomeError }): void
 }
 
 export interface SubmitOptions {
@@ -62,12 +63,12 @@ export interface ExecutionStore {
   get(
     taskId: string
   ):
-    | { status: 'running' | 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+    | { status: 'running' | 'completed' | 'failed'; result?: unknown; error?: OutcomeError; agent?: string }
     | undefined
   record(
     taskId: string,
     origin: string,
-    outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+    outcome: { status: 'completed' | 'failed'; result?: unknown; error?: OutcomeError; agent?: string }
   ): void
 }
 
@@ -81,14 +82,14 @@ export interface TaskEvent {
   executor?: string
   agent?: string
   path?: string[]
-  error?: TaskError
+  error?: OutcomeError
   at: number
 }
 
 export interface TaskRouterComponents {
   runtime: AgentRuntime
   registry: CapabilityRegistry
-  protocol: TaskProtocol
+  rpc: Pick<Rpc, 'request'>
   providers: CapabilityProviders
   selfPeerId: string
   log: Logger
@@ -150,18 +151,12 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
   })
 
 /** Error text travels in bounded fields (8 KiB on the wire). */
-function bounded(error: TaskError | undefined): TaskError | undefined {
+function bounded(error: OutcomeError | undefined): OutcomeError | undefined {
   if (error == null) return undefined
   return {
     code: error.code.slice(0, 64),
     message: error.message.length > 8000 ? `${error.message.slice(0, 8000)}…` : error.message
   }
-}
-
-export function localAgentAds(runtime: Pick<AgentRuntime, 'list'>): AgentAd[] {
-  return runtime
-    .list()
-    .map((a) => ({ agent: a.name, capabilities: a.capabilities, capacity: a.capacity, running: a.running }))
 }
 
 class DefaultTaskRouter implements TaskRouter {
@@ -344,19 +339,21 @@ class DefaultTaskRouter implements TaskRouter {
 
   capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage {
     const ads = localAgentAds(this.components.runtime)
+    const { capability } = query
     return {
       type: 'capability_reply',
       id: query.id,
-      agents: query.capability == null ? ads : ads.filter((a) => a.capabilities.includes(query.capability!))
+      agents: capability == null ? ads : ads.filter((a) => a.capabilities.includes(capability))
     }
   }
 
   async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
     const started = performance.now()
     try {
-      const reply = await this.components.protocol.request(
+      const reply = await this.components.rpc.request(
+        capabilityQuery,
         peerIdFromString(peerId),
-        { type: 'capability_query' },
+        {},
         { timeoutMs }
       )
       this.components.registry.recordLatency(peerId, performance.now() - started)
@@ -562,10 +559,10 @@ class DefaultTaskRouter implements TaskRouter {
     for (let attempt = 0; ; attempt++) {
       const remaining = req.deadline - Date.now()
       try {
-        return await this.components.protocol.request(
+        return await this.components.rpc.request(
+          taskRequest,
           peer,
           {
-            type: 'task_request',
             taskId: req.taskId,
             capability: req.capability,
             input: req.input,

@@ -1,4 +1,4 @@
-import type { AgentView } from './registry.js'
+import type { AgentView } from '@mesh-node/membership'
 
 /** A place a task can go: this node, or a peer that will pick among its own agents. */
 export interface Candidate {

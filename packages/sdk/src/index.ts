@@ -27,6 +27,9 @@
  *       return { score: request.score }
  *   }
  * })
+ *
+ * // Messages on the agent's `topics` go to `onMessage` when the module exports it.
+ * export const onMessage = (message: MessageRequest) => console.log(message.topic, message.payload)
  * ```
  */
 
@@ -37,6 +40,7 @@ export type {
   BrainstormRequest,
   CritiqueRequest,
   HandlerRequest,
+  MessageRequest,
   TaskRequest,
   VoteRequest
 } from './requests.js'

@@ -53,4 +53,31 @@ export interface BidRequest {
   score: number
 }
 
-export type HandlerRequest = TaskRequest | VoteRequest | BrainstormRequest | CritiqueRequest | BidRequest
+/**
+ * A message on a topic the agent follows (its spec's `topics`), or sent to
+ * it directly. The answer is ignored: return nothing, or publish/send a
+ * reply yourself. Takes no capacity slot.
+ */
+export interface MessageRequest {
+  type: 'message'
+  /** The topic it arrived on; absent for a direct send. */
+  topic?: string
+  /** The envelope's own type (`message` unless the sender chose another). */
+  messageType: string
+  messageId: string
+  payload: unknown
+  /** Publisher: its peer id, and its agent when an agent sent it. */
+  from: string
+  fromAgent?: string
+  correlationId?: string
+  timestamp: number
+  deadline: number
+}
+
+export type HandlerRequest =
+  | TaskRequest
+  | VoteRequest
+  | BrainstormRequest
+  | CritiqueRequest
+  | BidRequest
+  | MessageRequest

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { CliError } from '../errors.js'
@@ -158,7 +159,7 @@ export function solveCommand(): Command {
             problem: options.problem,
             capability: options.capability,
             correlationId,
-            phaseTimeoutMs: positive(options.phaseTimeout, '--phase-timeout', 600_000)
+            phaseTimeoutMs: positive(options.phaseTimeout, '--phase-timeout', MAX_TASK_TIMEOUT_MS)
           })
           if (options.json === true) printJson(res)
           else {

@@ -1,3 +1,4 @@
+import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { CliError } from '../errors.js'
@@ -25,8 +26,8 @@ export function parseJsonInput(text: string | undefined): unknown {
 export function parseTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
   const ms = Number(text)
-  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000)
-    throw new CliError('--timeout must be milliseconds, from 1 to 600000')
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TASK_TIMEOUT_MS)
+    throw new CliError(`--timeout must be milliseconds, from 1 to ${MAX_TASK_TIMEOUT_MS}`)
   return ms
 }
 

@@ -127,10 +127,10 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   })
   started.add(proc)
   let output = ''
-  proc.stdout!.on('data', (d: Buffer) => {
+  proc.stdout.on('data', (d: Buffer) => {
     output += d.toString()
   })
-  proc.stderr!.on('data', (d: Buffer) => {
+  proc.stderr.on('data', (d: Buffer) => {
     output += d.toString()
   })
   const exit = new Promise<number | null>((resolve) =>

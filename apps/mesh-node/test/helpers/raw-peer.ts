@@ -2,6 +2,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, Stream } from '@libp2p/interface'
+import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { encodeFrame, FrameDecoder, TASK_PROTOCOL } from '@mesh-node/protocol'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -33,7 +34,9 @@ export async function createRawPeer(): Promise<RawPeer> {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify() }
+    // It answers ping as every peer does, or the failure detector would
+    // rightly hang up on it a few seconds into a test.
+    services: { identify: identify(), ping: ping() }
   })
   return {
     node,

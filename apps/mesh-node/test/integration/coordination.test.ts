@@ -173,7 +173,8 @@ describe('task auctions', { timeout: 120_000 }, () => {
     assert.equal(won.executor, idle.peerId)
     assert.equal(won.status, 'completed')
     assert.deepEqual(won.result, { slept: 10, input: { ms: 10 } })
-    const loaded = won.bids.find((b) => b.agent === 'busy')!
+    const loaded = won.bids.find((b) => b.agent === 'busy')
+    assert.ok(loaded, 'the busy agent bid')
     assert.ok(loaded.score < won.bids[0].score && loaded.offer === 0.5)
 
     // Now the winner dies while it runs the task: the next bidder takes it.
@@ -185,7 +186,8 @@ describe('task auctions', { timeout: 120_000 }, () => {
         ),
       { message: 'the auctioned task to start' }
     )
-    const victim = [busy, idle, third].find((d) => d.peerId === started.attempts[0].executor)!
+    const victim = [busy, idle, third].find((d) => d.peerId === started.attempts[0].executor)
+    assert.ok(victim, 'the executor is one of the bidders')
     assert.equal(victim, idle, 'the idle agent won again')
     victim.kill('SIGKILL')
     const out = await running

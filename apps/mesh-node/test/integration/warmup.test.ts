@@ -64,7 +64,10 @@ describe('tasks submitted right after a start', { timeout: 180_000 }, () => {
     const started = Date.now()
     const res = await b.client.submit({ capability: 'nobody.has.it', input: 1, timeoutMs: 20_000 })
     assert.equal(res.status, 'failed')
-    assert.ok(Date.now() - started < 5000, `no warm-up wait once a remote agent is known (${Date.now() - started} ms)`)
+    assert.ok(
+      Date.now() - started < 5000,
+      `no warm-up wait once a remote agent is known (${Date.now() - started} ms)`
+    )
     assert.equal(res.error?.code, 'no_agent')
     assert.match(res.error?.message ?? '', /this node knows 1 peer and 1 agent, none with nobody\.has\.it/)
   })

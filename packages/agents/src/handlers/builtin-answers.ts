@@ -26,7 +26,7 @@ export function builtinVote(request: VoteRequest, options: BuiltinOptions): Vote
       : policy === 'last'
         ? choices.length - 1
         : Math.floor(Math.random() * choices.length)
-  return { choice: choices[index]! }
+  return { choice: choices[index] }
 }
 
 export function builtinBrainstorm(

@@ -14,6 +14,8 @@ export interface CreateHandlerOptions {
   baseDir: string
   /** Records exec process groups so none outlives the daemon. */
   processGuard?: ProcessGuard
+  /** Extra environment for exec handlers, read at each spawn (the API address and a scoped token). */
+  env?: () => Record<string, string>
 }
 
 /**
@@ -26,7 +28,11 @@ export async function createHandler(spec: HandlerSpec, options: CreateHandlerOpt
     case 'builtin':
       return guard(builtinHandler(spec), undefined, true)
     case 'exec':
-      return guard(execHandler(spec, options.baseDir, options.processGuard), spec.timeoutMs, false)
+      return guard(
+        execHandler(spec, options.baseDir, options.env, options.processGuard),
+        spec.timeoutMs,
+        false
+      )
     case 'http':
       return guard(httpHandler(spec), spec.timeoutMs, false)
     case 'module':

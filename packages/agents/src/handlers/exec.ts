@@ -17,9 +17,14 @@ const CLOSE_GRACE_MS = 2000
  * Runs one process per request: request JSON + newline on stdin, one JSON
  * value on stdout. Timeouts and aborts arrive through ctx.signal (see scope.ts).
  */
-export function execHandler(spec: ExecHandlerSpec, baseDir: string, guard?: ProcessGuard): AgentHandler {
+export function execHandler(
+  spec: ExecHandlerSpec,
+  baseDir: string,
+  env: () => Record<string, string> = () => ({}),
+  guard?: ProcessGuard
+): AgentHandler {
   const cwd = spec.cwd === undefined ? baseDir : resolve(baseDir, spec.cwd)
-  return (request, ctx) => runOnce(spec, cwd, request, ctx, guard)
+  return (request, ctx) => runOnce(spec, cwd, request, ctx, env(), guard)
 }
 
 function runOnce(
@@ -27,6 +32,7 @@ function runOnce(
   cwd: string,
   request: HandlerRequest,
   ctx: HandlerContext,
+  meshEnv: Record<string, string>,
   guard: ProcessGuard | undefined
 ) {
   const [file, ...args] = spec.command as [string, ...string[]]
@@ -39,7 +45,7 @@ function runOnce(
     try {
       child = spawn(file, args, {
         cwd,
-        env: { ...process.env, MESH_AGENT: ctx.agent, ...spec.env },
+        env: { ...process.env, MESH_AGENT: ctx.agent, ...meshEnv, ...spec.env },
         shell: false,
         // Own process group, so one kill reaches everything the handler started.
         detached: true,
@@ -98,6 +104,9 @@ function runOnce(
       if (exit.code !== 0) {
         return reject(new HandlerError('handler_failed', `${name} exited with code ${exit.code}${detail}`))
       }
+      // A message needs no answer: a handler may print nothing.
+      if (request.type === 'message' && Buffer.concat(stdout).toString('utf8').trim() === '')
+        return resolvePromise(null)
       try {
         resolvePromise(parseStdout(Buffer.concat(stdout).toString('utf8'), name))
       } catch (err) {

@@ -8,6 +8,8 @@ export function httpHandler(spec: HttpHandlerSpec): AgentHandler {
   return async (request, ctx) => {
     const res = await postJson(spec.url, spec.headers ?? {}, request, ctx.signal)
     if (!res.ok) throw new HandlerError('handler_failed', `HTTP ${res.status}: ${snippet(res.text, 500)}`)
+    // A message needs no answer: 204 or an empty body is fine.
+    if (request.type === 'message' && res.text.trim() === '') return null
     try {
       return JSON.parse(res.text)
     } catch {

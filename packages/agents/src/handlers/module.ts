@@ -27,7 +27,13 @@ export async function moduleHandler(spec: ModuleHandlerSpec, baseDir: string): P
       `module ${path} must export ${wanted}; ${describeExports(mod)}`
     )
   }
-  return fn as AgentHandler
+  const onMessage = mod['onMessage']
+  if (typeof onMessage !== 'function') return fn as AgentHandler
+  // Messages go to onMessage when the module has one; everything else to the handler.
+  return (request, ctx) =>
+    request.type === 'message'
+      ? (onMessage as AgentHandler)(request, ctx)
+      : (fn as AgentHandler)(request, ctx)
 }
 
 function describeExports(mod: Record<string, unknown>): string {

@@ -1,8 +1,8 @@
+import { parseEventTypes, type StatusInfo } from '@mesh-node/api'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { EventHub } from '../event-hub.js'
-import { badRequest } from './api-error.js'
 import type { Route } from './server.js'
 
 export interface MeshRoutesInit {
@@ -19,7 +19,7 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
     {
       method: 'GET',
       path: '/v1/status',
-      handler: () => ({
+      handler: (): StatusInfo => ({
         peerId: peer.peerId.toString(),
         startedAt,
         uptimeMs: Date.now() - startedAt,
@@ -38,12 +38,7 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
       path: '/v1/events',
       raw: true,
       handler: ({ res, query }) => {
-        const types = query
-          .get('types')
-          ?.split(',')
-          .filter((t) => t !== '')
-        if (types?.some((t) => !/^[a-z_]{1,32}$/.test(t)))
-          throw badRequest('types must be a comma-separated list of event types')
+        const types = parseEventTypes(query)
         events.attach(res, types == null ? undefined : (e) => types.includes(e.type))
       }
     }

@@ -1,4 +1,4 @@
-import type { IdInfo, PeerInfo } from '@mesh-node/client'
+import type { IdInfo, PeerInfo } from '@mesh-node/api'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { Route } from './server.js'
 

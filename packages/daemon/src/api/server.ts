@@ -1,6 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { InvalidRequestError } from '@mesh-node/api'
 import type { Logger } from '../logger.js'
 import { ApiError, badRequest } from './api-error.js'
 
@@ -20,6 +21,8 @@ export interface RequestContext {
   res: ServerResponse
   /** Child logger carrying this request's correlation id. */
   log: Logger
+  /** The agent whose scoped token made this request; absent for the full token. */
+  agent?: string
 }
 
 export interface Route {
@@ -30,6 +33,8 @@ export interface Route {
   handler: (ctx: RequestContext) => unknown
   raw?: boolean
   status?: number
+  /** Also open to agents' scoped tokens (publish and send only). */
+  scoped?: boolean
 }
 
 export interface ApiServerInit {
@@ -38,6 +43,8 @@ export interface ApiServerInit {
   token: string
   routes: Route[]
   log: Logger
+  /** Tokens handed to agents, by token: such a token may call only `scoped` routes. */
+  scopedTokens?: ReadonlyMap<string, string>
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number
 }
@@ -66,7 +73,8 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!url.pathname.startsWith('/v1/'))
       throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
-    if (!authorized(req.headers.authorization, expected)) {
+    const agent = scopedAgent(req.headers.authorization, init.scopedTokens)
+    if (agent == null && !authorized(req.headers.authorization, expected)) {
       throw new ApiError(
         401,
         'unauthorized',
@@ -81,13 +89,19 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
         methodMismatch = true
         continue
       }
+      if (agent != null && route.scoped !== true)
+        throw new ApiError(
+          403,
+          'forbidden',
+          `this token is scoped to agent ${agent}: it may only publish or send messages, not ${req.method} ${url.pathname}`
+        )
       const params: Record<string, string> = {}
       route.keys.forEach((k, i) => {
         params[k] = decodeURIComponent(match[i + 1])
       })
       const body = req.method === 'POST' ? await readJson(req, maxBody) : undefined
       log.debug({ method: req.method, path: url.pathname }, 'api request')
-      const result = await route.handler({ params, query: url.searchParams, body, req, res, log })
+      const result = await route.handler({ params, query: url.searchParams, body, req, res, log, agent })
       if (result instanceof ApiReply) sendJson(res, result.status, result.body)
       else if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
       return
@@ -136,6 +150,11 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return match != null && timingSafeEqual(digest(match[1]), expected)
 }
 
+function scopedAgent(header: string | undefined, tokens?: ReadonlyMap<string, string>): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '')
+  return match != null ? tokens?.get(match[1]) : undefined
+}
+
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const chunks: Buffer[] = []
   let size = 0
@@ -166,6 +185,10 @@ function sendError(res: ServerResponse, log: Logger, err: unknown): void {
   }
   if (err instanceof ApiError) {
     sendJson(res, err.status, { error: err.message, code: err.code })
+    return
+  }
+  if (err instanceof InvalidRequestError) {
+    sendJson(res, 400, { error: err.message, code: err.code })
     return
   }
   log.error({ err }, 'api handler failed')

@@ -1,9 +1,9 @@
+import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
-import { CAPABILITY_PATTERN } from '@mesh-node/protocol'
 import type { TaskDispatcher } from '../task-dispatcher.js'
-import type { TaskRecord as SeenRecord, TaskStore } from '../task-store.js'
-import { badRequest, notFound } from './api-error.js'
+import type { SeenTask, TaskStore } from '../task-store.js'
+import { notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
 
 export interface TaskRoutesInit {
@@ -13,45 +13,6 @@ export interface TaskRoutesInit {
   /** Tasks this node ran or forwarded for others (the journal holds its own). */
   seen: TaskStore
   defaultTimeoutMs: number
-}
-
-interface SubmitBody {
-  capability: string
-  input: unknown
-  wait: boolean
-  queue: boolean
-  timeoutMs: number
-}
-
-const SUBMIT_FIELDS = ['capability', 'input', 'wait', 'queue', 'timeoutMs']
-
-function parseSubmit(body: unknown, defaultTimeoutMs: number): SubmitBody {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('the body must be a JSON object: {"capability", "input", "wait", "queue", "timeoutMs"}')
-  }
-  const b = body as Record<string, unknown>
-  const unknown = Object.keys(b).filter((k) => !SUBMIT_FIELDS.includes(k))
-  if (unknown.length > 0) throw badRequest(`unknown field(s): ${unknown.join(', ')}`)
-  if (typeof b.capability !== 'string' || !CAPABILITY_PATTERN.test(b.capability)) {
-    throw badRequest(
-      'capability must be a name of letters, digits and . _ : / - (at most 128), e.g. "text.upper"'
-    )
-  }
-  for (const flag of ['wait', 'queue']) {
-    if (b[flag] !== undefined && typeof b[flag] !== 'boolean')
-      throw badRequest(`${flag} must be true or false`)
-  }
-  const timeoutMs = b.timeoutMs ?? defaultTimeoutMs
-  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
-    throw badRequest('timeoutMs must be an integer from 1 to 600000')
-  }
-  return {
-    capability: b.capability,
-    input: b.input ?? null,
-    wait: b.wait !== false,
-    queue: b.queue === true,
-    timeoutMs
-  }
 }
 
 /** The answer shape of a finished task, as `submit --json` prints it. */
@@ -80,7 +41,7 @@ function originView(task: JournalRecord) {
   }
 }
 
-function seenView(task: SeenRecord) {
+function seenView(task: SeenTask) {
   return {
     ...task,
     result: task.result ?? null,
@@ -112,9 +73,7 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       method: 'GET',
       path: '/v1/tasks',
       handler: ({ query }) => {
-        const limit = Number(query.get('limit') ?? 100)
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-          throw badRequest('limit must be an integer from 1 to 10000')
+        const limit = parseTaskListLimit(query)
         const own = journal.list({ limit }).map(originView)
         const others = seen.list(limit).map(seenView)
         return [...own, ...others].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit)
@@ -144,19 +103,19 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       method: 'GET',
       path: '/v1/agents',
       handler: ({ query }) => {
-        const capability = query.get('capability')
-        if (capability != null && !CAPABILITY_PATTERN.test(capability))
-          throw badRequest('capability is not a valid capability name')
+        const capability = parseAgentsQuery(query)
         const agents = capability != null ? mesh.registry.find(capability) : mesh.registry.all()
-        return agents.map((a) => ({
-          peerId: a.peerId,
-          agent: a.agent,
-          capabilities: a.capabilities,
-          load: a.load,
-          capacity: a.capacity,
-          running: a.running,
-          local: a.local
-        }))
+        return agents.map(
+          (a): AgentInfo => ({
+            peerId: a.peerId,
+            agent: a.agent,
+            capabilities: a.capabilities,
+            load: a.load,
+            capacity: a.capacity,
+            running: a.running,
+            local: a.local
+          })
+        )
       }
     }
   ]

@@ -7,6 +7,7 @@ import {
   type StateSyncMessage
 } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
+import { DEFAULT_HEARTBEAT_MS } from './constants.js'
 import type { CapabilityRegistry } from './registry.js'
 
 export interface StateGossipComponents {
@@ -31,7 +32,7 @@ export interface StateGossipInit {
   syncIntervalMs?: number
   /** Peers per anti-entropy round. @default 2 */
   syncFanout?: number
-  /** Announce at least this often, changed or not. @default 2000 */
+  /** Announce at least this often, changed or not. @default DEFAULT_HEARTBEAT_MS */
   heartbeatMs?: number
   /** Announce changes at most this often, so load bursts do not flood the topic. @default 100 */
   minIntervalMs?: number
@@ -62,7 +63,7 @@ class PubsubStateGossip implements StateGossip {
   private readonly relayed = new Map<string, { incarnation: number; seq: number }>()
   private readonly directAt = new Map<string, number>()
   private get directFreshMs(): number {
-    return 5 * (this.init.heartbeatMs ?? 2000)
+    return 5 * (this.init.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
   }
   /** The latest full state of every peer, and our own: what anti-entropy hands out. */
   private readonly latest = new Map<string, NodeStateMessage>()
@@ -86,7 +87,7 @@ class PubsubStateGossip implements StateGossip {
     pubsub.addEventListener('message', this.onMessage)
     pubsub.subscribe(STATE_TOPIC)
     this.unsubscribe = this.components.onLocalChange(() => this.announce())
-    this.heartbeat = setInterval(() => this.publish(), this.init.heartbeatMs ?? 2000)
+    this.heartbeat = setInterval(() => this.publish(), this.init.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
     if (this.components.sync != null) {
       this.syncTimer = setInterval(() => {
         void this.antiEntropy()

@@ -22,3 +22,9 @@ export class RemoteProtocolError extends Error {
     super(message)
   }
 }
+
+/** A second handler for one message type: each type has exactly one owner. */
+export class DuplicateHandlerError extends Error {
+  override name = 'DuplicateHandlerError'
+  readonly code = 'duplicate_handler'
+}

@@ -1,8 +1,9 @@
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshLibp2p } from '@mesh-node/peer'
+import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import type { TaskProtocol } from './task-protocol.js'
+import { probeRequest } from './messages/probe.js'
 
 export type MemberState = 'alive' | 'suspect' | 'dead'
 
@@ -23,7 +24,7 @@ export type MembershipEvent = {
 
 export interface FailureDetectorComponents {
   libp2p: Pick<MeshLibp2p, 'services' | 'hangUp' | 'addEventListener' | 'removeEventListener'>
-  protocol: Pick<TaskProtocol, 'request' | 'closeSession'>
+  rpc: Pick<Rpc, 'request' | 'closeSession'>
   log: Logger
 }
 
@@ -192,9 +193,10 @@ class SwimFailureDetector implements FailureDetector {
       const answers = await Promise.all(
         helpers.map(async (h) => {
           try {
-            const reply = await this.components.protocol.request(
+            const reply = await this.components.rpc.request(
+              probeRequest,
               peerIdFromString(h.peerId),
-              { type: 'probe_request', target: m.peerId },
+              { target: m.peerId },
               { timeoutMs: this.probeTimeout * 2 + 250 }
             )
             return reply.reachable
@@ -225,7 +227,7 @@ class SwimFailureDetector implements FailureDetector {
     m.deadAt = Date.now()
     this.components.log.warn({ remotePeer: m.peerId }, 'peer declared dead')
     // Fail its in-flight requests now, so their tasks move elsewhere.
-    this.components.protocol.closeSession(m.peerId, 'peer declared dead')
+    this.components.rpc.closeSession(m.peerId, 'peer declared dead')
     this.components.libp2p.hangUp(peerIdFromString(m.peerId)).catch(() => {})
     this.emit({ type: 'peer_dead', peerId: m.peerId, reason: 'suspicion timed out' })
   }

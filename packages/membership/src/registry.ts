@@ -61,6 +61,13 @@ interface PeerEntry {
   source: RegistrySource
 }
 
+/** This node's agents as it announces them (state gossip, capability replies). */
+export function localAgentAds(runtime: Pick<AgentRuntime, 'list'>): AgentAd[] {
+  return runtime
+    .list()
+    .map((a) => ({ agent: a.name, capabilities: a.capabilities, capacity: a.capacity, running: a.running }))
+}
+
 const toView = (peerId: string, ad: AgentAd, local: boolean): AgentView => ({
   peerId,
   agent: ad.agent,

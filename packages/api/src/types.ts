@@ -61,6 +61,7 @@ export interface AgentInfo {
   local: boolean
 }
 
+/** POST /v1/tasks (`wait` is set by the client: submit or submitNoWait). */
 export interface SubmitRequest {
   capability: string
   input?: unknown
@@ -102,7 +103,7 @@ export interface StatusInfo {
 }
 
 /** One server-sent event from GET /v1/events. */
-export interface MeshEvent {
+export interface ApiEvent {
   type: string
   at: number
   [field: string]: unknown
@@ -114,6 +115,22 @@ export interface VoteRequestBody {
   capability?: string
   quorum?: number
   timeoutMs?: number
+}
+
+/** POST /v1/auctions: collect bids for `deadlineMs`, then run the task on the best bidder. */
+export interface AuctionRequestBody {
+  capability: string
+  input?: unknown
+  deadlineMs?: number
+  timeoutMs?: number
+}
+
+/** POST /v1/solve: brainstorm, critique, vote, implement. */
+export interface SolveRequestBody {
+  problem: string
+  capability?: string
+  correlationId?: string
+  phaseTimeoutMs?: number
 }
 
 export interface VoteResultInfo {

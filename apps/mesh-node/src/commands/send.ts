@@ -1,0 +1,43 @@
+import { Command } from 'commander'
+import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
+import { CliError } from '../errors.js'
+import { printJson } from '../output.js'
+import { readJsonData } from './topics.js'
+
+interface SendOptions extends CommonOptions {
+  agent: string
+  data?: string
+  type?: string
+  correlationId?: string
+  timeout?: string
+}
+
+export function sendCommand(): Command {
+  return withJson(withDataDir(new Command('send')))
+    .description(
+      "deliver a message straight to one agent and wait for its acknowledgement (and the handler's reply)"
+    )
+    .requiredOption('--agent <name[@peer]>', 'the agent, e.g. planner or planner@12D3KooW...')
+    .option('--data <json>', 'payload as JSON, "-" to read stdin, or @FILE (default: null)')
+    .option('--type <type>', 'envelope type (default: message)')
+    .option('--correlation-id <id>', 'correlation id carried in the envelope')
+    .option('--timeout <ms>', 'how long to wait for the agent (default: 30000)')
+    .action(async (options: SendOptions) => {
+      const timeoutMs = options.timeout != null ? Number(options.timeout) : undefined
+      if (timeoutMs != null && !(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= 300_000))
+        throw new CliError('--timeout must be milliseconds, from 1 to 300000')
+      const payload = await readJsonData(options.data)
+      const ack = await (await clientFor(options)).send(options.agent, payload, {
+        type: options.type,
+        correlationId: options.correlationId,
+        timeoutMs
+      })
+      if (options.json === true) {
+        printJson(ack)
+        return
+      }
+      process.stderr.write(`delivered ${ack.id} to ${ack.agent}@${ack.node}\n`)
+      if (ack.reply != null)
+        process.stdout.write(`${typeof ack.reply === 'string' ? ack.reply : JSON.stringify(ack.reply)}\n`)
+    })
+}

@@ -1,0 +1,82 @@
+/**
+ * @packageDocumentation
+ *
+ * Membership of the mesh: which peers are alive, suspect or dead, and which
+ * agents (capabilities, load) each one offers. Four views of one concept:
+ *
+ * - the failure detector (SWIM-style direct and indirect probes) is the one
+ *   place that decides liveness;
+ * - the state gossip announces each node's agents on `agent-mesh/state/1`
+ *   every heartbeat and on change, with anti-entropy (`state_sync`);
+ * - the registry answers "who offers capability X" with a map read;
+ * - the DHT providers find capable peers not yet heard from.
+ *
+ * It owns the `probe_request` and `state_sync` messages and registers their
+ * handlers on the rpc in `start()`.
+ *
+ * @example
+ * ```ts
+ * import { membership } from '@mesh-node/membership'
+ *
+ * const members = membership({ gossip: { heartbeatMs: 1000 } })({ libp2p, rpc, runtime, log })
+ * await members.start()
+ * members.registry.find('text.upper')      // AgentView[]
+ * members.failureDetector.onEvent((e) => console.log(e.type, e.peerId))
+ * ```
+ */
+
+import type { Startable } from '@libp2p/interface'
+import type { AgentRuntime } from '@mesh-node/agents'
+import type { MeshLibp2p } from '@mesh-node/peer'
+import type { Rpc } from '@mesh-node/rpc'
+import type { Logger } from 'pino'
+import type { FailureDetector, FailureDetectorInit } from './failure-detector.js'
+import { DefaultMembership } from './membership.js'
+import type { CapabilityProviders, CapabilityProvidersInit } from './providers.js'
+import type { CapabilityRegistry, RegistryInit } from './registry.js'
+import type { StateGossip, StateGossipInit } from './state-gossip.js'
+
+export { DEFAULT_HEARTBEAT_MS } from './constants.js'
+export type {
+  FailureDetector,
+  FailureDetectorInit,
+  Member,
+  MemberState,
+  MembershipEvent
+} from './failure-detector.js'
+export type { CapabilityProviders, CapabilityProvidersInit } from './providers.js'
+export {
+  type AgentView,
+  type CapabilityRegistry,
+  createRegistry,
+  localAgentAds,
+  type RegistryEvent,
+  type RegistryInit,
+  type RegistrySource
+} from './registry.js'
+export type { StateGossip, StateGossipInit } from './state-gossip.js'
+
+export interface MembershipInit {
+  registry?: RegistryInit
+  gossip?: StateGossipInit
+  providers?: CapabilityProvidersInit
+  failureDetector?: FailureDetectorInit
+}
+
+export interface MembershipComponents {
+  libp2p: MeshLibp2p
+  rpc: Rpc
+  runtime: Pick<AgentRuntime, 'list' | 'capabilities' | 'onChange'>
+  log: Logger
+}
+
+export interface Membership extends Startable {
+  readonly registry: CapabilityRegistry
+  readonly failureDetector: FailureDetector
+  readonly gossip: StateGossip
+  readonly providers: CapabilityProviders
+}
+
+export function membership(init: MembershipInit = {}): (components: MembershipComponents) => Membership {
+  return (components) => new DefaultMembership(components, init)
+}

@@ -1,0 +1,111 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Rpc } from '@mesh-node/rpc'
+import { EXPIRY_INTERVAL_MS, STATE_SYNC_TIMEOUT_MS } from './constants.js'
+import { createFailureDetector, type FailureDetector } from './failure-detector.js'
+import type { Membership, MembershipComponents, MembershipInit } from './index.js'
+import { probeHandler, probeRequest } from './messages/probe.js'
+import { stateSync, stateSyncHandler } from './messages/state-sync.js'
+import { type CapabilityProviders, createCapabilityProviders } from './providers.js'
+import { type CapabilityRegistry, createRegistry, localAgentAds } from './registry.js'
+import { createStateGossip, type StateGossip } from './state-gossip.js'
+
+/**
+ * Who is in the mesh, seen from three sides: the failure detector decides
+ * liveness, the state gossip carries each member's agents, the registry
+ * answers lookups, and the DHT providers find members not yet heard from.
+ */
+export class DefaultMembership implements Membership {
+  readonly registry: CapabilityRegistry
+  readonly failureDetector: FailureDetector
+  readonly gossip: StateGossip
+  readonly providers: CapabilityProviders
+  private readonly rpc: Rpc
+  private expiry?: NodeJS.Timeout
+  private readonly unsubscribe: Array<() => void> = []
+
+  constructor(components: MembershipComponents, init: MembershipInit) {
+    const { libp2p, runtime, rpc, log } = components
+    const selfPeerId = libp2p.peerId.toString()
+    this.rpc = rpc
+    const failureDetector = createFailureDetector(
+      { libp2p, rpc, log: log.child({ component: 'failure-detector' }) },
+      init.failureDetector
+    )
+    this.failureDetector = failureDetector
+    this.registry = createRegistry(
+      {
+        runtime,
+        selfPeerId,
+        isUnavailable: (peerId) => {
+          const state = failureDetector.state(peerId)
+          return state === 'suspect' || state === 'dead'
+        }
+      },
+      init.registry
+    )
+    this.providers = createCapabilityProviders(
+      { libp2p, capabilities: () => runtime.capabilities(), log: log.child({ component: 'providers' }) },
+      init.providers
+    )
+    this.gossip = createStateGossip(
+      {
+        pubsub: libp2p.services.pubsub,
+        registry: this.registry,
+        selfPeerId,
+        localAgents: () => localAgentAds(runtime),
+        onLocalChange: (listener) => runtime.onChange(listener),
+        log: log.child({ component: 'state-gossip' }),
+        sync: async (peerId, versions) =>
+          (
+            await rpc.request(
+              stateSync,
+              peerIdFromString(peerId),
+              { versions },
+              { timeoutMs: STATE_SYNC_TIMEOUT_MS }
+            )
+          ).states,
+        peers: () =>
+          libp2p
+            .getPeers()
+            .map(String)
+            .filter((p) => failureDetector.state(p) !== 'dead'),
+        isDead: (peerId) => failureDetector.state(peerId) === 'dead'
+      },
+      init.gossip
+    )
+  }
+
+  readonly [Symbol.toStringTag] = '@mesh-node/membership'
+
+  async start(): Promise<void> {
+    this.rpc.handle(probeRequest, probeHandler(this.failureDetector))
+    this.rpc.handle(stateSync, stateSyncHandler(this.gossip))
+    this.unsubscribe.push(
+      // Only a peer's own words are a sign of life; relayed state is not.
+      this.registry.onEvent((event) => {
+        if (event.type === 'peer_updated' && (event.source === 'gossip' || event.source === 'query'))
+          this.failureDetector.heard(event.peerId)
+      }),
+      // The dead leave the registry, and their gossip versions are forgotten.
+      this.failureDetector.onEvent((event) => {
+        if (event.type !== 'peer_dead') return
+        this.registry.removePeer(event.peerId, 'dead')
+        this.gossip.forget(event.peerId)
+      })
+    )
+    await this.gossip.start()
+    this.providers.start()
+    this.failureDetector.start()
+    this.expiry = setInterval(() => this.registry.expire(), EXPIRY_INTERVAL_MS)
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.expiry)
+    this.failureDetector.stop()
+    this.providers.stop()
+    await this.gossip.stop()
+    for (const off of this.unsubscribe.splice(0)) off()
+    this.rpc.unhandle(probeRequest)
+    this.rpc.unhandle(stateSync)
+  }
+}

@@ -1,0 +1,17 @@
+import { StateSyncReplySchema, StateSyncSchema } from '@mesh-node/protocol'
+import { defineMessage, type Handler, type ReplyOf, type RequestOf } from '@mesh-node/rpc'
+import type { StateGossip } from '../state-gossip.js'
+
+/** Anti-entropy: here is what I hold; send me what is newer. */
+export const stateSync = defineMessage(
+  'state_sync',
+  'state_sync_reply',
+  StateSyncSchema,
+  StateSyncReplySchema
+)
+
+export function stateSyncHandler(
+  gossip: Pick<StateGossip, 'answerSync'>
+): Handler<RequestOf<typeof stateSync>, ReplyOf<typeof stateSync>> {
+  return (msg) => ({ type: 'state_sync_reply', id: msg.id, states: gossip.answerSync(msg.versions) })
+}

@@ -1,0 +1,32 @@
+import { TaskRequestSchema, type TaskResultMessage, TaskResultSchema } from '@mesh-node/protocol'
+import type { HandleOptions, Handler, RequestOf } from '@mesh-node/rpc'
+import { defineMessage } from '@mesh-node/rpc'
+import type { TaskRouter } from '../router.js'
+
+/** Run (or forward) this task; answered with its result. */
+export const taskRequest = defineMessage('task_request', 'task_result', TaskRequestSchema, TaskResultSchema)
+
+export function taskRequestHandler(
+  router: Pick<TaskRouter, 'handleRequest'>
+): Handler<RequestOf<typeof taskRequest>, TaskResultMessage> {
+  return async (msg, remotePeer) => await router.handleRequest(msg, remotePeer)
+}
+
+/** A result too large for a frame becomes an explicit failure; one whose requester left is held. */
+export function taskRequestOptions(
+  hold: (result: TaskResultMessage) => void
+): HandleOptions<TaskResultMessage> {
+  return {
+    oversized: (reply, message) => ({
+      type: 'task_result',
+      id: reply.id,
+      taskId: reply.taskId,
+      status: 'failed',
+      executor: reply.executor,
+      agent: reply.agent,
+      path: reply.path,
+      error: { code: 'result_too_large', message }
+    }),
+    undeliverable: (reply) => hold(reply)
+  }
+}

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto'
+import { type Message, TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { DEFAULTS } from './constants.js'
+import { type DirectDelivery, MAX_SEND_TIMEOUT_MS } from './direct.js'
+import {
+  checkMessageType,
+  checkTopicName,
+  decodeEnvelope,
+  encodeEnvelope,
+  gossipTopic,
+  type MessageEnvelope,
+  userTopicOf
+} from './envelope.js'
+import { MessagingError } from './errors.js'
+import type {
+  MessageHandler,
+  Messaging,
+  MessagingComponents,
+  MessagingInit,
+  PublishOptions,
+  PublishResult,
+  SendOptions,
+  SendResult,
+  SubscribeOptions,
+  Subscription
+} from './index.js'
+import { PublishRateLimiter } from './rate-limit.js'
+import { ReplayProtocol, type ReplayRequest } from './replay.js'
+import { ReplayBuffer } from './replay-buffer.js'
+
+interface LocalSubscriber {
+  handler: MessageHandler
+  /**
+   * Ids delivered while a replay may still bring copies of them: `adding`
+   * during the replay, `checking` for a while after it (a relay's gossip
+   * can still offer a replayed message), then dropped.
+   */
+  recent?: { ids: Set<string>; adding: boolean }
+}
+
+/** Slack added to a replay window for the request's own travel time. */
+const REPLAY_MARGIN_MS = 100
+/** How long replayed ids are still checked after a replay: past gossipsub's message cache. */
+const REPLAY_LINGER_MS = 30_000
+
+export class GossipMessaging implements Messaging {
+  private readonly topicState = new Map<string, Set<LocalSubscriber>>()
+  private readonly limiter: PublishRateLimiter
+  private readonly buffer: ReplayBuffer
+  private readonly replay: ReplayProtocol
+  private readonly self: string
+  private readonly opts: Required<MessagingInit>
+  private running = false
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    this.receive(evt.detail)
+  }
+
+  constructor(
+    private readonly components: MessagingComponents,
+    init: MessagingInit = {}
+  ) {
+    this.opts = { ...DEFAULTS, ...init }
+    this.self = components.libp2p.peerId.toString()
+    this.limiter = new PublishRateLimiter(
+      this.opts.publishRatePerSecond,
+      this.opts.publishBurst,
+      this.opts.trackedPublishers
+    )
+    this.buffer = new ReplayBuffer(
+      this.opts.replayMessages,
+      this.opts.replayBytes,
+      this.opts.maxTopics,
+      this.opts.maxReplayMs
+    )
+    this.replay = new ReplayProtocol(
+      { libp2p: components.libp2p, log: components.log },
+      {
+        maxReplayMs: this.opts.maxReplayMs,
+        timeoutMs: this.opts.replayTimeoutMs,
+        // JSON framing adds a little to the envelopes' own bytes.
+        maxReplyBytes: this.opts.replayBytes + 64 * 1024,
+        answer: async (request, asker) => await this.answerReplay(request, asker),
+        maxRequestBytes: this.opts.maxMessageBytes + 4096,
+        deliver: async (agent, envelope, timeoutMs) => await this.deliverDirect(agent, envelope, timeoutMs)
+      }
+    )
+  }
+
+  async start(): Promise<void> {
+    this.components.pubsub.addEventListener('message', this.onMessage)
+    await this.replay.start()
+    this.running = true
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    this.components.pubsub.removeEventListener('message', this.onMessage)
+    for (const name of [...this.topicState.keys()]) this.leave(name)
+    await this.replay.stop()
+  }
+
+  async publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    if (!this.running) throw new MessagingError('messaging is stopped', 'stopped')
+    const name = checkTopicName(topic)
+    const envelope: MessageEnvelope = {
+      v: 1,
+      id: randomUUID(),
+      type: checkMessageType(options.type),
+      topic: name,
+      from: options.agent != null ? { node: this.self, agent: options.agent } : { node: this.self },
+      to: options.to ?? 'broadcast',
+      payload: payload ?? null,
+      timestamp: Date.now(),
+      ...(options.correlationId != null ? { correlationId: options.correlationId } : {})
+    }
+    const bytes = encodeEnvelope(envelope, this.opts.maxMessageBytes)
+    if (!this.limiter.take(this.self))
+      throw new MessagingError(
+        `publishing faster than ${this.opts.publishRatePerSecond} messages/s (burst ${this.opts.publishBurst}); slow down and retry`,
+        'rate_limited'
+      )
+    this.buffer.add(envelope, bytes.length)
+    const local = this.topicState.get(name)
+    for (const sub of local ?? []) this.deliver(sub, envelope)
+    const sent = await this.components.pubsub.publish(gossipTopic(name), bytes)
+    return {
+      id: envelope.id,
+      topic: name,
+      timestamp: envelope.timestamp,
+      peers: sent.recipients.length,
+      localSubscribers: local?.size ?? 0
+    }
+  }
+
+  async send(
+    target: { agent: string; node: string },
+    payload: unknown,
+    options: SendOptions = {}
+  ): Promise<SendResult> {
+    if (!this.running) throw new MessagingError('messaging is stopped', 'stopped')
+    let peer: PeerId
+    try {
+      peer = peerIdFromString(target.node)
+    } catch {
+      throw new MessagingError(
+        `"${target.node}" is not a peer id (see "mesh-node agents" for the PEER ID column)`,
+        'bad_message'
+      )
+    }
+    const envelope: MessageEnvelope = {
+      v: 1,
+      id: randomUUID(),
+      type: checkMessageType(options.type),
+      from: options.agent != null ? { node: this.self, agent: options.agent } : { node: this.self },
+      to: { agent: target.agent, node: target.node },
+      payload: payload ?? null,
+      timestamp: Date.now(),
+      ...(options.correlationId != null ? { correlationId: options.correlationId } : {})
+    }
+    encodeEnvelope(envelope, this.opts.maxMessageBytes)
+    if (!this.limiter.take(this.self))
+      throw new MessagingError(
+        `sending faster than ${this.opts.publishRatePerSecond} messages/s; slow down and retry`,
+        'rate_limited'
+      )
+    const timeoutMs = Math.min(options.timeoutMs ?? 30_000, MAX_SEND_TIMEOUT_MS)
+    const outcome =
+      target.node === this.self
+        ? await this.deliverDirect(target.agent, envelope, timeoutMs)
+        : await this.replay.send(peer, envelope, timeoutMs)
+    if (!outcome.delivered)
+      throw new MessagingError(`${target.agent}@${target.node}: ${outcome.message}`, outcome.code)
+    return { id: envelope.id, agent: target.agent, node: target.node, reply: outcome.reply }
+  }
+
+  subscribe(topic: string, handler: MessageHandler, options: SubscribeOptions = {}): Subscription {
+    if (!this.running) throw new MessagingError('messaging is stopped', 'stopped')
+    const name = checkTopicName(topic)
+    const sinceMs = options.sinceMs ?? 0
+    if (!(sinceMs >= 0 && sinceMs <= this.opts.maxReplayMs))
+      throw new MessagingError(`since must be between 0 and ${this.opts.maxReplayMs} ms`, 'bad_replay')
+    const subs = this.join(name)
+    if (subs.size >= this.opts.maxSubscribersPerTopic)
+      throw new MessagingError(
+        `topic "${name}" already has ${subs.size} local subscribers, the most allowed; close one first`,
+        'too_many_subscribers'
+      )
+    const sub: LocalSubscriber = { handler, recent: { ids: new Set(), adding: true } }
+    subs.add(sub)
+    const replayed = this.replayInto(name, sub, sinceMs)
+    return {
+      topic: name,
+      replayed,
+      unsubscribe: () => {
+        const current = this.topicState.get(name)
+        if (current == null || !current.delete(sub)) return
+        if (current.size === 0) this.leave(name)
+      }
+    }
+  }
+
+  topics(): Array<{ topic: string; subscribers: number; peers: number }> {
+    return [...this.topicState].map(([topic, subs]) => ({
+      topic,
+      subscribers: subs.size,
+      peers: this.components.pubsub.getSubscribers(gossipTopic(topic)).length
+    }))
+  }
+
+  private join(name: string): Set<LocalSubscriber> {
+    const existing = this.topicState.get(name)
+    if (existing != null) return existing
+    if (this.topicState.size >= this.opts.maxTopics)
+      throw new MessagingError(
+        `this node already follows ${this.topicState.size} topics, the most allowed; unsubscribe from one first`,
+        'too_many_topics'
+      )
+    const subs = new Set<LocalSubscriber>()
+    this.topicState.set(name, subs)
+    const full = gossipTopic(name)
+    this.components.pubsub.topicValidators.set(full, (_peer, msg) => this.validate(name, msg))
+    this.components.pubsub.subscribe(full)
+    return subs
+  }
+
+  private leave(name: string): void {
+    this.topicState.delete(name)
+    const full = gossipTopic(name)
+    this.components.pubsub.topicValidators.delete(full)
+    try {
+      this.components.pubsub.unsubscribe(full)
+    } catch {
+      /* pubsub already stopped */
+    }
+  }
+
+  private validate(name: string, msg: Message): TopicValidatorResult {
+    if (msg.type !== 'signed') return TopicValidatorResult.Reject
+    const signer = msg.from.toString()
+    try {
+      decodeEnvelope(msg.data, { topic: name, signer, maxBytes: this.opts.maxMessageBytes })
+    } catch (err) {
+      this.components.log.debug(
+        { remotePeer: signer, topic: name, err: (err as Error).message },
+        'rejected user message'
+      )
+      return TopicValidatorResult.Reject
+    }
+    // Ignore, not Reject: a relay forwarding a flooder's messages is not at fault.
+    return this.limiter.take(signer) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+  }
+
+  private receive(msg: Message): void {
+    const name = userTopicOf(msg.topic)
+    if (name == null || msg.type !== 'signed') return
+    const subs = this.topicState.get(name)
+    if (subs == null) return
+    let envelope: MessageEnvelope
+    try {
+      envelope = decodeEnvelope(msg.data, {
+        topic: name,
+        signer: msg.from.toString(),
+        maxBytes: this.opts.maxMessageBytes
+      })
+    } catch {
+      return
+    }
+    for (const sub of subs) this.deliver(sub, envelope)
+  }
+
+  private deliver(sub: LocalSubscriber, envelope: MessageEnvelope): boolean {
+    if (sub.recent != null) {
+      if (sub.recent.ids.has(envelope.id)) return false
+      if (sub.recent.adding) sub.recent.ids.add(envelope.id)
+    }
+    try {
+      const out = sub.handler(envelope)
+      if (out instanceof Promise)
+        out.catch((err: unknown) =>
+          this.components.log.warn({ err, topic: envelope.topic }, 'message handler failed')
+        )
+    } catch (err) {
+      this.components.log.warn({ err, topic: envelope.topic }, 'message handler failed')
+    }
+    return true
+  }
+
+  /** Fetches what connected peers (and this node, for `since`) published since the subscribe, minus what arrived anyway. */
+  private async replayInto(name: string, sub: LocalSubscriber, sinceMs: number): Promise<number> {
+    const started = Date.now()
+    let count = 0
+    if (sinceMs > 0)
+      for (const envelope of this.buffer.since(name, started - sinceMs)) {
+        if (this.deliver(sub, envelope)) count++
+      }
+    const peers = this.components.libp2p.getPeers().slice(0, this.opts.replayFanout)
+    await Promise.all(
+      peers.map(async (peer) => {
+        const withinMs = Date.now() - started + sinceMs + REPLAY_MARGIN_MS
+        for (const envelope of await this.replay.request(peer, name, withinMs)) {
+          if (!this.topicState.get(name)?.has(sub)) return
+          if (this.deliver(sub, envelope)) count++
+        }
+      })
+    )
+    if (sub.recent != null) sub.recent.adding = false
+    setTimeout(() => {
+      sub.recent = undefined
+    }, REPLAY_LINGER_MS).unref()
+    return count
+  }
+
+  private async deliverDirect(
+    agent: string,
+    envelope: MessageEnvelope,
+    timeoutMs: number
+  ): ReturnType<DirectDelivery> {
+    const deliver = this.components.deliverDirect
+    if (deliver == null)
+      return { delivered: false, code: 'unknown_agent', message: 'this node runs no agents' }
+    return await deliver(agent, envelope, timeoutMs)
+  }
+
+  private async answerReplay(request: ReplayRequest, asker: PeerId): Promise<MessageEnvelope[]> {
+    const receivedAt = Date.now()
+    const full = gossipTopic(request.topic)
+    const deadline = receivedAt + this.opts.replaySubscriptionWaitMs
+    const knows = (): boolean => this.components.pubsub.getSubscribers(full).some((p) => p.equals(asker))
+    // Past this point our gossipsub sends the asker every new publication itself.
+    if (!knows()) await this.subscriptionSeen(knows, deadline - Date.now())
+    return this.buffer.since(request.topic, receivedAt - request.withinMs)
+  }
+
+  private async subscriptionSeen(knows: () => boolean, waitMs: number): Promise<void> {
+    const { pubsub } = this.components
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        pubsub.removeEventListener('subscription-change', check)
+        resolve()
+      }
+      const check = (): void => {
+        if (knows()) done()
+      }
+      const timer = setTimeout(done, Math.max(0, waitMs))
+      pubsub.addEventListener('subscription-change', check)
+    })
+  }
+}
