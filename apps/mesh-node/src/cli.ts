@@ -3,6 +3,7 @@ import { agentsCommand } from './commands/agents.js'
 import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
+import { mcpCommand } from './commands/mcp.js'
 import { peersCommand } from './commands/peers.js'
 import { sendCommand } from './commands/send.js'
 import { startCommand } from './commands/start.js'
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     statusCommand(),
     eventsCommand(),
     waitCommand(),
+    mcpCommand(),
     stopCommand(),
     swarmKeyCommand()
   ]) {

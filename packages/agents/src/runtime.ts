@@ -1,15 +1,17 @@
 import type { AgentHandler, HandlerContext, TaskRequest } from '@mesh-node/sdk'
 import { AgentConfigError, errorMessage, HandlerError } from './errors.js'
-import { createHandler } from './handlers/create-handler.js'
+import { createLiveHandler, type LiveHandler } from './handlers/create-handler.js'
 import { createProcessGuard, type ProcessGuard, reapLeftovers } from './handlers/process-guard.js'
 import { toJsonValue } from './json.js'
-import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome } from './runtime-types.js'
+import type { LiveAgent } from './live-agent.js'
+import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome, RuntimeLog } from './runtime-types.js'
 import type { AgentSpec } from './spec.js'
 
 interface LocalAgent {
   spec: AgentSpec
   handler: AgentHandler
   running: number
+  live?: LiveAgent
 }
 
 /**
@@ -26,13 +28,20 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     guard = createProcessGuard(init.processDir)
   }
   const agents = new Map<string, LocalAgent>()
-  for (const spec of init.agents) {
-    if (agents.has(spec.name)) throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
-    agents.set(spec.name, {
-      spec,
-      handler: await buildHandler(spec, init.baseDir, init.agentEnv, guard),
-      running: 0
-    })
+  try {
+    for (const spec of init.agents) {
+      if (agents.has(spec.name))
+        throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
+      agents.set(spec.name, {
+        spec,
+        ...(await buildHandler(spec, init.baseDir, log, init.agentEnv, guard)),
+        running: 0
+      })
+    }
+  } catch (err) {
+    // Servers started for the agents built so far must not outlive a failed start.
+    await Promise.allSettled([...agents.values()].map((a) => a.live?.close()))
+    throw err
   }
 
   const shutdown = new AbortController()
@@ -40,7 +49,9 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   const listeners = new Set<(agents: AgentState[]) => void>()
   let closed = false
 
-  const list = () => [...agents.values()].map(stateOf)
+  // An agent whose service is away has no capabilities and is left out, so the mesh sees it leave.
+  const present = () => [...agents.values()].filter((a) => capabilitiesOf(a).length > 0)
+  const list = () => present().map(stateOf)
 
   const notify = () => {
     if (listeners.size === 0) return
@@ -70,9 +81,11 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     return promise
   }
 
+  for (const agent of agents.values()) agent.live?.onChange(notify)
+
   const byLoad = (capability: string) =>
     [...agents.values()]
-      .filter((a) => a.spec.capabilities.includes(capability))
+      .filter((a) => capabilitiesOf(a).includes(capability))
       .sort(
         (a, b) =>
           a.running / a.spec.capacity - b.running / b.spec.capacity || compare(a.spec.name, b.spec.name)
@@ -98,7 +111,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   return {
     list,
 
-    capabilities: () => [...new Set([...agents.values()].flatMap((a) => a.spec.capabilities))].sort(compare),
+    capabilities: () => [...new Set(present().flatMap(capabilitiesOf))].sort(compare),
 
     candidates: (capability) => byLoad(capability).map(stateOf),
 
@@ -152,6 +165,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
       await Promise.allSettled([...inFlight])
       guard?.close()
       listeners.clear()
+      await Promise.allSettled([...agents.values()].map((a) => a.live?.close()))
     }
   }
 }
@@ -159,12 +173,15 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
 async function buildHandler(
   spec: AgentSpec,
   baseDir: string,
+  log: RuntimeLog,
   agentEnv?: (agent: string) => Record<string, string>,
   processGuard?: ProcessGuard
-): Promise<AgentHandler> {
+): Promise<LiveHandler> {
   try {
-    return await createHandler(spec.handler, {
+    return await createLiveHandler(spec.handler, {
       baseDir,
+      agent: spec.name,
+      log,
       env: agentEnv != null ? () => agentEnv(spec.name) : undefined,
       processGuard
     })
@@ -176,11 +193,15 @@ async function buildHandler(
   }
 }
 
+function capabilitiesOf(agent: LocalAgent): string[] {
+  return agent.live?.capabilities() ?? agent.spec.capabilities
+}
+
 function stateOf(agent: LocalAgent): AgentState {
-  const { name, capabilities, capacity, handler } = agent.spec
+  const { name, capacity, handler } = agent.spec
   return {
     name,
-    capabilities: [...capabilities],
+    capabilities: [...capabilitiesOf(agent)],
     capacity,
     running: agent.running,
     load: agent.running / capacity,

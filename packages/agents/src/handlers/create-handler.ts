@@ -1,5 +1,7 @@
 import type { AgentHandler } from '@mesh-node/sdk'
 import { HandlerError } from '../errors.js'
+import type { LiveAgent } from '../live-agent.js'
+import type { RuntimeLog } from '../runtime-types.js'
 import type { HandlerSpec } from '../spec.js'
 import { builtinHandler } from './builtin.js'
 import { execHandler } from './exec.js'
@@ -39,12 +41,42 @@ export async function createHandler(spec: HandlerSpec, options: CreateHandlerOpt
       return guard(await moduleHandler(spec, options.baseDir), undefined, true)
     case 'openai':
       return guard(openAiHandler(spec), spec.timeoutMs, false)
+    case 'mcp':
+    case 'a2a':
+      throw new HandlerError('handler_unsupported', `an ${spec.kind} handler is built with createLiveHandler`)
     default:
       throw new HandlerError(
         'handler_unsupported',
-        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai`
+        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai, mcp, a2a`
       )
   }
+}
+
+export interface LiveHandler {
+  handler: AgentHandler
+  /** Present for kinds whose capabilities come from a connected service. */
+  live?: LiveAgent
+}
+
+/**
+ * {@link createHandler} for every kind, including those that hold a
+ * connection (mcp): these connect now and return the connection as `live`,
+ * which the caller must close.
+ */
+export async function createLiveHandler(
+  spec: HandlerSpec,
+  options: CreateHandlerOptions & { agent: string; log: RuntimeLog }
+): Promise<LiveHandler> {
+  if (spec.kind === 'a2a') {
+    const { a2aAgent } = await import('./a2a.js')
+    const { handler, connection } = await a2aAgent(spec, options.agent, options.log)
+    return { handler: guard(handler, spec.timeoutMs, false), live: connection }
+  }
+  if (spec.kind !== 'mcp') return { handler: await createHandler(spec, options) }
+  // The MCP SDK is loaded only by daemons that have an mcp agent.
+  const { mcpAgent } = await import('./mcp.js')
+  const { handler, connection } = await mcpAgent(spec, options.agent, options.log)
+  return { handler: guard(handler, spec.timeoutMs, false), live: connection }
 }
 
 /**
