@@ -13,13 +13,15 @@ import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
 import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
 import { publishCommand, subscribeCommand } from './commands/topics.js'
+import { versionCommand } from './commands/version.js'
 import { waitCommand } from './commands/wait.js'
 import { reportError } from './errors.js'
+import { formatVersion } from './version.js'
 
 export function buildProgram(): Command {
   const program = new Command('mesh-node')
     .description('a peer of a leaderless libp2p mesh of cooperating agents')
-    .version('0.1.0')
+    .version(formatVersion(), '-V, --version', 'show the version, protocol ids and Node version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   for (const cmd of [
@@ -43,7 +45,8 @@ export function buildProgram(): Command {
     waitCommand(),
     mcpCommand(),
     stopCommand(),
-    swarmKeyCommand()
+    swarmKeyCommand(),
+    versionCommand()
   ]) {
     // addCommand does not inherit exitOverride and friends; copy them down.
     cmd.copyInheritedSettings(program)
