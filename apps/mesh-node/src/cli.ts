@@ -16,6 +16,7 @@ import { swarmKeyCommand } from './commands/swarm-key.js'
 import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
 import { publishCommand, subscribeCommand } from './commands/topics.js'
 import { versionCommand } from './commands/version.js'
+import { waitCommand } from './commands/wait.js'
 import { reportError } from './errors.js'
 import { formatVersion } from './version.js'
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
     statusCommand(),
     eventsCommand(),
     dashboardCommand(),
+    waitCommand(),
     mcpCommand(),
     stopCommand(),
     swarmKeyCommand(),

@@ -1,6 +1,7 @@
 import type { AgentHandler, HandlerContext, TaskRequest } from '@mesh-node/sdk'
 import { AgentConfigError, errorMessage, HandlerError } from './errors.js'
 import { createLiveHandler, type LiveHandler } from './handlers/create-handler.js'
+import { createProcessGuard, type ProcessGuard, reapLeftovers } from './handlers/process-guard.js'
 import { toJsonValue } from './json.js'
 import type { LiveAgent } from './live-agent.js'
 import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome, RuntimeLog } from './runtime-types.js'
@@ -19,6 +20,13 @@ interface LocalAgent {
  */
 export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentRuntime> {
   const log = init.log ?? (() => {})
+  let guard: ProcessGuard | undefined
+  if (init.processDir !== undefined) {
+    const leftovers = reapLeftovers(init.processDir)
+    if (leftovers > 0)
+      log('warn', 'killed exec agent process groups left by a previous run', { count: leftovers })
+    guard = createProcessGuard(init.processDir)
+  }
   const agents = new Map<string, LocalAgent>()
   try {
     for (const spec of init.agents) {
@@ -26,7 +34,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
         throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
       agents.set(spec.name, {
         spec,
-        ...(await buildHandler(spec, init.baseDir, log, init.agentEnv)),
+        ...(await buildHandler(spec, init.baseDir, log, init.agentEnv, guard)),
         running: 0
       })
     }
@@ -155,6 +163,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
         shutdown.abort(new Error('the agent runtime is closing'))
       }
       await Promise.allSettled([...inFlight])
+      guard?.close()
       listeners.clear()
       await Promise.allSettled([...agents.values()].map((a) => a.live?.close()))
     }
@@ -165,14 +174,16 @@ async function buildHandler(
   spec: AgentSpec,
   baseDir: string,
   log: RuntimeLog,
-  agentEnv?: (agent: string) => Record<string, string>
+  agentEnv?: (agent: string) => Record<string, string>,
+  processGuard?: ProcessGuard
 ): Promise<LiveHandler> {
   try {
     return await createLiveHandler(spec.handler, {
       baseDir,
       agent: spec.name,
       log,
-      env: agentEnv != null ? () => agentEnv(spec.name) : undefined
+      env: agentEnv != null ? () => agentEnv(spec.name) : undefined,
+      processGuard
     })
   } catch (err) {
     if (err instanceof HandlerError) {

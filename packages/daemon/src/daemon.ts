@@ -151,6 +151,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     const runtime = await createAgentRuntime({
       agents: agentSpecs,
       baseDir: agentBaseDir,
+      processDir: paths.agentProcesses,
       agentEnv: (agent) => ({ MESH_NODE_API: apiUrl, MESH_NODE_TOKEN: scoped.byAgent.get(agent) ?? '' }),
       log: (level, msg, fields) => log[level]({ component: 'agents', ...fields }, msg)
     })
@@ -248,6 +249,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       router: mesh.router,
       registry: mesh.registry,
       selfPeerId: peer.peerId.toString(),
+      connectedPeers: () => peer.connectedPeers().length,
       log: log.child({ component: 'dispatcher' })
     })
     dispatcher.start()

@@ -8,11 +8,14 @@ import { execHandler } from './exec.js'
 import { httpHandler } from './http.js'
 import { moduleHandler } from './module.js'
 import { openAiHandler } from './openai.js'
+import type { ProcessGuard } from './process-guard.js'
 import { openScope } from './scope.js'
 
 export interface CreateHandlerOptions {
   /** Directory that a relative exec `cwd` or module `path` is resolved against. */
   baseDir: string
+  /** Records exec process groups so none outlives the daemon. */
+  processGuard?: ProcessGuard
   /** Extra environment for exec handlers, read at each spawn (the API address and a scoped token). */
   env?: () => Record<string, string>
 }
@@ -27,7 +30,11 @@ export async function createHandler(spec: HandlerSpec, options: CreateHandlerOpt
     case 'builtin':
       return guard(builtinHandler(spec), undefined, true)
     case 'exec':
-      return guard(execHandler(spec, options.baseDir, options.env), spec.timeoutMs, false)
+      return guard(
+        execHandler(spec, options.baseDir, options.env, options.processGuard),
+        spec.timeoutMs,
+        false
+      )
     case 'http':
       return guard(httpHandler(spec), spec.timeoutMs, false)
     case 'module':

@@ -23,6 +23,7 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
       path: '/v1/status',
       handler: (): StatusInfo => ({
         peerId: peer.peerId.toString(),
+        startedAt,
         uptimeMs: Date.now() - startedAt,
         digest: mesh.registry.digest(),
         peers: peer.connectedPeers().length,
