@@ -36,7 +36,7 @@ export class DefaultDashboard implements Dashboard {
     this.sessionTtlMs = init.sessionTtlMs ?? 12 * 3_600_000
     this.logins = new ExpiringSecrets(init.loginTtlMs ?? 60_000, init.maxLogins ?? 16)
     this.sessions = new ExpiringSecrets(this.sessionTtlMs, init.maxSessions ?? 32)
-    this.assetsDir = init.assetsDir ?? fileURLToPath(new URL('../../assets/', import.meta.url))
+    this.assetsDir = init.assetsDir ?? defaultAssetsDir()
   }
 
   issueLogin(): { code: string; expiresAt: number } {
@@ -86,5 +86,14 @@ export class DefaultDashboard implements Dashboard {
     }
     res.writeHead(200, { 'content-type': type, 'content-length': body.length, ...SECURITY_HEADERS })
     res.end(body)
+  }
+}
+
+/** Beside the compiled code; a single executable has no file URL, and then no page. */
+function defaultAssetsDir(): string {
+  try {
+    return fileURLToPath(new URL('../../assets/', import.meta.url))
+  } catch {
+    return ''
   }
 }
