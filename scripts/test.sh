@@ -3,6 +3,20 @@
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 bash "$here/setup.sh"
+# The dashboard's test drives Debian's chromium (no browser downloads here);
+# the completion test runs zsh.
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v zsh >/dev/null || missing+=(zsh)
+if (( ${#missing[@]} > 0 )); then
+  if [[ "$(id -u)" == 0 ]]; then
+    echo "==> installing ${missing[*]} for the dashboard and completion tests" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "warning: ${missing[*]} missing; as root: apt-get install -y ${missing[*]}" >&2
+  fi
+fi
 source "$here/lib-env.sh"
 ensure_toolchain
 cd "$MESH_ROOT"

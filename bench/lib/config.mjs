@@ -89,6 +89,9 @@ export function benchConfig(env = process.env) {
     cfg.scaling.sizes = env.BENCH_SIZES.split(',')
       .map(Number)
       .filter((n) => n >= 2 && n <= 64)
+  // BENCH_EXECUTORS=1: a smaller small mesh, to measure the round trip on a crowded machine.
+  if (env.BENCH_EXECUTORS != null)
+    cfg.smallMesh.executors = Math.max(1, Math.min(5, Number(env.BENCH_EXECUTORS) || 1))
   if (env.BENCH_SCALING_RUNS != null) {
     const runs = Math.max(1, Math.min(10, Number(env.BENCH_SCALING_RUNS) || 1))
     cfg.scaling.runsFor = () => runs

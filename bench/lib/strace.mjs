@@ -1,26 +1,33 @@
 // BENCH_STRACE=1: counts the socket-write syscalls a process makes while a
-// phase runs (`strace -c -f -p PID`), to tell how many writes one message
-// costs. Needs strace and the right to trace the process (root here).
+// phase runs (`strace -f -yy -p PID`, TCP fds only), to tell how many writes
+// one message costs. Needs strace and the right to trace the process (root here).
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { sleep, spawnTracked, stopChild, withTimeout } from './util.mjs'
 
 const WRITES = ['write', 'writev', 'sendmsg', 'sendto']
 
-/** Parses `strace -c` output into { syscall: calls }. */
-export function parseStraceSummary(text) {
-  const calls = {}
+/**
+ * Counts the write syscalls in a full trace (`-yy` names each fd), split by
+ * what they wrote to: TCP sockets, or anything else (SQLite's WAL, pipes).
+ */
+export function countTracedWrites(text) {
+  const calls = { tcp: 0, other: 0 }
   for (const line of text.split('\n')) {
-    const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$/.exec(line)
-    if (m != null) calls[m[2]] = Number(m[1])
+    const m = /\b(write|writev|sendmsg|sendto)\((\d+)<([^>]*)>/.exec(line)
+    if (m == null) continue
+    calls[m[1]] = (calls[m[1]] ?? 0) + 1
+    if (m[3].startsWith('TCP')) calls.tcp++
+    else calls.other++
   }
   return calls
 }
 
-/** Runs `phase` while strace counts `pid`'s syscalls; returns { result, writes, calls }. */
+/** Runs `phase` while strace records `pid`'s writes; returns { result, writes (to TCP sockets), calls }. */
 export async function countSyscalls(pid, dir, name, phase) {
   const file = join(dir, `strace-${name}-${pid}.txt`)
-  const tracer = spawnTracked('strace', ['-c', '-f', '-q', '-o', file, '-p', String(pid)], {
+  const args = ['-f', '-q', '-yy', '-e', `trace=${WRITES.join(',')}`, '-e', 'signal=none', '-s', '0']
+  const tracer = spawnTracked('strace', [...args, '-o', file, '-p', String(pid)], {
     stdio: ['ignore', 'ignore', 'pipe']
   })
   let stderr = ''
@@ -35,8 +42,7 @@ export async function countSyscalls(pid, dir, name, phase) {
   await withTimeout(new Promise((resolve) => tracer.once('exit', resolve)), 5000, 'strace exit').catch(() =>
     stopChild(tracer, 1000)
   )
-  const calls = parseStraceSummary(readFileSync(file, 'utf8'))
+  const calls = countTracedWrites(readFileSync(file, 'utf8'))
   rmSync(file, { force: true })
-  const writes = WRITES.reduce((sum, k) => sum + (calls[k] ?? 0), 0)
-  return { result, writes, calls }
+  return { result, writes: calls.tcp, calls }
 }

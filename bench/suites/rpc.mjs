@@ -149,7 +149,7 @@ async function straceMesh(meshCall, executorPid, cfg) {
       )
       const perMessage = round(writes / Math.max(1, result.done), 2)
       log(
-        `  strace ${who}, ${inflight} in flight: ${writes} socket writes for ${result.done} round trips = ${perMessage} each (write ${calls.write ?? 0}, writev ${calls.writev ?? 0})`
+        `  strace ${who}, ${inflight} in flight: ${writes} TCP writes for ${result.done} round trips = ${perMessage} each (write ${calls.write ?? 0}, writev ${calls.writev ?? 0}, ${calls.other} not to TCP)`
       )
       out[`${who}${inflight}`] = perMessage
     }

@@ -3,7 +3,9 @@
 const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
   process.stderr.write(
-    `mesh-node needs Node >= 22 (this is ${process.version}); run scripts/setup.sh, which brings Node 24\n`
+    `mesh-node needs Node >= 22, but this is Node ${process.version} (${process.execPath}).\n` +
+      'Install Node 22 or newer (24 is the LTS) and put it first on PATH, then run mesh-node again.\n' +
+      'In a clone of the mesh-node repository, scripts/setup.sh brings Node 24 into .tools/.\n'
   )
   process.exit(1)
 }

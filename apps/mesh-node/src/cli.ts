@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander'
 import { agentsCommand } from './commands/agents.js'
+import { completionCommand } from './commands/completion.js'
 import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate.js'
+import { dashboardCommand } from './commands/dashboard.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
+import { mcpCommand } from './commands/mcp.js'
 import { peersCommand } from './commands/peers.js'
 import { sendCommand } from './commands/send.js'
 import { startCommand } from './commands/start.js'
@@ -12,12 +15,15 @@ import { submitCommand } from './commands/submit.js'
 import { swarmKeyCommand } from './commands/swarm-key.js'
 import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
 import { publishCommand, subscribeCommand } from './commands/topics.js'
+import { versionCommand } from './commands/version.js'
+import { waitCommand } from './commands/wait.js'
 import { reportError } from './errors.js'
+import { formatVersion } from './version.js'
 
 export function buildProgram(): Command {
   const program = new Command('mesh-node')
     .description('a peer of a leaderless libp2p mesh of cooperating agents')
-    .version('0.1.0')
+    .version(formatVersion(), '-V, --version', 'show the version, protocol ids and Node version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   for (const cmd of [
@@ -38,8 +44,13 @@ export function buildProgram(): Command {
     sendCommand(),
     statusCommand(),
     eventsCommand(),
+    dashboardCommand(),
+    waitCommand(),
+    mcpCommand(),
     stopCommand(),
-    swarmKeyCommand()
+    swarmKeyCommand(),
+    versionCommand(),
+    completionCommand(() => program)
   ]) {
     // addCommand does not inherit exitOverride and friends; copy them down.
     cmd.copyInheritedSettings(program)

@@ -1,27 +1,55 @@
 import { resolve } from 'node:path'
 import { connect, createClient, defaultDataDir, type MeshClient } from '@mesh-node/client'
 import type { Command } from 'commander'
+import { CliError } from './errors.js'
 
 export interface CommonOptions {
   dataDir?: string
   json?: boolean
+  /** A daemon elsewhere: its API URL (or MESH_NODE_API), with MESH_NODE_TOKEN. */
+  api?: string
 }
 
 export function dataDirOf(options: CommonOptions): string {
   return options.dataDir != null ? resolve(options.dataDir) : defaultDataDir()
 }
 
+/**
+ * The daemon to talk to: `--api URL` or `MESH_NODE_API` (token from
+ * `MESH_NODE_TOKEN`, never a flag, so it stays out of `ps`), else the one
+ * whose data dir this is.
+ */
 export async function clientFor(options: CommonOptions, timeoutMs?: number): Promise<MeshClient> {
-  // Inside an exec agent the daemon hands over its address and a scoped token.
-  const { MESH_NODE_API: url, MESH_NODE_TOKEN: token } = process.env
-  if (options.dataDir == null && url != null && url !== '' && token != null && token !== '')
-    return createClient({ url, token }, { timeoutMs })
-  return await connect({ dataDir: dataDirOf(options), timeoutMs })
+  const api = options.api ?? (options.dataDir == null ? process.env.MESH_NODE_API : undefined)
+  if (api == null || api === '') return await connect({ dataDir: dataDirOf(options), timeoutMs })
+  let url: URL
+  try {
+    url = new URL(api)
+  } catch {
+    url = new URL('invalid:')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError(`--api / MESH_NODE_API "${api}" must be a URL like http://127.0.0.1:4201`)
+  const token = process.env.MESH_NODE_TOKEN?.trim()
+  if (token == null || token === '')
+    throw new CliError(
+      `set MESH_NODE_TOKEN to the token of the daemon at ${api} (its DATA_DIR/api.token) to use --api / MESH_NODE_API`
+    )
+  return createClient({ url: url.origin + url.pathname.replace(/\/+$/, ''), token }, { timeoutMs })
 }
 
-/** Every command takes --data-dir; read commands take --json as well. */
-export function withDataDir(cmd: Command): Command {
-  return cmd.option('--data-dir <dir>', 'data dir of the node (default: $MESH_NODE_HOME or ~/.mesh-node)')
+/**
+ * Every command takes --data-dir. Commands that talk to a running daemon
+ * (`remote`) also take --api, for a daemon that is not on this disk.
+ */
+export function withDataDir(cmd: Command, { remote = true }: { remote?: boolean } = {}): Command {
+  cmd.option('--data-dir <dir>', 'data dir of the node (default: $MESH_NODE_HOME or ~/.mesh-node)')
+  if (remote)
+    cmd.option(
+      '--api <url>',
+      'talk to the daemon at this API URL instead (default: $MESH_NODE_API); the token comes from $MESH_NODE_TOKEN'
+    )
+  return cmd
 }
 
 export function withJson(cmd: Command): Command {

@@ -46,7 +46,13 @@ export type {
 } from '@mesh-node/sdk'
 export { AgentConfigError, HandlerError, type HandlerErrorCode } from './errors.js'
 export { BUILTIN_NAMES } from './handlers/builtin-options.js'
-export { type CreateHandlerOptions, createHandler } from './handlers/create-handler.js'
+export {
+  type CreateHandlerOptions,
+  createHandler,
+  createLiveHandler,
+  type LiveHandler
+} from './handlers/create-handler.js'
+export type { LiveAgent } from './live-agent.js'
 export { type ParseAgentSpecsOptions, parseAgentSpecs } from './parse-agent-specs.js'
 export { createAgentRuntime } from './runtime.js'
 export type {
@@ -65,6 +71,7 @@ export type {
   HandlerKind,
   HandlerSpec,
   HttpHandlerSpec,
+  McpHandlerSpec,
   ModuleHandlerSpec,
   OpenAiHandlerSpec
 } from './spec.js'

@@ -1,10 +1,9 @@
 import { AgentConfigError } from './errors.js'
 import { parseHandlerSpec } from './parse-handler-spec.js'
 import type { AgentSpec } from './spec.js'
-import { type Fail, isPlainObject, rejectUnknownFields } from './validate.js'
+import { CAPABILITY, type Fail, isPlainObject, rejectUnknownFields } from './validate.js'
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i
-const CAPABILITY = /^[a-z0-9][a-z0-9._:/-]{0,127}$/i
 const AGENT_FIELDS = ['name', 'capabilities', 'capacity', 'handler', 'topics']
 // The user-topic name rule of @mesh-node/messaging (docs/PROTOCOL.md §13.1).
 const TOPIC = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
@@ -49,13 +48,31 @@ function parseAgent(raw: unknown, index: number, baseDir: string): AgentSpec {
   }
   label = name
   rejectUnknownFields(raw, AGENT_FIELDS, '', fail)
+  const handler = parseHandlerSpec(raw['handler'], baseDir, fail)
   return {
     name,
-    capabilities: parseCapabilities(raw['capabilities'], fail),
+    capabilities: derivesCapabilities(handler.kind)
+      ? noCapabilities(raw['capabilities'], handler.kind, fail)
+      : parseCapabilities(raw['capabilities'], fail),
     capacity: parseCapacity(raw['capacity'], fail),
-    handler: parseHandlerSpec(raw['handler'], baseDir, fail),
+    handler,
     ...(raw['topics'] !== undefined ? { topics: parseTopics(raw['topics'], fail) } : {})
   }
+}
+
+/** Kinds whose capabilities are what the backing service offers, learnt when it is connected. */
+function derivesCapabilities(kind: string): boolean {
+  return kind === 'mcp' || kind === 'a2a'
+}
+
+function noCapabilities(raw: unknown, kind: string, fail: Fail): string[] {
+  if (raw !== undefined) {
+    fail(
+      'capabilities',
+      `must be omitted for kind "${kind}": the service's tools or skills are the capabilities (choose and rename them with handler.tools or handler.skills)`
+    )
+  }
+  return []
 }
 
 function parseTopics(raw: unknown, fail: Fail): string[] {

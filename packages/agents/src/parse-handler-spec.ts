@@ -5,6 +5,7 @@ import {
   isOptionProblem,
   parseBuiltinOptions
 } from './handlers/builtin-options.js'
+import { A2A_FIELDS, MCP_FIELDS, parseA2aSpec, parseMcpSpec } from './parse-mcp-spec.js'
 import type { HandlerKind, HandlerSpec } from './spec.js'
 import {
   type Fail,
@@ -21,7 +22,9 @@ const FIELDS: Record<HandlerKind, readonly string[]> = {
   exec: ['kind', 'command', 'env', 'cwd', 'timeoutMs'],
   http: ['kind', 'url', 'headers', 'timeoutMs'],
   module: ['kind', 'path', 'export'],
-  openai: ['kind', 'baseUrl', 'model', 'system', 'apiKeyEnv', 'timeoutMs', 'temperature', 'maxTokens']
+  openai: ['kind', 'baseUrl', 'model', 'system', 'apiKeyEnv', 'timeoutMs', 'temperature', 'maxTokens'],
+  mcp: MCP_FIELDS,
+  a2a: A2A_FIELDS
 }
 
 const KINDS = Object.keys(FIELDS) as HandlerKind[]
@@ -90,6 +93,10 @@ export function parseHandlerSpec(raw: unknown, baseDir: string, fail: Fail): Han
     }
     case 'openai':
       return parseOpenAi(raw, fail)
+    case 'mcp':
+      return parseMcpSpec(raw, baseDir, fail)
+    case 'a2a':
+      return parseA2aSpec(raw, fail)
   }
 }
 

@@ -59,6 +59,13 @@ export interface AgentRuntimeInit {
   agents: AgentSpec[]
   /** Directory that relative handler paths are resolved against. */
   baseDir: string
+  /**
+   * A directory (in the data dir) where exec process groups are recorded, so
+   * that none outlives the daemon: a reaper kills them when the daemon dies,
+   * and the next start kills any it missed. Without it, exec agents of a
+   * killed daemon may keep running.
+   */
+  processDir?: string
   /** Environment added for an agent's exec processes, read at each spawn. */
   agentEnv?: (agent: string) => Record<string, string>
   log?: RuntimeLog

@@ -1,9 +1,11 @@
 import type { AgentHandler, HandlerContext, TaskRequest } from '@mesh-node/sdk'
 import { AgentConfigError, errorMessage, HandlerError } from './errors.js'
-import { createHandler } from './handlers/create-handler.js'
+import { createLiveHandler, type LiveHandler } from './handlers/create-handler.js'
+import { createProcessGuard, type ProcessGuard, reapLeftovers } from './handlers/process-guard.js'
 import { toJsonValue } from './json.js'
+import type { LiveAgent } from './live-agent.js'
 import { QuestionSlots } from './question-slots.js'
-import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome } from './runtime-types.js'
+import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome, RuntimeLog } from './runtime-types.js'
 import type { AgentSpec } from './spec.js'
 
 interface LocalAgent {
@@ -11,6 +13,7 @@ interface LocalAgent {
   handler: AgentHandler
   running: number
   questions: QuestionSlots
+  live?: LiveAgent
 }
 
 /** Questions that may wait for a question slot, per unit of capacity. */
@@ -22,16 +25,29 @@ const QUESTION_QUEUE_PER_SLOT = 8
  */
 export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentRuntime> {
   const log = init.log ?? (() => {})
+  let guard: ProcessGuard | undefined
+  if (init.processDir !== undefined) {
+    const leftovers = reapLeftovers(init.processDir)
+    if (leftovers > 0)
+      log('warn', 'killed exec agent process groups left by a previous run', { count: leftovers })
+    guard = createProcessGuard(init.processDir)
+  }
   const agents = new Map<string, LocalAgent>()
-  for (const spec of init.agents) {
-    if (agents.has(spec.name)) throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
-    const questions = new QuestionSlots(spec.name, spec.capacity, spec.capacity * QUESTION_QUEUE_PER_SLOT)
-    agents.set(spec.name, {
-      spec,
-      handler: await buildHandler(spec, init.baseDir, init.agentEnv),
-      running: 0,
-      questions
-    })
+  try {
+    for (const spec of init.agents) {
+      if (agents.has(spec.name))
+        throw new AgentConfigError(spec.name, 'name', 'is used by more than one agent')
+      agents.set(spec.name, {
+        spec,
+        ...(await buildHandler(spec, init.baseDir, log, init.agentEnv, guard)),
+        running: 0,
+        questions: new QuestionSlots(spec.name, spec.capacity, spec.capacity * QUESTION_QUEUE_PER_SLOT)
+      })
+    }
+  } catch (err) {
+    // Servers started for the agents built so far must not outlive a failed start.
+    await Promise.allSettled([...agents.values()].map((a) => a.live?.close()))
+    throw err
   }
 
   const shutdown = new AbortController()
@@ -39,7 +55,9 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   const listeners = new Set<(agents: AgentState[]) => void>()
   let closed = false
 
-  const list = () => [...agents.values()].map(stateOf)
+  // An agent whose service is away has no capabilities and is left out, so the mesh sees it leave.
+  const present = () => [...agents.values()].filter((a) => capabilitiesOf(a).length > 0)
+  const list = () => present().map(stateOf)
 
   const notify = () => {
     if (listeners.size === 0) return
@@ -69,9 +87,11 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     return promise
   }
 
+  for (const agent of agents.values()) agent.live?.onChange(notify)
+
   const byLoad = (capability: string) =>
     [...agents.values()]
-      .filter((a) => a.spec.capabilities.includes(capability))
+      .filter((a) => capabilitiesOf(a).includes(capability))
       .sort(
         (a, b) =>
           a.running / a.spec.capacity - b.running / b.spec.capacity || compare(a.spec.name, b.spec.name)
@@ -97,7 +117,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   return {
     list,
 
-    capabilities: () => [...new Set([...agents.values()].flatMap((a) => a.spec.capabilities))].sort(compare),
+    capabilities: () => [...new Set(present().flatMap(capabilitiesOf))].sort(compare),
 
     candidates: (capability) => byLoad(capability).map(stateOf),
 
@@ -158,7 +178,9 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
         shutdown.abort(new Error('the agent runtime is closing'))
       }
       await Promise.allSettled([...inFlight])
+      guard?.close()
       listeners.clear()
+      await Promise.allSettled([...agents.values()].map((a) => a.live?.close()))
     }
   }
 }
@@ -166,12 +188,17 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
 async function buildHandler(
   spec: AgentSpec,
   baseDir: string,
-  agentEnv?: (agent: string) => Record<string, string>
-): Promise<AgentHandler> {
+  log: RuntimeLog,
+  agentEnv?: (agent: string) => Record<string, string>,
+  processGuard?: ProcessGuard
+): Promise<LiveHandler> {
   try {
-    return await createHandler(spec.handler, {
+    return await createLiveHandler(spec.handler, {
       baseDir,
-      env: agentEnv != null ? () => agentEnv(spec.name) : undefined
+      agent: spec.name,
+      log,
+      env: agentEnv != null ? () => agentEnv(spec.name) : undefined,
+      processGuard
     })
   } catch (err) {
     if (err instanceof HandlerError) {
@@ -181,11 +208,15 @@ async function buildHandler(
   }
 }
 
+function capabilitiesOf(agent: LocalAgent): string[] {
+  return agent.live?.capabilities() ?? agent.spec.capabilities
+}
+
 function stateOf(agent: LocalAgent): AgentState {
-  const { name, capabilities, capacity, handler } = agent.spec
+  const { name, capacity, handler } = agent.spec
   return {
     name,
-    capabilities: [...capabilities],
+    capabilities: [...capabilitiesOf(agent)],
     capacity,
     running: agent.running,
     load: agent.running / capacity,

@@ -43,17 +43,53 @@ export interface OpenAiHandlerSpec {
   maxTokens?: number
 }
 
+/**
+ * An MCP server whose tools become the agent's capabilities: either a stdio
+ * `command` the runtime starts (and restarts), or a streamable-HTTP `url`.
+ */
+export interface McpHandlerSpec {
+  kind: 'mcp'
+  /** Program and arguments of a stdio server, run without a shell. */
+  command?: string[]
+  env?: Record<string, string>
+  /** Absolute after parsing; defaults to the config's directory. */
+  cwd?: string
+  /** Endpoint of a streamable-HTTP server. Exactly one of `command` and `url`. */
+  url?: string
+  headers?: Record<string, string>
+  /** Tool name to capability; absent: every tool, named `prefix` + tool name. */
+  tools?: Record<string, string>
+  prefix?: string
+  timeoutMs?: number
+}
+
+/** A remote A2A agent: its card's skills become the agent's capabilities. */
+export interface A2aHandlerSpec {
+  kind: 'a2a'
+  /** The agent card's URL, e.g. `https://host/.well-known/agent-card.json`. */
+  url: string
+  /** Sent with the card fetch and every call (e.g. `authorization`). */
+  headers?: Record<string, string>
+  /** Skill id to capability; absent: every skill, named `prefix` + skill id. */
+  skills?: Record<string, string>
+  prefix?: string
+  timeoutMs?: number
+}
+
 export type HandlerSpec =
   | BuiltinHandlerSpec
   | ExecHandlerSpec
   | HttpHandlerSpec
   | ModuleHandlerSpec
   | OpenAiHandlerSpec
+  | McpHandlerSpec
+  | A2aHandlerSpec
 
 export type HandlerKind = HandlerSpec['kind']
 
 export interface AgentSpec {
   name: string
+  /** Empty for kinds whose capabilities come from the backing service (mcp). */
   capabilities: string[]
   /** How many tasks may run at once. */
   capacity: number

@@ -4,6 +4,9 @@
 /** Throws an AgentConfigError for the current agent; bound by the caller. */
 export type Fail = (field: string, problem: string) => never
 
+/** What a capability name may be; names derived from mcp tools are held to it too. */
+export const CAPABILITY = /^[a-z0-9][a-z0-9._:/-]{0,127}$/i
+
 /** setTimeout silently fires at once for delays above this. */
 export const MAX_TIMEOUT_MS = 2_147_483_647
 

@@ -8,6 +8,8 @@ export interface IdInfo {
 export interface PeerInfo {
   peerId: string
   addresses: string[]
+  /** When the oldest open connection to the peer opened (ms since the epoch). */
+  connectedSince: number
 }
 
 export interface ApiErrorBody {
@@ -89,6 +91,8 @@ export interface MemberInfo {
 /** GET /v1/status and `status --json`. */
 export interface StatusInfo {
   peerId: string
+  /** When the daemon process began its start (ms since the epoch). */
+  startedAt: number
   uptimeMs: number
   /** Equal on every node once mesh state has converged. */
   digest: string

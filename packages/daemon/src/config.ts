@@ -13,6 +13,8 @@ export const ConfigSchema = Type.Object(
   {
     listen: Type.Array(Type.String(), { minItems: 1, maxItems: 16 }),
     api: Type.String(),
+    /** HOST:PORT of a token-free listener for Prometheus scrapers and health probes; off when null. */
+    metrics: Type.Union([Type.String(), Type.Null()]),
     mdns: Type.Object(
       {
         enabled: Type.Boolean(),
@@ -78,6 +80,7 @@ export function defaultConfig(): MeshConfig {
   return {
     listen: [DEFAULT_LISTEN],
     api: DEFAULT_API,
+    metrics: null,
     mdns: { enabled: true, tag: DEFAULT_MDNS_TAG, intervalMs: 1000 },
     bootstrap: [],
     swarmKeyFile: null,
@@ -142,6 +145,7 @@ export function checkAddresses(layer: PartialConfig | undefined, source: string)
   for (const addr of layer?.listen ?? []) checkMultiaddr(addr, 'listen address', source)
   for (const addr of layer?.bootstrap ?? []) checkBootstrap(addr, source)
   if (typeof layer?.api === 'string') parseHostPort(layer.api, source)
+  if (typeof layer?.metrics === 'string') parseHostPort(layer.metrics, source, 'metrics address')
 }
 
 /** Checks a merged config, including the parts a schema cannot (multiaddrs, host:port). */
@@ -156,6 +160,7 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
   for (const addr of config.listen) checkMultiaddr(addr, 'listen address', source)
   for (const addr of config.bootstrap) checkBootstrap(addr, source)
   parseHostPort(config.api, source)
+  if (config.metrics != null) parseHostPort(config.metrics, source, 'metrics address')
   if (!MDNS_TAG_PATTERN.test(config.mdns.tag) && !config.mdns.tag.endsWith('.local')) {
     throw new DaemonError(
       `${source}: mdns.tag "${config.mdns.tag}" must be letters, digits and dashes (at most 63)`,
@@ -165,12 +170,16 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
   return config
 }
 
-export function parseHostPort(value: string, source = 'config'): { host: string; port: number } {
+export function parseHostPort(
+  value: string,
+  source = 'config',
+  what = 'api address'
+): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value)
   const port = match != null ? Number(match[2]) : Number.NaN
   if (match == null || port > 65535) {
     throw new DaemonError(
-      `${source}: api address "${value}" must be HOST:PORT, e.g. 127.0.0.1:4201 (port 0 picks a free one)`,
+      `${source}: ${what} "${value}" must be HOST:PORT, e.g. 127.0.0.1:4201 (port 0 picks a free one)`,
       'config_invalid'
     )
   }

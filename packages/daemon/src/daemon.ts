@@ -2,16 +2,20 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
+import { createDashboard } from '@mesh-node/dashboard'
 import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
 import { messaging } from '@mesh-node/messaging'
+import { createMeshMetrics } from '@mesh-node/metrics'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
 import { agentTokens, directDelivery, subscribeAgents } from './agent-topics.js'
 import { coordinationRoutes } from './api/coordination-routes.js'
+import { dashboardRoutes } from './api/dashboard-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
+import { observeRoutes } from './api/observe-routes.js'
 import { type ApiServer, startApiServer } from './api/server.js'
 import { taskRoutes } from './api/task-routes.js'
 import { topicRoutes } from './api/topic-routes.js'
@@ -29,8 +33,12 @@ import { DaemonError } from './errors.js'
 import { createEventHub } from './event-hub.js'
 import { bufferedExecutions } from './execution-log.js'
 import { acquireLock, type DataDirLock } from './lock.js'
-import { createLogger, type Logger } from './logger.js'
+import { logMeshEvents } from './log-events.js'
+import { createLogger, type Logger, usePrettyLogs } from './logger.js'
+import { startMetricsServer } from './metrics-server.js'
+import { createHealth, observeDaemon } from './observability.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
+import { publishTaskEvents } from './task-events.js'
 import { createTaskStore } from './task-store.js'
 
 export interface StartDaemonOptions {
@@ -46,6 +54,8 @@ export interface StartDaemonOptions {
 export interface Daemon {
   readonly peerId: string
   readonly apiUrl: string
+  /** The token-free metrics listener, when `--metrics` asked for one. */
+  readonly metricsUrl?: string
   readonly config: MeshConfig
   readonly log: Logger
   /** The libp2p peer and mesh subsystems, for embedding and benchmarks. */
@@ -106,6 +116,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
 
     const db: MeshDatabase = openDatabase(paths.database)
     cleanups.push(() => db.close())
+    const metrics = createMeshMetrics()
 
     let peer: MeshPeer
     try {
@@ -121,13 +132,15 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         swarmKey,
         datastore: sqliteDatastore(db, { table: 'libp2p' }),
         connections: config.connections,
+        metrics: metrics.libp2pMetrics,
         onDialError: (peerId, err) =>
           log.debug({ remotePeer: peerId.toString(), err: err.message }, 'auto-dial failed')
       })
     } catch (err) {
       throw listenError(err, config.listen)
     }
-    log = log.child({ peerId: peer.peerId.toString() })
+    // On a terminal the node's own id would repeat on every line; "daemon ready" shows it once.
+    if (!usePrettyLogs(options.prettyLogs)) log = log.child({ peerId: peer.peerId.toString() })
     cleanups.push(async () => {
       await peer.stop()
     })
@@ -138,6 +151,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     const runtime = await createAgentRuntime({
       agents: agentSpecs,
       baseDir: agentBaseDir,
+      processDir: paths.agentProcesses,
       agentEnv: (agent) => ({ MESH_NODE_API: apiUrl, MESH_NODE_TOKEN: scoped.byAgent.get(agent) ?? '' }),
       log: (level, msg, fields) => log[level]({ component: 'agents', ...fields }, msg)
     })
@@ -145,6 +159,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await runtime.close()
     })
     const journal = createTaskJournal(db)
+    const health = createHealth(peer.peerId.toString(), startedAt)
+    health.journalOpened()
+    cleanups.push(() => health.close())
     const abandoned = journal.abandonRunningExecutions()
     if (abandoned > 0)
       log.warn({ count: abandoned }, 'executions cut short by the last crash are marked failed')
@@ -203,19 +220,15 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         })
     })
     mesh.failureDetector.onEvent((event) => events.publish({ ...event }))
-    journal.onChange((task) =>
-      events.publish({
-        type: 'task',
-        taskId: task.taskId,
-        status: task.status,
-        capability: task.capability,
-        executor: task.executor ?? null
-      })
-    )
+    journal.onChange(publishTaskEvents(events))
     await mesh.start()
     cleanups.push(async () => {
       await mesh.stop()
     })
+    // mDNS asks at start and every interval; bootstrap dials at start.
+    health.discoveryStarted(config.mdns.enabled ? config.mdns.intervalMs : 0)
+    cleanups.push(observeDaemon({ metrics, journal, mesh, peer, databasePath: paths.database }))
+    cleanups.push(logMeshEvents(log, peer, mesh, journal))
     const bus = messaging()({
       libp2p: peer.libp2p,
       pubsub: peer.libp2p.services.pubsub,
@@ -236,6 +249,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       router: mesh.router,
       registry: mesh.registry,
       selfPeerId: peer.peerId.toString(),
+      connectedPeers: () => peer.connectedPeers().length,
       log: log.child({ component: 'dispatcher' })
     })
     dispatcher.start()
@@ -259,6 +273,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     }
 
     const token = randomBytes(32).toString('hex')
+    const dashboard = createDashboard()
     let server: ApiServer
     try {
       server = await startApiServer({
@@ -267,6 +282,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         token,
         scopedTokens: scoped.byToken,
         log: log.child({ component: 'api' }),
+        // The dashboard's session reads; everything that acts needs the token.
+        authorize: (req) => req.method === 'GET' && dashboard.authorize(req),
         routes: [
           ...nodeRoutes({
             peer,
@@ -276,11 +293,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           }),
           ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
           ...meshRoutes({ peer, mesh, journal, events, startedAt }),
-          ...coordinationRoutes({ mesh, dispatcher }),
+          ...coordinationRoutes({ mesh, dispatcher, emit: (event) => events.publish(event) }),
           ...topicRoutes({
             messaging: bus,
             agentNodes: (agent) => mesh.registry.all().flatMap((a) => (a.agent === agent ? [a.peerId] : []))
-          })
+          }),
+          ...observeRoutes({ metrics, health }),
+          ...dashboardRoutes({ dashboard, peer, mesh })
         ]
       })
     } catch (err) {
@@ -297,6 +316,16 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       await server.close()
     })
     cleanups.push(() => removeApiFile(paths))
+    const metricsServer =
+      config.metrics != null
+        ? await startMetricsServer({
+            address: config.metrics,
+            metrics,
+            health,
+            log: log.child({ component: 'metrics' })
+          })
+        : undefined
+    if (metricsServer != null) cleanups.push(async () => await metricsServer.close())
 
     apiUrl = server.url
     cleanups.push(
@@ -311,7 +340,10 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     writeApiFiles(paths, server.url, token)
     log.info(
       {
+        // JSON lines carry it already, from the child logger.
+        ...(usePrettyLogs(options.prettyLogs) ? { peerId: peer.peerId.toString() } : {}),
         api: server.url,
+        metrics: metricsServer?.url ?? null,
         addresses: peer.addresses(),
         dataDir: paths.dir,
         mdnsTag: config.mdns.enabled ? config.mdns.tag : null,
@@ -320,7 +352,17 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       'daemon ready'
     )
 
-    return { peerId: peer.peerId.toString(), apiUrl: server.url, config, log, peer, mesh, stopped, stop }
+    return {
+      peerId: peer.peerId.toString(),
+      apiUrl: server.url,
+      metricsUrl: metricsServer?.url,
+      config,
+      log,
+      peer,
+      mesh,
+      stopped,
+      stop
+    }
   } catch (err) {
     await cleanup()
     throw err

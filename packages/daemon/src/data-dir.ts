@@ -32,7 +32,9 @@ export function dataDirPaths(dir: string) {
     database: join(dir, DATABASE_FILE),
     lock: join(dir, LOCK_FILE),
     api: join(dir, API_FILE),
-    apiToken: join(dir, API_TOKEN_FILE)
+    apiToken: join(dir, API_TOKEN_FILE),
+    /** One file per running exec agent process group (see @mesh-node/agents' process guard). */
+    agentProcesses: join(dir, 'agent-processes')
   }
 }
 

@@ -39,3 +39,4 @@ export {
 export { DaemonError } from './errors.js'
 export { acquireLock } from './lock.js'
 export { createLogger, type Logger } from './logger.js'
+export { EVENT_TYPES } from './task-events.js'

@@ -4,16 +4,27 @@ import type { LogLevel } from './config.js'
 
 export type { Logger }
 
+/** Readable lines when asked, or by default when stdout is a terminal. */
+export function usePrettyLogs(pretty?: boolean): boolean {
+  return pretty ?? process.stdout.isTTY === true
+}
+
 /**
- * JSON lines for machines, readable lines on a terminal. Synchronous output,
- * so the last lines before a crash are not lost in a worker thread.
+ * JSON lines for machines, readable lines on a terminal: one line per
+ * entry, fields inline. Synchronous output, so the last lines before a
+ * crash are not lost in a worker thread.
  */
 export function createLogger(level: LogLevel, options: { pretty?: boolean } = {}): Logger {
-  const usePretty = options.pretty ?? process.stdout.isTTY === true
-  if (usePretty) {
+  if (usePrettyLogs(options.pretty)) {
     return pino(
       { level },
-      pretty({ sync: true, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
+      pretty({
+        sync: true,
+        colorize: true,
+        singleLine: true,
+        translateTime: 'HH:MM:ss.l',
+        ignore: 'pid,hostname'
+      })
     )
   }
   return pino(

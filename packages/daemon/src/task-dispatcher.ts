@@ -9,6 +9,8 @@ export interface DispatcherComponents {
   router: TaskRouter
   registry: CapabilityRegistry
   selfPeerId: string
+  /** Connected peers right now; named in a no_agent error. */
+  connectedPeers?: () => number
   log: Logger
 }
 
@@ -22,6 +24,12 @@ export interface DispatcherInit {
    * agent wait this long for the mesh to reappear before failing. @default 20000
    */
   resumeGraceMs?: number
+  /**
+   * Right after a start, discovery has not run yet: tasks accepted this soon
+   * wait for a capable agent (within their deadline) instead of failing
+   * no_agent at once. @default 10000
+   */
+  warmupMs?: number
 }
 
 export interface SubmitRequest {
@@ -73,6 +81,9 @@ class JournalDispatcher implements TaskDispatcher {
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
   private stopped = false
+  private readonly startedAt = Date.now()
+  /** Tasks whose grace is the warm-up: it ends early once the node has heard of the mesh. */
+  private readonly warming = new Set<string>()
 
   constructor(
     private readonly c: DispatcherComponents,
@@ -94,7 +105,9 @@ class JournalDispatcher implements TaskDispatcher {
       this.dispatch(task.taskId)
     }
     this.unsubscribe = this.c.registry.onEvent((event) => {
-      if (event.type === 'agent_joined') this.retryWaiting(event.agent.capabilities)
+      if (event.type !== 'agent_joined') return
+      // The first remote agent ends the warm-up: tasks waiting on it look again.
+      this.retryWaiting(this.warming.size > 0 && !this.warmingUp() ? undefined : event.agent.capabilities)
     })
     this.timer = setInterval(() => this.retryWaiting(), this.init.retryIntervalMs ?? 2000)
   }
@@ -119,6 +132,10 @@ class JournalDispatcher implements TaskDispatcher {
       deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
     })
     if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
+    if (this.warmingUp()) {
+      this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
+      this.warming.add(task.taskId)
+    }
     this.c.log.info({ taskId: task.taskId, capability: task.capability, queue: task.queue }, 'task accepted')
     this.dispatch(task.taskId)
     return task
@@ -196,7 +213,7 @@ class JournalDispatcher implements TaskDispatcher {
         this.waiting.delete(taskId)
         continue
       }
-      if (!task.queue && (this.resumed.get(taskId) ?? 0) <= now) {
+      if (!task.queue && !this.inGrace(taskId, now)) {
         // Grace over: one last try, which fails it if the mesh is still empty.
         this.waiting.delete(taskId)
         this.dispatch(taskId)
@@ -227,7 +244,11 @@ class JournalDispatcher implements TaskDispatcher {
       .catch((err: Error) => this.c.log.error({ taskId, err }, 'dispatch failed'))
       .finally(() => {
         this.running.delete(taskId)
-        if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) this.restricted.delete(taskId)
+        if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
+          this.restricted.delete(taskId)
+          this.resumed.delete(taskId)
+          this.warming.delete(taskId)
+        }
       })
   }
 
@@ -269,8 +290,7 @@ class JournalDispatcher implements TaskDispatcher {
       return
     }
     const code = outcome.error?.code ?? 'failed'
-    const inGrace = (this.resumed.get(task.taskId) ?? 0) > Date.now()
-    if ((task.queue || inGrace) && WAIT_CODES.has(code)) {
+    if ((task.queue || this.inGrace(task.taskId, Date.now())) && WAIT_CODES.has(code)) {
       if (current.status !== 'queued')
         journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
       this.waiting.add(task.taskId)
@@ -278,10 +298,36 @@ class JournalDispatcher implements TaskDispatcher {
       return
     }
     this.resumed.delete(task.taskId)
-    journal.fail(task.taskId, outcome.error ?? { code, message: 'task failed' }, {
+    this.warming.delete(task.taskId)
+    const error = outcome.error ?? { code, message: 'task failed' }
+    journal.fail(task.taskId, code === 'no_agent' ? this.explainNoAgent(task, error) : error, {
       executor: outcome.executor,
       path: outcome.path
     })
+  }
+
+  /** The first seconds after start, until some remote agent's state has arrived. */
+  private warmingUp(): boolean {
+    return (
+      Date.now() < this.startedAt + (this.init.warmupMs ?? 10_000) &&
+      !this.c.registry.all().some((a) => !a.local)
+    )
+  }
+
+  private inGrace(taskId: string, now: number): boolean {
+    if ((this.resumed.get(taskId) ?? 0) <= now) return false
+    return !this.warming.has(taskId) || this.warmingUp()
+  }
+
+  /** no_agent says what the node does know, and how to wait instead. */
+  private explainNoAgent(task: TaskRecord, error: { code: string; message: string }) {
+    const agents = this.c.registry.all()
+    const peers =
+      this.c.connectedPeers?.() ?? new Set(agents.filter((a) => !a.local).map((a) => a.peerId)).size
+    return {
+      code: error.code,
+      message: `${error.message} (this node knows ${peers} peer${peers === 1 ? '' : 's'} and ${agents.length} agent${agents.length === 1 ? '' : 's'}, none with ${task.capability}); to wait for one to join, submit with --queue (API: "queue": true)`
+    }
   }
 }
 

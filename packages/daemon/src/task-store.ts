@@ -1,7 +1,7 @@
-import type { TaskError, TaskEvent } from '@mesh-node/mesh'
+import type { OutcomeError, TaskEvent } from '@mesh-node/mesh'
 
 /** A task this node ran or forwarded for another node, as the API shows it. */
-export interface TaskRecord {
+export interface SeenTask {
   taskId: string
   role: 'executor' | 'forwarder'
   capability: string
@@ -13,14 +13,14 @@ export interface TaskRecord {
   agent?: string
   path?: string[]
   result?: unknown
-  error?: TaskError
+  error?: OutcomeError
 }
 
 export interface TaskStore {
   /** Records a router event for a task another node submitted. */
   record(event: TaskEvent): void
-  get(taskId: string): TaskRecord | undefined
-  list(limit?: number): TaskRecord[]
+  get(taskId: string): SeenTask | undefined
+  list(limit?: number): SeenTask[]
 }
 
 /**
@@ -28,13 +28,13 @@ export interface TaskStore {
  * grow without limit. Tasks it submitted itself live in the durable journal.
  */
 export function createTaskStore(maxEntries = 10_000): TaskStore {
-  const tasks = new Map<string, TaskRecord>()
+  const tasks = new Map<string, SeenTask>()
   return {
     record(event) {
       const prev = tasks.get(event.taskId)
       const status =
         event.status === 'completed' || event.status === 'failed' ? event.status : (prev?.status ?? 'running')
-      const rec: TaskRecord = {
+      const rec: SeenTask = {
         taskId: event.taskId,
         role: event.role === 'forwarder' ? 'forwarder' : 'executor',
         capability: event.capability,

@@ -17,43 +17,27 @@
  * ```
  */
 
+export type { AuctionOutcome, AuctionRun, Auctions, ScoredBid } from './auction.js'
 export {
-  type AuctionComponents,
-  type AuctionRequest,
-  type Auctions,
-  createAuctions,
-  type ScoredBid,
-  scoreBid
-} from './auction.js'
-export {
-  type Answer,
   type Coordination,
-  type CoordinationComponents,
   CoordinationError,
   type CoordinationInit,
-  createCoordination,
-  type Participant,
-  type SolveRequest,
   type SolveResult,
   type SubmitTask,
   type SubmittedTask,
-  tally,
-  type VoteRequest,
-  type VoteResult
+  type VoteResult,
+  type VoteRoundRequest
 } from './coordination.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
-export { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
-export {
-  type AttemptObserver,
-  type AttemptOutcome,
-  createTaskRouter,
-  type ExecutionStore,
-  type SubmitOptions,
-  type TaskError,
-  type TaskEvent,
-  type TaskOutcome,
-  type TaskRouter,
-  type TaskRouterComponents,
-  type TaskRouterInit
+export type { OutboxDelivery, OutboxStore } from './outbox.js'
+export type {
+  AttemptObserver,
+  ExecutionStore,
+  OutcomeError,
+  SubmitOptions,
+  TaskEvent,
+  TaskOutcome,
+  TaskRouter,
+  TaskRouterInit
 } from './router.js'
-export { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
+export type { RoutingStrategy } from './strategy.js'

@@ -19,7 +19,7 @@ import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
 
-export interface TaskError {
+export interface OutcomeError {
   code: string
   message: string
 }
@@ -29,18 +29,18 @@ export interface TaskOutcome {
   taskId: string
   status: 'completed' | 'failed'
   result?: unknown
-  error?: TaskError
+  error?: OutcomeError
   executor?: string
   agent?: string
   path: string[]
 }
 
-export type AttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
+export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
 
 /** Told of each executor a task is handed to, so the origin's journal keeps every attempt. */
 export interface AttemptObserver {
   started(executor: string): void
-  ended(executor: string, outcome: AttemptOutcome, info: { agent?: string; error?: TaskError }): void
+  ended(executor: string, outcome: RouteAttemptOutcome, info: { agent?: string; error?: OutcomeError }): void
 }
 
 export interface SubmitOptions {
@@ -63,12 +63,12 @@ export interface ExecutionStore {
   get(
     taskId: string
   ):
-    | { status: 'running' | 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+    | { status: 'running' | 'completed' | 'failed'; result?: unknown; error?: OutcomeError; agent?: string }
     | undefined
   record(
     taskId: string,
     origin: string,
-    outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
+    outcome: { status: 'completed' | 'failed'; result?: unknown; error?: OutcomeError; agent?: string }
   ): void
 }
 
@@ -82,7 +82,7 @@ export interface TaskEvent {
   executor?: string
   agent?: string
   path?: string[]
-  error?: TaskError
+  error?: OutcomeError
   at: number
 }
 
@@ -151,7 +151,7 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
   })
 
 /** Error text travels in bounded fields (8 KiB on the wire). */
-function bounded(error: TaskError | undefined): TaskError | undefined {
+function bounded(error: OutcomeError | undefined): OutcomeError | undefined {
   if (error == null) return undefined
   return {
     code: error.code.slice(0, 64),

@@ -2,7 +2,8 @@
  * @packageDocumentation
  *
  * The libp2p peer at the heart of every mesh-node: TCP + noise + yamux,
- * identify and ping, mDNS on the LAN (dialling what it discovers), a
+ * identify and ping, mDNS on the LAN, a rejoiner that dials every known or
+ * discovered peer it is not connected to (with bounded parallelism and backoff), a
  * Kad-DHT tuned for private networks, gossipsub, bootstrap peers and an
  * optional pre-shared swarm key. Mesh subsystems plug in as libp2p services.
  *
@@ -27,7 +28,8 @@ import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Datastore } from 'interface-datastore'
-import type { ServiceFactoryMap } from 'libp2p'
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+import type { RejoinInit } from './rejoin.js'
 
 export interface MdnsInit {
   enabled: boolean
@@ -73,6 +75,10 @@ export interface MeshPeerInit<S extends Record<string, unknown> = Record<string,
   connections?: ConnectionLimitsInit
   /** Extra libp2p services: the mesh subsystems. */
   services?: ServiceFactoryMap<S>
+  /** libp2p's metrics implementation, e.g. `prometheusMetrics()` from `@libp2p/prometheus-metrics`. */
+  metrics?: Libp2pOptions['metrics']
+  /** How known peers are re-dialled (parallelism, backoff, sweep interval). */
+  rejoin?: RejoinInit
   /** Receives warnings the peer cannot surface as errors (failed auto-dials). */
   onDialError?: (peer: PeerId, err: Error) => void
 }
@@ -82,10 +88,11 @@ export interface MeshPeer<S extends Record<string, unknown> = Record<string, unk
   readonly peerId: PeerId
   /** Listen addresses with the /p2p/ suffix, as other peers should dial them. */
   addresses(): string[]
-  /** Peers with at least one open connection, with their remote addresses. */
-  connectedPeers(): Array<{ peerId: string; addresses: string[] }>
+  /** Peers with at least one open connection, with their remote addresses and when the oldest one opened. */
+  connectedPeers(): Array<{ peerId: string; addresses: string[]; connectedSince: number }>
   stop(): Promise<void>
 }
 
 export { createMeshPeer } from './peer.js'
+export type { RejoinInit } from './rejoin.js'
 export { readSwarmKey, SwarmKeyError } from './swarm-key.js'

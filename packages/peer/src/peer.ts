@@ -5,7 +5,6 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
@@ -13,6 +12,19 @@ import { DEFAULT_MDNS_SERVICE_TAG, DHT_PROTOCOL } from '@mesh-node/protocol'
 import type { Libp2pOptions } from 'libp2p'
 import { createLibp2p } from 'libp2p'
 import type { MeshPeer, MeshPeerInit, MeshServices } from './index.js'
+import { Rejoiner } from './rejoin.js'
+
+/**
+ * gossipsub's fast duplicate check, before signature verification: sender
+ * and sequence number, which identify a StrictSign message (its default id).
+ * Only validated messages enter that cache, so a forged copy cannot shadow
+ * the real one.
+ */
+function fastMessageId(msg: { from?: Uint8Array; seqno?: Uint8Array }): string {
+  const b64 = (b?: Uint8Array) =>
+    b == null ? '' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
+  return `${b64(msg.from)}:${b64(msg.seqno)}`
+}
 
 export async function createMeshPeer<S extends Record<string, unknown> = Record<string, unknown>>(
   init: MeshPeerInit<S>
@@ -33,6 +45,7 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
   const options: Libp2pOptions<MeshServices & S> = {
     privateKey: init.privateKey,
     datastore: init.datastore,
+    metrics: init.metrics,
     addresses: { listen: init.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -43,6 +56,15 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
       maxConnections: init.connections?.maxConnections ?? 512,
       inboundConnectionThreshold: init.connections?.inboundConnectionThreshold ?? 100,
       maxIncomingPendingConnections: init.connections?.maxIncomingPendingConnections ?? 128
+    },
+    // libp2p's monitor aborts a connection whose ping misses an adaptive
+    // timeout (5 s at least): a daemon starved of CPU for a few seconds lost
+    // healthy connections. Liveness is the failure detector's job; the monitor
+    // only reaps connections that stayed silent for a minute (a peer gone
+    // without a FIN), after which the rejoiner dials afresh.
+    connectionMonitor: {
+      pingInterval: 10_000,
+      pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 }
     },
     services: {
       identify: identify(),
@@ -59,32 +81,33 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
         emitSelf: false,
         // Many nodes on one host share 127.0.0.1; the IP-colocation penalty
         // (meant for sybils on the internet) would graylist them all past 10.
-        scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) }
+        scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },
+        // Without it every copy of a message (one per mesh peer, plus the
+        // flood-published one) has its signature verified before it is found
+        // to be a duplicate: D verifications per message instead of one.
+        fastMsgIdFn: fastMessageId
       }),
       ...(init.services ?? {})
     } as Libp2pOptions<MeshServices & S>['services']
   }
 
   const node = await createLibp2p(options)
-  const self = peerIdFromPrivateKey(init.privateKey)
 
-  // libp2p reports discovered peers but does not connect to them.
-  node.addEventListener('peer:discovery', (evt) => {
-    // libp2p has already merged the discovered addresses into the peer store.
-    const { id } = evt.detail
-    if (id.equals(self) || node.getConnections(id).length > 0) return
-    node.dial(id).catch((err: Error) => init.onDialError?.(id, err))
-  })
+  // libp2p reports discovered peers but does not connect to them, and says
+  // nothing at all when a known peer comes back on a new address.
+  const rejoiner = new Rejoiner(node, { ...init.rejoin, onDialError: init.onDialError })
+  rejoiner.start()
 
   return {
     libp2p: node,
     peerId: node.peerId,
     addresses: () => node.getMultiaddrs().map((ma) => ma.toString()),
     connectedPeers: () => {
-      const byPeer = new Map<string, { peerId: string; addresses: string[] }>()
+      const byPeer = new Map<string, { peerId: string; addresses: string[]; connectedSince: number }>()
       for (const conn of node.getConnections()) {
         const key = conn.remotePeer.toString()
-        const entry = byPeer.get(key) ?? { peerId: key, addresses: [] }
+        const entry = byPeer.get(key) ?? { peerId: key, addresses: [], connectedSince: conn.timeline.open }
+        entry.connectedSince = Math.min(entry.connectedSince, conn.timeline.open)
         const addr = conn.remoteAddr.toString()
         if (!entry.addresses.includes(addr)) entry.addresses.push(addr)
         byPeer.set(key, entry)
@@ -92,6 +115,7 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
       return [...byPeer.values()].sort((a, b) => a.peerId.localeCompare(b.peerId))
     },
     stop: async () => {
+      rejoiner.stop()
       await node.stop()
     }
   }

@@ -230,7 +230,8 @@ export type BidMessage = Static<typeof BidSchema>
 export type BidAckMessage = Static<typeof BidAckSchema>
 export type CallForBidsMessage = Static<typeof CallForBidsSchema>
 export type NodeStateMessage = Static<typeof NodeStateSchema>
-export type TaskStatus = TaskResultMessage['status']
+/** How an executor answered a task_request (not the journal's task status). */
+export type TaskResultStatus = TaskResultMessage['status']
 
 /** Messages a node accepts as requests; everything else on a session is a reply. */
 export type TaskProtocolRequest =

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
+import { parseDuration } from '../duration.js'
 import { CliError } from '../errors.js'
+import { readJsonInput } from '../input.js'
 import { printJson, printTable, progress, progressDone } from '../output.js'
-import { parseJsonInput, parseTimeout } from './submit.js'
+import { parseTimeout } from './submit.js'
 
 function positive(text: string | undefined, flag: string, max: number): number | undefined {
   if (text === undefined) return undefined
@@ -24,7 +26,7 @@ export function voteCommand(): Command {
     )
     .option('--capability <name>', 'voters are the agents with this capability (default: every agent)')
     .option('--quorum <n>', 'valid votes needed (default: more than half of the voters)')
-    .option('--timeout <ms>', 'voting deadline (default 10000)')
+    .option('--timeout <duration>', 'voting deadline: 500ms, 5s, 2m or plain ms (default 10s)')
     .action(
       async (
         options: CommonOptions & {
@@ -80,23 +82,23 @@ export function auctionCommand(): Command {
       'auction a task: capable agents bid, the best score runs it (the next bid takes over if it fails)'
     )
     .requiredOption('--capability <name>', 'the capability the task needs')
-    .option('--input <json>', 'the task input as JSON (default: null)')
+    .option('--input <json>', 'the task input: JSON, - for JSON on stdin, or @FILE (default: null)')
     .option(
-      '--deadline <ms>',
-      'how long bids are collected (default 2000; closes early when every capable agent has bid)'
+      '--deadline <duration>',
+      'how long bids are collected, e.g. 500ms or 2s (default 2s; closes early when every capable agent has bid)'
     )
-    .option('--timeout <ms>', 'task timeout (default 30000)')
+    .option('--timeout <duration>', 'task timeout, e.g. 5s or 2m (default 30s)')
     .action(
       async (
         options: CommonOptions & { capability: string; input?: string; deadline?: string; timeout?: string }
       ) => {
-        const input = parseJsonInput(options.input)
+        const input = await readJsonInput(options.input)
         const client = await clientFor(options)
         if (options.json !== true) progress(`calling for bids on ${options.capability}...`)
         const res = await client.auction({
           capability: options.capability,
           input,
-          deadlineMs: positive(options.deadline, '--deadline', 60_000),
+          deadlineMs: parseDuration(options.deadline, '--deadline', { max: 60_000 }),
           timeoutMs: parseTimeout(options.timeout)
         })
         if (options.json === true) printJson(res)
@@ -135,7 +137,7 @@ export function solveCommand(): Command {
       '--capability <name>',
       'participants are the agents with this capability, which also implements the decision'
     )
-    .option('--phase-timeout <ms>', 'deadline of each phase')
+    .option('--phase-timeout <duration>', 'deadline of each phase, e.g. 10s or 1m')
     .action(
       async (options: CommonOptions & { problem: string; capability?: string; phaseTimeout?: string }) => {
         const client = await clientFor(options)
@@ -159,7 +161,10 @@ export function solveCommand(): Command {
             problem: options.problem,
             capability: options.capability,
             correlationId,
-            phaseTimeoutMs: positive(options.phaseTimeout, '--phase-timeout', MAX_TASK_TIMEOUT_MS)
+            phaseTimeoutMs: parseDuration(options.phaseTimeout, '--phase-timeout', {
+              min: 100,
+              max: MAX_TASK_TIMEOUT_MS
+            })
           })
           if (options.json === true) printJson(res)
           else {

@@ -4,7 +4,7 @@ import { type CommonOptions, dataDirOf, withDataDir, withJson } from '../context
 import { printJson } from '../output.js'
 
 export function initCommand(): Command {
-  return withJson(withDataDir(new Command('init')))
+  return withJson(withDataDir(new Command('init'), { remote: false }))
     .description('create the data dir: an Ed25519 identity and a default config (keeps an existing identity)')
     .action(async (options: CommonOptions) => {
       const result = await initDataDir(dataDirOf(options))

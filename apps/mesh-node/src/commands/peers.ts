@@ -1,11 +1,13 @@
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
+import { shortPeer } from '../ids.js'
 import { printJson, printTable } from '../output.js'
 
 export function peersCommand(): Command {
   return withJson(withDataDir(new Command('peers')))
     .description('list connected peers')
-    .action(async (options: CommonOptions) => {
+    .option('--no-trunc', 'show whole peer ids')
+    .action(async (options: CommonOptions & { trunc: boolean }) => {
       const peers = await (await clientFor(options)).peers()
       if (options.json === true) {
         printJson(peers)
@@ -13,7 +15,10 @@ export function peersCommand(): Command {
       }
       printTable(
         ['PEER ID', 'ADDRESSES'],
-        peers.map((p) => [p.peerId, p.addresses.join(', ')]),
+        peers.map((p) => [
+          shortPeer(p.peerId, !options.trunc),
+          p.addresses.map((a) => (options.trunc ? a.replace(p.peerId, shortPeer(p.peerId)) : a)).join(', ')
+        ]),
         'no peers connected'
       )
     })

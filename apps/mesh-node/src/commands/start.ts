@@ -7,6 +7,7 @@ interface StartOptions extends CommonOptions {
   config?: string
   listen?: string[]
   api?: string
+  metrics?: string
   mdnsTag?: string
   mdns: boolean
   bootstrap?: string[]
@@ -17,11 +18,15 @@ interface StartOptions extends CommonOptions {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
 
 export function startCommand(): Command {
-  const cmd = withDataDir(new Command('start'))
+  const cmd = withDataDir(new Command('start'), { remote: false })
     .description('run the daemon in the foreground (initialises the data dir if needed)')
     .option('--config <file>', 'config file (default: DATA_DIR/config.json)')
     .option('--listen <multiaddr>', 'listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
     .option('--api <host:port>', 'control API address (e.g. 127.0.0.1:0 for a free port)')
+    .option(
+      '--metrics <host:port>',
+      'also serve /metrics (Prometheus) and /v1/health here, without a token (e.g. 0.0.0.0:9464)'
+    )
     .option('--mdns-tag <tag>', 'mDNS service tag; meshes with different tags stay apart')
     .option('--no-mdns', 'disable mDNS discovery')
     .option('--bootstrap <multiaddr>', 'peer to dial at start, with /p2p/ID; repeatable', collect)
@@ -42,6 +47,7 @@ export function startCommand(): Command {
     const overrides: PartialConfig = {
       listen: options.listen,
       api: options.api,
+      metrics: options.metrics,
       bootstrap: options.bootstrap,
       swarmKeyFile: options.swarmKey != null ? resolve(options.swarmKey) : undefined,
       logLevel: options.logLevel

@@ -1,11 +1,15 @@
+import { EVENT_TYPES } from '@mesh-node/daemon'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
+import { CliError } from '../errors.js'
+import { shortPeer } from '../ids.js'
 import { printJson, printTable } from '../output.js'
 
 export function statusCommand(): Command {
   return withJson(withDataDir(new Command('status')))
     .description("show the node's view of the mesh: state digest, members and their health, task counts")
-    .action(async (options: CommonOptions) => {
+    .option('--no-trunc', 'show whole peer ids')
+    .action(async (options: CommonOptions & { trunc: boolean }) => {
       const status = await (await clientFor(options)).status()
       if (options.json === true) {
         printJson(status)
@@ -23,7 +27,7 @@ export function statusCommand(): Command {
       printTable(
         ['MEMBER', 'STATE', 'LAST HEARD'],
         status.members.map((m) => [
-          m.peerId,
+          shortPeer(m.peerId, !options.trunc),
           m.state,
           `${((Date.now() - m.lastHeardAt) / 1000).toFixed(1)} s ago`
         ]),
@@ -32,27 +36,46 @@ export function statusCommand(): Command {
     })
 }
 
+const PEER_ID = /^(12D3KooW|Qm)[1-9A-HJ-NP-Za-km-z]{40,}$/
+
 export function eventsCommand(): Command {
   return withJson(withDataDir(new Command('events')))
     .description('follow mesh events (agents joining and leaving, peer health, tasks) until interrupted')
-    .option(
-      '--types <list>',
-      'only these event types, comma-separated (e.g. agent_joined,agent_left,peer_dead)'
-    )
-    .action(async (options: CommonOptions & { types?: string }) => {
+    .option('--types <list>', `only these event types, comma-separated; valid: ${EVENT_TYPES.join(', ')}`)
+    .option('--no-trunc', 'show whole peer ids')
+    .action(async (options: CommonOptions & { types?: string; trunc: boolean }) => {
+      const types = parseEventTypes(options.types)
       const client = await clientFor(options)
       const stop = new AbortController()
       process.once('SIGINT', () => stop.abort())
-      for await (const event of client.events({ types: options.types?.split(','), signal: stop.signal })) {
+      for await (const event of client.events({ types, signal: stop.signal })) {
         if (options.json === true) {
           process.stdout.write(`${JSON.stringify(event)}\n`)
           continue
         }
         const { type, at, ...rest } = event
         const fields = Object.entries(rest)
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .map(
+            ([k, v]) =>
+              `${k}=${typeof v === 'string' ? (options.trunc && PEER_ID.test(v) ? shortPeer(v) : v) : JSON.stringify(v)}`
+          )
           .join(' ')
         process.stdout.write(`${new Date(at).toISOString().slice(11, 23)}  ${type.padEnd(14)} ${fields}\n`)
       }
     })
+}
+
+/** Checked here, before any daemon is involved, so a typo is named with the valid list. */
+export function parseEventTypes(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined
+  const types = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+  const unknown = types.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t))
+  if (types.length === 0 || unknown.length > 0)
+    throw new CliError(
+      `--types: ${types.length === 0 ? 'give at least one event type' : `unknown event type(s) ${unknown.join(', ')}`}; valid types: ${EVENT_TYPES.join(', ')}`
+    )
+  return types
 }

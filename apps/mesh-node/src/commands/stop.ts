@@ -8,7 +8,7 @@ import { progress, progressDone } from '../output.js'
 const STOP_TIMEOUT_MS = 30_000
 
 export function stopCommand(): Command {
-  return withDataDir(new Command('stop'))
+  return withDataDir(new Command('stop'), { remote: false })
     .description('shut down the daemon of the data dir gracefully')
     .action(async (options: CommonOptions) => {
       const dataDir = dataDirOf(options)

@@ -1,7 +1,9 @@
-import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/client'
+import { MAX_TASK_TIMEOUT_MS, type MeshClient, type TaskInfo, type TaskResult } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { CliError } from '../errors.js'
+import { parseDuration } from '../duration.js'
+import { shortPeer } from '../ids.js'
+import { readJsonInput } from '../input.js'
 import { printJson, progress, progressDone } from '../output.js'
 
 interface SubmitOptions extends CommonOptions {
@@ -10,74 +12,150 @@ interface SubmitOptions extends CommonOptions {
   timeout?: string
   wait: boolean
   queue?: boolean
+  follow?: boolean
+  trunc: boolean
 }
 
-export function parseJsonInput(text: string | undefined): unknown {
-  if (text === undefined) return null
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    throw new CliError(
-      `--input is not valid JSON (${(err as Error).message}); quote strings, e.g. --input '"hello"' or --input '{"text": "hi"}'`
-    )
+/** A task timeout flag: a duration up to the protocol's 10 minutes. */
+export function parseTimeout(text: string | undefined, flag = '--timeout'): number | undefined {
+  return parseDuration(text, flag, { max: MAX_TASK_TIMEOUT_MS })
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
+
+/** The API's answer shape (POST /v1/tasks with wait), built from the journal's record. */
+function asResult(t: TaskInfo): TaskResult {
+  return {
+    taskId: t.taskId,
+    status: t.status as TaskResult['status'],
+    result: t.result ?? null,
+    error: t.error ?? null,
+    executor: t.executor ?? null,
+    agent: t.agent ?? null,
+    path: t.path ?? []
   }
 }
 
-export function parseTimeout(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const ms = Number(text)
-  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TASK_TIMEOUT_MS)
-    throw new CliError(`--timeout must be milliseconds, from 1 to ${MAX_TASK_TIMEOUT_MS}`)
-  return ms
+/**
+ * Waits for a task to finish: each event about it (or, should the stream
+ * miss one, a second's silence) triggers a fresh read of the task.
+ */
+async function waitForTask(
+  client: MeshClient,
+  taskId: string,
+  onChange: (task: TaskInfo) => void
+): Promise<TaskInfo> {
+  const stop = new AbortController()
+  let wake: (() => void) | undefined
+  const events = (async () => {
+    try {
+      for await (const e of client.events({ types: ['task'], signal: stop.signal }))
+        if (e.taskId === taskId) wake?.()
+    } catch {
+      /* the periodic read carries on alone */
+    }
+  })()
+  try {
+    while (true) {
+      const task = await client.task(taskId)
+      onChange(task)
+      if (TERMINAL.has(task.status)) return task
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+  } finally {
+    stop.abort()
+    await events
+  }
+}
+
+/** `--follow`: one line per attempt as it starts and as it ends. */
+function attemptPrinter(full: boolean): (task: TaskInfo) => void {
+  const shown = new Map<number, string>()
+  return (task) => {
+    for (const a of task.attempts ?? []) {
+      const state = a.outcome ?? 'started'
+      if (shown.get(a.n) === state) continue
+      shown.set(a.n, state)
+      const detail = a.error != null ? ` (${a.error.code}: ${a.error.message})` : ''
+      process.stderr.write(
+        `attempt ${a.n}  ${shortPeer(a.executor, full)}${a.agent != null ? ` ${a.agent}` : ''}  ${state}${detail}\n`
+      )
+    }
+  }
 }
 
 export function submitCommand(): Command {
   return withJson(withDataDir(new Command('submit')))
-    .description('run a task on a capable agent somewhere in the mesh and print its result')
+    .description(
+      'run a task on a capable agent somewhere in the mesh and print its result (the task id is printed at once, on stderr)'
+    )
     .requiredOption('--capability <name>', 'the capability the task needs, e.g. text.upper')
-    .option('--input <json>', 'the task input as JSON (default: null)')
-    .option('--timeout <ms>', 'give up after this many milliseconds (default: the daemon config, 30000)')
+    .option('--input <json>', 'the task input: JSON, - for JSON on stdin, or @FILE (default: null)')
+    .option(
+      '--timeout <duration>',
+      'give up after this long: 500ms, 5s, 2m, or plain ms (default: the daemon config, 30s)'
+    )
     .option('--no-wait', 'print {"taskId"} at once; follow it with "mesh-node task ID"')
     .option('--queue', 'if no agent can handle it yet, keep the task until one joins')
+    .option('--follow', "show the task's attempts (executor, agent, outcome) as they happen")
+    .option('--no-trunc', 'show whole peer ids')
+    .addHelpText(
+      'after',
+      '\nCtrl-C stops waiting, not the task: it goes on in the mesh. Cancel it with "mesh-node cancel ID".'
+    )
     .action(async (options: SubmitOptions) => {
-      const input = parseJsonInput(options.input)
+      const input = await readJsonInput(options.input)
       const timeoutMs = parseTimeout(options.timeout)
       const client = await clientFor(options)
-      if (!options.wait) {
-        const { taskId } = await client.submitNoWait({
-          capability: options.capability,
-          input,
-          timeoutMs,
-          queue: options.queue
-        })
-        if (options.json === true) printJson({ taskId })
-        else process.stdout.write(`${taskId}\n`)
-        return
-      }
-      if (options.json !== true) progress(`submitting to ${options.capability}...`)
-      const res = await client.submit({
+      const { taskId } = await client.submitNoWait({
         capability: options.capability,
         input,
         timeoutMs,
         queue: options.queue
       })
-      if (options.json === true) {
-        printJson(res)
-      } else if (res.status === 'completed') {
+      if (!options.wait) {
+        if (options.json === true) printJson({ taskId })
+        else process.stdout.write(`${taskId}\n`)
+        return
+      }
+      process.stderr.write(`task ${taskId}\n`)
+      process.once('SIGINT', () => {
         progressDone(
-          `completed by ${res.agent ?? '?'} on ${res.executor ?? '?'} (path: ${res.path.join(' -> ')})`
+          `stopped waiting; task ${taskId} goes on in the mesh.\n  follow it: mesh-node task ${taskId}\n  cancel it: mesh-node cancel ${taskId}`
         )
-        process.stdout.write(
-          `${typeof res.result === 'string' ? res.result : JSON.stringify(res.result, null, 2)}\n`
-        )
-      } else {
-        progressDone(`failed${res.executor != null ? ` on ${res.executor}` : ''}`)
-      }
-      if (res.status !== 'completed') {
-        process.stderr.write(
-          `error: ${res.error?.code ?? 'failed'}: ${res.error?.message ?? 'task failed'}\n`
-        )
-        process.exitCode = 1
-      }
+        process.exit(130)
+      })
+      const follow = options.follow === true ? attemptPrinter(!options.trunc) : undefined
+      if (options.json !== true && follow == null) progress(`waiting for ${options.capability}...`)
+      const res = asResult(await waitForTask(client, taskId, (t) => follow?.(t)))
+      report(res, options)
     })
+}
+
+function report(res: TaskResult, options: SubmitOptions): void {
+  const full = !options.trunc
+  if (options.json === true) {
+    printJson(res)
+  } else if (res.status === 'completed') {
+    progressDone(
+      `completed by ${res.agent ?? '?'} on ${shortPeer(res.executor, full)} (path: ${res.path.map((p) => shortPeer(p, full)).join(' -> ')})`
+    )
+    process.stdout.write(
+      `${typeof res.result === 'string' ? res.result : JSON.stringify(res.result, null, 2)}\n`
+    )
+  } else {
+    progressDone(`${res.status}${res.executor != null ? ` on ${shortPeer(res.executor, full)}` : ''}`)
+  }
+  if (res.status !== 'completed') {
+    process.stderr.write(
+      `error: ${res.error?.code ?? res.status}: ${res.error?.message ?? `task ${res.status}`}\n`
+    )
+    process.exitCode = 1
+  }
 }

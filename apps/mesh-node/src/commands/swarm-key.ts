@@ -10,7 +10,7 @@ const KEY_FILE_BYTES = 95 // '/key/swarm/psk/1.0.0/\n/base16/\n' + 64 hex digits
 export function swarmKeyCommand(): Command {
   const swarmKey = new Command('swarm-key').description('manage the pre-shared key of a private mesh')
   swarmKey.addCommand(
-    withDataDir(new Command('generate'))
+    withDataDir(new Command('generate'), { remote: false })
       .description('write a new swarm key (mode 0600); default file: DATA_DIR/swarm.key')
       .argument('[file]', 'where to write the key')
       .option('--force', 'overwrite an existing file')

@@ -2,18 +2,20 @@ import type { TaskInfo } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { CliError } from '../errors.js'
+import { resolveTaskId, shortPeer, shortTask } from '../ids.js'
 import { printJson, printTable } from '../output.js'
 
-const short = (id: string | undefined): string =>
-  id == null ? '-' : id.length > 16 ? `…${id.slice(-8)}` : id
 const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19)
 
 export function taskCommand(): Command {
   return withJson(withDataDir(new Command('task')))
     .description('show one task this node submitted or ran')
-    .argument('<id>', 'task id')
-    .action(async (id: string, options: CommonOptions) => {
-      const task = await (await clientFor(options)).task(id)
+    .argument('<id>', 'task id, or a unique prefix of one')
+    .option('--no-trunc', 'show whole peer ids')
+    .action(async (id: string, options: CommonOptions & { trunc: boolean }) => {
+      const client = await clientFor(options)
+      const task = await client.task(await resolveTaskId(client, id))
+      const peer = (p: string | undefined): string => shortPeer(p, !options.trunc)
       if (options.json === true) {
         printJson(task)
         return
@@ -23,16 +25,16 @@ export function taskCommand(): Command {
         ['status', task.status],
         ['role', task.role],
         ['capability', task.capability],
-        ['executor', task.executor ?? '-'],
+        ['executor', peer(task.executor)],
         ['agent', task.agent ?? '-'],
-        ['path', (task.path ?? []).join(' -> ') || '-'],
+        ['path', (task.path ?? []).map(peer).join(' -> ') || '-'],
         ['created', when(task.createdAt)]
       ]
       if (task.error != null) rows.push(['error', `${task.error.code}: ${task.error.message}`])
       for (const a of task.attempts ?? []) {
         rows.push([
           `attempt ${a.n}`,
-          `${a.executor}  ${a.outcome ?? 'in progress'}${a.error != null ? ` (${a.error.code})` : ''}`
+          `${peer(a.executor)}  ${a.outcome ?? 'in progress'}${a.error != null ? ` (${a.error.code})` : ''}`
         ])
       }
       if (task.result !== undefined) rows.push(['result', JSON.stringify(task.result)])
@@ -44,7 +46,8 @@ export function tasksCommand(): Command {
   return withJson(withDataDir(new Command('tasks')))
     .description('list recent tasks this node submitted, ran or forwarded')
     .option('--limit <n>', 'how many (default 100)')
-    .action(async (options: CommonOptions & { limit?: string }) => {
+    .option('--no-trunc', 'show whole task and peer ids')
+    .action(async (options: CommonOptions & { limit?: string; trunc: boolean }) => {
       const limit = options.limit != null ? Number(options.limit) : undefined
       if (limit != null && (!Number.isInteger(limit) || limit < 1))
         throw new CliError('--limit must be a positive integer')
@@ -55,7 +58,14 @@ export function tasksCommand(): Command {
       }
       printTable(
         ['TASK', 'STATUS', 'ROLE', 'CAPABILITY', 'EXECUTOR', 'CREATED'],
-        tasks.map((t) => [t.taskId, t.status, t.role, t.capability, short(t.executor), when(t.createdAt)]),
+        tasks.map((t) => [
+          shortTask(t.taskId, !options.trunc),
+          t.status,
+          t.role,
+          t.capability,
+          shortPeer(t.executor, !options.trunc),
+          when(t.createdAt)
+        ]),
         'no tasks yet'
       )
     })
@@ -64,9 +74,10 @@ export function tasksCommand(): Command {
 export function cancelCommand(): Command {
   return withJson(withDataDir(new Command('cancel')))
     .description('cancel a task this node accepted')
-    .argument('<id>', 'task id')
+    .argument('<id>', 'task id, or a unique prefix of one')
     .action(async (id: string, options: CommonOptions) => {
-      const task = await (await clientFor(options)).cancel(id)
+      const client = await clientFor(options)
+      const task = await client.cancel(await resolveTaskId(client, id))
       if (options.json === true) printJson(task)
       else process.stdout.write(`${task.taskId} ${task.status}\n`)
     })

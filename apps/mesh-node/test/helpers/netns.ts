@@ -35,7 +35,13 @@ export interface NetnsNode {
 
 export interface Network {
   name: string
-  start(host: number, options?: { config?: Record<string, unknown>; tag?: string }): Promise<NetnsNode>
+  /** Starts a daemon in host `host`; on `dataDir` when given (a restart), else on a fresh one. */
+  start(
+    host: number,
+    options?: { config?: Record<string, unknown>; tag?: string; dataDir?: string }
+  ): Promise<NetnsNode>
+  /** Moves host `host` to address `.octet` of its subnet, as a new DHCP lease or container would. */
+  readdress(host: number, octet: number): string
   partition(...groups: string[]): void
   healAll(): void
   down(): void
@@ -61,7 +67,7 @@ export function createNetwork(hosts: number): Network {
   return {
     name,
     async start(host, options = {}) {
-      const dataDir = tmpDataDir('mesh-netns-')
+      const dataDir = options.dataDir ?? tmpDataDir('mesh-netns-')
       if (options.config != null) writeFileSync(join(dataDir, 'config.json'), JSON.stringify(options.config))
       rmSync(join(dataDir, 'api'), { force: true })
       // Everything runs inside host `host`: the daemon, and the CLI that must reach its loopback API.
@@ -117,6 +123,22 @@ export function createNetwork(hosts: number): Network {
     },
     partition: (...groups) => {
       meshNet(['partition', name, ...groups])
+    },
+    readdress: (host, octet) => {
+      const ns = meshNet(['ns', name, String(host)])
+      const old = meshNet(['addr', name, String(host)])
+      const next = `${old.slice(0, old.lastIndexOf('.'))}.${octet}`
+      for (const args of [
+        // In this order: deleting a primary address deletes its secondaries,
+        // and flushes the multicast route mDNS needs.
+        ['addr', 'del', `${old}/24`, 'dev', 'eth0'],
+        ['addr', 'add', `${next}/24`, 'brd', '+', 'dev', 'eth0'],
+        ['route', 'replace', '224.0.0.0/4', 'dev', 'eth0']
+      ]) {
+        const res = spawnSync('ip', ['-n', ns, ...args], { encoding: 'utf8' })
+        if (res.status !== 0) throw new Error(`ip -n ${ns} ${args.join(' ')} failed: ${res.stderr}`)
+      }
+      return next
     },
     healAll: () => {
       meshNet(['heal-all', name])

@@ -29,7 +29,7 @@ describe('three daemons on loopback', { timeout: 120_000 }, () => {
         { timeoutMs: 20_000, message: `${d.peerId} to see ${others.join(', ')}` }
       )
     }
-    const table = await daemons[0].cli(['peers'])
+    const table = await daemons[0].cli(['peers', '--no-trunc'])
     assert.match(table.stdout, /^PEER ID\s+ADDRESSES/)
     assert.ok(table.stdout.includes(ids[1]))
   })

@@ -1,16 +1,21 @@
 import type { AgentHandler } from '@mesh-node/sdk'
 import { HandlerError } from '../errors.js'
+import type { LiveAgent } from '../live-agent.js'
+import type { RuntimeLog } from '../runtime-types.js'
 import type { HandlerSpec } from '../spec.js'
 import { builtinHandler } from './builtin.js'
 import { execHandler } from './exec.js'
 import { httpHandler } from './http.js'
 import { moduleHandler } from './module.js'
 import { openAiHandler } from './openai.js'
+import type { ProcessGuard } from './process-guard.js'
 import { openScope } from './scope.js'
 
 export interface CreateHandlerOptions {
   /** Directory that a relative exec `cwd` or module `path` is resolved against. */
   baseDir: string
+  /** Records exec process groups so none outlives the daemon. */
+  processGuard?: ProcessGuard
   /** Extra environment for exec handlers, read at each spawn (the API address and a scoped token). */
   env?: () => Record<string, string>
 }
@@ -25,19 +30,53 @@ export async function createHandler(spec: HandlerSpec, options: CreateHandlerOpt
     case 'builtin':
       return guard(builtinHandler(spec), undefined, true)
     case 'exec':
-      return guard(execHandler(spec, options.baseDir, options.env), spec.timeoutMs, false)
+      return guard(
+        execHandler(spec, options.baseDir, options.env, options.processGuard),
+        spec.timeoutMs,
+        false
+      )
     case 'http':
       return guard(httpHandler(spec), spec.timeoutMs, false)
     case 'module':
       return guard(await moduleHandler(spec, options.baseDir), undefined, true)
     case 'openai':
       return guard(openAiHandler(spec), spec.timeoutMs, false)
+    case 'mcp':
+    case 'a2a':
+      throw new HandlerError('handler_unsupported', `an ${spec.kind} handler is built with createLiveHandler`)
     default:
       throw new HandlerError(
         'handler_unsupported',
-        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai`
+        `unknown handler kind ${JSON.stringify((spec as { kind?: unknown }).kind)}; known kinds: builtin, exec, http, module, openai, mcp, a2a`
       )
   }
+}
+
+export interface LiveHandler {
+  handler: AgentHandler
+  /** Present for kinds whose capabilities come from a connected service. */
+  live?: LiveAgent
+}
+
+/**
+ * {@link createHandler} for every kind, including those that hold a
+ * connection (mcp): these connect now and return the connection as `live`,
+ * which the caller must close.
+ */
+export async function createLiveHandler(
+  spec: HandlerSpec,
+  options: CreateHandlerOptions & { agent: string; log: RuntimeLog }
+): Promise<LiveHandler> {
+  if (spec.kind === 'a2a') {
+    const { a2aAgent } = await import('./a2a.js')
+    const { handler, connection } = await a2aAgent(spec, options.agent, options.log)
+    return { handler: guard(handler, spec.timeoutMs, false), live: connection }
+  }
+  if (spec.kind !== 'mcp') return { handler: await createHandler(spec, options) }
+  // The MCP SDK is loaded only by daemons that have an mcp agent.
+  const { mcpAgent } = await import('./mcp.js')
+  const { handler, connection } = await mcpAgent(spec, options.agent, options.log)
+  return { handler: guard(handler, spec.timeoutMs, false), live: connection }
 }
 
 /**

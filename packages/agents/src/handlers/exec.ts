@@ -5,6 +5,7 @@ import type { AgentHandler, HandlerContext, HandlerRequest } from '@mesh-node/sd
 import { errorMessage, HandlerError } from '../errors.js'
 import type { ExecHandlerSpec } from '../spec.js'
 import { killProcessGroup } from './process-group.js'
+import type { ProcessGuard } from './process-guard.js'
 
 const STDOUT_LIMIT = 16 * 1024 * 1024
 const STDERR_TAIL = 4 * 1024
@@ -19,10 +20,11 @@ const CLOSE_GRACE_MS = 2000
 export function execHandler(
   spec: ExecHandlerSpec,
   baseDir: string,
-  env: () => Record<string, string> = () => ({})
+  env: () => Record<string, string> = () => ({}),
+  guard?: ProcessGuard
 ): AgentHandler {
   const cwd = spec.cwd === undefined ? baseDir : resolve(baseDir, spec.cwd)
-  return (request, ctx) => runOnce(spec, cwd, request, ctx, env())
+  return (request, ctx) => runOnce(spec, cwd, request, ctx, env(), guard)
 }
 
 function runOnce(
@@ -30,7 +32,8 @@ function runOnce(
   cwd: string,
   request: HandlerRequest,
   ctx: HandlerContext,
-  meshEnv: Record<string, string>
+  meshEnv: Record<string, string>,
+  guard: ProcessGuard | undefined
 ) {
   const [file, ...args] = spec.command as [string, ...string[]]
   const name = JSON.stringify(file)
@@ -63,6 +66,7 @@ function runOnce(
     let failure: unknown
     let settled = false
     let grace: NodeJS.Timeout | undefined
+    let untrack: (() => void) | undefined
 
     const killGroup = () => {
       try {
@@ -86,6 +90,7 @@ function runOnce(
       settled = true
       clearTimeout(grace)
       signal.removeEventListener('abort', onAbort)
+      untrack?.()
       child.stdout.destroy()
       child.stderr.destroy()
       if (failure !== undefined) return reject(describeFailure(failure, name))
@@ -138,6 +143,21 @@ function runOnce(
     // EPIPE/ECONNRESET when the child exits without reading its input; the
     // exit status tells the real story.
     child.stdin.on('error', () => {})
+    if (child.pid !== undefined && guard !== undefined) {
+      // Recorded before the request is written: until then the program has
+      // nothing to act on, and a daemon that dies now still leaves a record.
+      try {
+        untrack = guard.track(child.pid)
+      } catch (err) {
+        stop(
+          new HandlerError(
+            'handler_failed',
+            `could not record the process group of ${name}: ${errorMessage(err)}`
+          )
+        )
+        return
+      }
+    }
     child.stdin.end(`${JSON.stringify(request)}\n`)
 
     if (signal.aborted) onAbort()

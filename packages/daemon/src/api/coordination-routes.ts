@@ -9,6 +9,8 @@ import { taskResult } from './task-routes.js'
 export interface CoordinationRoutesInit {
   mesh: Mesh
   dispatcher: TaskDispatcher
+  /** Votes and auctions as they happen, for the event stream. */
+  emit?: (event: { type: string; [field: string]: unknown }) => void
 }
 
 /** Coordination errors are the caller's problem, stated plainly; anything else is ours. */
@@ -35,14 +37,22 @@ function submitTask(dispatcher: TaskDispatcher, req: IncomingMessage): SubmitTas
 }
 
 /** Votes, auctions and collaborative solving: the leaderless rounds. */
-export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit): Route[] {
+export function coordinationRoutes({ mesh, dispatcher, emit }: CoordinationRoutesInit): Route[] {
   return [
     {
       method: 'POST',
       path: '/v1/votes',
       handler: async ({ body }) => {
         const vote = parseVote(body)
-        return await explained(async () => await mesh.coordination.vote(vote))
+        emit?.({
+          type: 'vote_started',
+          question: vote.question,
+          options: vote.options,
+          capability: vote.capability ?? null
+        })
+        const result = await explained(async () => await mesh.coordination.vote(vote))
+        emit?.({ type: 'vote_done', question: vote.question, result })
+        return result
       }
     },
     {
@@ -50,7 +60,33 @@ export function coordinationRoutes({ mesh, dispatcher }: CoordinationRoutesInit)
       path: '/v1/auctions',
       handler: async ({ body, req }) => {
         const auction = parseAuction(body)
-        return await explained(async () => await mesh.auctions.run(auction, submitTask(dispatcher, req)))
+        emit?.({
+          type: 'auction_started',
+          capability: auction.capability,
+          deadlineMs: auction.deadlineMs ?? null
+        })
+        try {
+          const won = await explained(
+            async () => await mesh.auctions.run(auction, submitTask(dispatcher, req))
+          )
+          emit?.({
+            type: 'auction_closed',
+            capability: auction.capability,
+            correlationId: won.correlationId,
+            bids: won.bids.length,
+            winner: won.winner,
+            winnerPeerId: won.winnerPeerId
+          })
+          return won
+        } catch (err) {
+          emit?.({
+            type: 'auction_closed',
+            capability: auction.capability,
+            bids: 0,
+            error: (err as Error).message
+          })
+          throw err
+        }
       }
     },
     {

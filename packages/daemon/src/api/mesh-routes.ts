@@ -3,6 +3,8 @@ import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { EventHub } from '../event-hub.js'
+import { EVENT_TYPES } from '../task-events.js'
+import { badRequest } from './api-error.js'
 import type { Route } from './server.js'
 
 export interface MeshRoutesInit {
@@ -21,6 +23,7 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
       path: '/v1/status',
       handler: (): StatusInfo => ({
         peerId: peer.peerId.toString(),
+        startedAt,
         uptimeMs: Date.now() - startedAt,
         digest: mesh.registry.digest(),
         peers: peer.connectedPeers().length,
@@ -38,6 +41,11 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
       raw: true,
       handler: ({ res, query }) => {
         const types = parseEventTypes(query)
+        const unknown = types?.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t))
+        if (unknown != null && unknown.length > 0)
+          throw badRequest(
+            `unknown event type(s): ${unknown.join(', ').slice(0, 200)}; valid types: ${EVENT_TYPES.join(', ')}`
+          )
         events.attach(res, types == null ? undefined : (e) => types.includes(e.type))
       }
     }

@@ -34,6 +34,8 @@ export interface Route {
   handler: (ctx: RequestContext) => unknown
   raw?: boolean
   status?: number
+  /** Answered without a token (health probes, the metrics listener). */
+  public?: boolean
   /** Also open to agents' scoped tokens (publish and send only). */
   scoped?: boolean
 }
@@ -44,6 +46,8 @@ export interface ApiServerInit {
   token: string
   routes: Route[]
   log: Logger
+  /** A second way in besides the bearer token (the dashboard's session cookie). */
+  authorize?: (req: IncomingMessage) => boolean
   /** Tokens handed to agents, by token: such a token may call only `scoped` routes. */
   scopedTokens?: ReadonlyMap<string, string>
   /** Largest request body accepted. @default 1 MiB */
@@ -77,25 +81,20 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
   async function handle(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
     checkHost(req.headers.host)
     const url = new URL(req.url ?? '/', 'http://localhost')
-    if (!url.pathname.startsWith('/v1/'))
-      throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
     const agent = scopedAgent(req.headers.authorization, init.scopedTokens)
-    if (agent == null && !authorized(req.headers.authorization, expected)) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'missing or wrong bearer token (send "Authorization: Bearer <token from DATA_DIR/api.token>")'
-      )
-    }
     let methodMismatch = false
+    let known = false
     for (const route of routes) {
       const match = route.pattern.exec(url.pathname)
       if (match == null) continue
+      known = true
       if (route.method !== req.method) {
         methodMismatch = true
         continue
       }
-      if (agent != null && route.scoped !== true)
+      // An agent's scoped token is its identity: it never falls back to the cookie or the full token.
+      if (route.public !== true && agent == null) authorize(req)
+      if (agent != null && route.scoped !== true && route.public !== true)
         throw new ApiError(
           403,
           'forbidden',
@@ -112,9 +111,23 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
       else if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
       return
     }
+    if (!known && !url.pathname.startsWith('/v1/'))
+      throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
+    // Unknown routes answer 401 to strangers, so the token guards even the route list.
+    if (agent == null) authorize(req)
     if (methodMismatch)
       throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`)
     throw new ApiError(404, 'not_found', `no such route: ${req.method} ${url.pathname}`)
+  }
+
+  function authorize(req: IncomingMessage): void {
+    if (authorized(req.headers.authorization, expected)) return
+    if (init.authorize?.(req) === true) return
+    throw new ApiError(
+      401,
+      'unauthorized',
+      'missing or wrong bearer token (send "Authorization: Bearer <token from DATA_DIR/api.token>")'
+    )
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } fro
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { TaskDispatcher } from '../task-dispatcher.js'
-import type { TaskRecord as SeenRecord, TaskStore } from '../task-store.js'
+import type { SeenTask, TaskStore } from '../task-store.js'
 import { notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
 
@@ -41,7 +41,7 @@ function originView(task: JournalRecord) {
   }
 }
 
-function seenView(task: SeenRecord) {
+function seenView(task: SeenTask) {
   return {
     ...task,
     result: task.result ?? null,

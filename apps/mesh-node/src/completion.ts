@@ -1,0 +1,133 @@
+import type { Command, Option } from 'commander'
+
+/** Flags whose value is a path: the shells complete file names there. */
+const FILE_ARG = /<(file|dir|path)>/i
+
+/** One command's completion data, keyed by its path ("mesh-node submit"). */
+interface Entry {
+  path: string
+  description: string
+  subcommands: Array<{ name: string; description: string }>
+  flags: string[]
+  /** flag -> what its value is: file, a free word, or one of some choices */
+  values: Map<string, string>
+}
+
+/**
+ * Walks the commander program itself, so every command and flag on it,
+ * including ones added later, is completed without editing this file.
+ */
+function entries(program: Command): Entry[] {
+  const out: Entry[] = []
+  const walk = (cmd: Command, path: string): void => {
+    const options: Option[] = cmd.options.filter((o) => o.long != null && !o.hidden)
+    const values = new Map<string, string>()
+    for (const o of options) {
+      if (!o.required && !o.optional) continue
+      const choices = o.argChoices
+      values.set(
+        o.long!,
+        choices != null && choices.length > 0
+          ? `choices:${choices.join(' ')}`
+          : FILE_ARG.test(o.flags)
+            ? 'file'
+            : 'word'
+      )
+    }
+    const subs = cmd.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden)
+    // A positional argument with fixed choices completes like a subcommand.
+    const choices = cmd.registeredArguments.flatMap((a) =>
+      (a.argChoices ?? []).map((name) => ({ name, description: a.description }))
+    )
+    out.push({
+      path,
+      description: cmd.description(),
+      subcommands: [...subs.map((c) => ({ name: c.name(), description: c.description() })), ...choices],
+      flags: [...options.map((o) => o.long!), '--help'],
+      values
+    })
+    for (const c of subs) walk(c, `${path} ${c.name()}`)
+  }
+  walk(program, program.name())
+  return out
+}
+
+const sq = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
+
+export function bashCompletion(program: Command): string {
+  const all = entries(program)
+  const words = all.map(
+    (e) => `  [${sq(e.path)}]=${sq([...e.subcommands.map((s) => s.name), ...e.flags].join(' '))}`
+  )
+  const values = all.flatMap((e) =>
+    [...e.values].map(([flag, kind]) => `  [${sq(`${e.path} ${flag}`)}]=${sq(kind)}`)
+  )
+  return `# bash completion for mesh-node. Load it with: source <(mesh-node completion bash)
+declare -gA _mesh_node_words=(
+${words.join('\n')}
+)
+declare -gA _mesh_node_values=(
+${values.join('\n')}
+)
+_mesh_node() {
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" path=${sq(program.name())} i
+  # The (sub)command so far: the earlier words that name one.
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    [[ -n "\${_mesh_node_words["$path \${COMP_WORDS[i]}"]+x}" ]] && path="$path \${COMP_WORDS[i]}"
+  done
+  local kind="\${_mesh_node_values["$path $prev"]-}"
+  case "$kind" in
+    file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    word) COMPREPLY=(); return ;;
+    choices:*) COMPREPLY=($(compgen -W "\${kind#choices:}" -- "$cur")); return ;;
+  esac
+  COMPREPLY=($(compgen -W "\${_mesh_node_words[$path]}" -- "$cur"))
+}
+complete -o default -F _mesh_node ${program.name()}
+`
+}
+
+export function zshCompletion(program: Command): string {
+  const all = entries(program)
+  const subs = all.map(
+    (e) =>
+      `  [${sq(e.path)}]=${sq(e.subcommands.map((s) => `${s.name.replaceAll(':', '\\:')}:${s.description.replaceAll('\n', ' ')}`).join('\n'))}`
+  )
+  const flags = all.map((e) => `  [${sq(e.path)}]=${sq(e.flags.join(' '))}`)
+  const values = all.flatMap((e) =>
+    [...e.values].map(([flag, kind]) => `  [${sq(`${e.path} ${flag}`)}]=${sq(kind)}`)
+  )
+  return `#compdef ${program.name()}
+# zsh completion for mesh-node. Load it with: source <(mesh-node completion zsh)
+# (after compinit), or save it as _mesh-node in a directory on $fpath.
+typeset -gA _mesh_node_subs=(
+${subs.join('\n')}
+)
+typeset -gA _mesh_node_flags=(
+${flags.join('\n')}
+)
+typeset -gA _mesh_node_values=(
+${values.join('\n')}
+)
+_mesh_node() {
+  local path=${sq(program.name())} i
+  for ((i = 2; i < CURRENT; i++)); do
+    (( \${+_mesh_node_flags[$path \${words[i]}]} )) && path="$path \${words[i]}"
+  done
+  local kind="\${_mesh_node_values[$path \${words[CURRENT-1]}]}"
+  case "$kind" in
+    file) _files; return ;;
+    word) return ;;
+    choices:*) compadd -- \${=kind#choices:}; return ;;
+  esac
+  if [[ "\${words[CURRENT]}" == -* ]]; then
+    compadd -- \${=_mesh_node_flags[$path]}
+    return
+  fi
+  local -a subs
+  subs=(\${(f)_mesh_node_subs[$path]})
+  if (( \${#subs} )); then _describe 'command' subs; else compadd -- \${=_mesh_node_flags[$path]}; fi
+}
+compdef _mesh_node ${program.name()}
+`
+}

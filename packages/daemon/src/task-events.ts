@@ -1,0 +1,48 @@
+import type { TaskRecord } from '@mesh-node/journal'
+import type { EventHub } from './event-hub.js'
+
+/** Every event type the daemon's stream carries; `GET /v1/events?types=` accepts only these. */
+export const EVENT_TYPES = [
+  'task',
+  'agent_joined',
+  'agent_left',
+  'peer_suspect',
+  'peer_alive',
+  'peer_dead',
+  'vote_started',
+  'vote_done',
+  'auction_started',
+  'auction_closed',
+  'solve_phase'
+] as const
+
+/**
+ * Turns journal changes into `task` events. A task that keeps retrying (an
+ * agent busy, a peer away) is re-assigned many times; it is announced once
+ * per executor, not once per try. Memory is bounded by `maxTracked` tasks.
+ */
+export function publishTaskEvents(
+  events: Pick<EventHub, 'publish'>,
+  maxTracked = 10_000
+): (task: TaskRecord) => void {
+  const announced = new Map<string, Set<string>>()
+  return (task) => {
+    const terminal = task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled'
+    if (task.status === 'assigned' && task.executor != null) {
+      const seen = announced.get(task.taskId) ?? new Set<string>()
+      if (seen.has(task.executor)) return
+      seen.add(task.executor)
+      announced.delete(task.taskId)
+      announced.set(task.taskId, seen)
+      if (announced.size > maxTracked) announced.delete(announced.keys().next().value as string)
+    }
+    if (terminal) announced.delete(task.taskId)
+    events.publish({
+      type: 'task',
+      taskId: task.taskId,
+      status: task.status,
+      capability: task.capability,
+      executor: task.executor ?? null
+    })
+  }
+}

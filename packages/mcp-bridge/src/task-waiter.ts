@@ -1,0 +1,57 @@
+import type { MeshClient, TaskInfo } from '@mesh-node/client'
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
+/** Re-read a task at least this often, in case its event was missed while the stream reconnected. */
+const POLL_MS = 2000
+
+export interface TaskWaiter {
+  /** Wakes the waiter of `taskId` (a `task` event arrived); `status` is reported as progress. */
+  wake(taskId: string, status: string): void
+  /**
+   * Resolves with the task once it is terminal. `onStatus` sees each status
+   * change. Aborting `signal` cancels the mesh task and rejects.
+   */
+  wait(taskId: string, signal: AbortSignal, onStatus: (status: string) => void): Promise<TaskInfo>
+  readonly size: number
+}
+
+export function taskWaiter(client: MeshClient): TaskWaiter {
+  const waiting = new Map<string, { wake: () => void; onStatus: (status: string) => void }>()
+  return {
+    get size() {
+      return waiting.size
+    },
+    wake(taskId, status) {
+      const w = waiting.get(taskId)
+      if (w === undefined) return
+      w.onStatus(status)
+      w.wake()
+    },
+    async wait(taskId, signal, onStatus) {
+      let wake = () => {}
+      waiting.set(taskId, { wake: () => wake(), onStatus })
+      const onAbort = () => {
+        // Best effort: the task may have finished meanwhile, which the daemon reports as an error.
+        client.cancel(taskId).catch(() => {})
+        wake()
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      try {
+        for (;;) {
+          if (signal.aborted) throw signal.reason
+          const woken = new Promise<void>((resolve) => {
+            wake = resolve
+          })
+          const task = await client.task(taskId)
+          if (TERMINAL.has(task.status)) return task
+          let timer: NodeJS.Timeout | undefined
+          await Promise.race([woken, new Promise((r) => (timer = setTimeout(r, POLL_MS)))])
+          clearTimeout(timer)
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort)
+        waiting.delete(taskId)
+      }
+    }
+  }
+}
