@@ -28,3 +28,8 @@ pnpm run -s test
 # change that breaks the bench fails here, with the suite's name.
 echo "==> bench smoke" >&2
 pnpm run -s bench --smoke
+# The docker compose demo end to end (three containers, task, vote, auction,
+# down and up with volumes kept). It installs Docker with apt and starts a
+# dockerd when needed; it skips, saying why, only where Docker cannot run.
+echo "==> docker demo" >&2
+bash "$here/docker-demo-test.sh"
