@@ -4,6 +4,7 @@
  * and `mesh-node version --json` print it, so a bug report names exactly
  * which peers can talk to each other.
  */
+import { REPLAY_PROTOCOL, USER_TOPIC_PREFIX } from '@mesh-node/messaging'
 import * as wire from '@mesh-node/protocol'
 // Imported, not read from disk at run time: the packed CLI is one bundled file
 // with no package.json beside it, and the bundler inlines this.
@@ -15,14 +16,24 @@ export interface VersionInfo {
   node: string
   /** libp2p stream protocol ids, by constant name (TASK_PROTOCOL, DHT_PROTOCOL, ...). */
   protocols: Record<string, string>
-  /** Gossipsub topics, by constant name. */
+  /** Gossipsub topics, by constant name; user topics are `USER_TOPIC_PREFIX` + name. */
   topics: Record<string, string>
 }
 
-/** Every exported `*_PROTOCOL` and `*_TOPIC` string, so a new one shows up without editing this file. */
+/**
+ * Every exported `*_PROTOCOL` and `*_TOPIC` string of the wire package, so a
+ * new one shows up without editing this file, plus the ids the messaging
+ * package owns (it speaks its own protocol beside the task protocol).
+ */
+const WIRE_IDS: Record<string, unknown> = {
+  ...wire,
+  TOPICS_PROTOCOL: REPLAY_PROTOCOL,
+  USER_TOPIC: USER_TOPIC_PREFIX
+}
+
 function wireIds(suffix: string): Record<string, string> {
   const ids: Record<string, string> = {}
-  for (const [key, value] of Object.entries(wire)) {
+  for (const [key, value] of Object.entries(WIRE_IDS)) {
     if (key.endsWith(suffix) && typeof value === 'string') ids[key] = value
   }
   return ids

@@ -62,10 +62,13 @@ describe('the packed CLI installed with npm i -g', { timeout: 240_000 }, () => {
       version: string
       node: string
       protocols: Record<string, string>
+      topics: Record<string, string>
     }
     assert.equal(info.version, APP.version)
     assert.equal(info.node, process.version)
     assert.equal(info.protocols.TASK_PROTOCOL, TASK_PROTOCOL)
+    assert.equal(info.protocols.TOPICS_PROTOCOL, '/agent-mesh/topics/1.0.0')
+    assert.equal(info.topics.USER_TOPIC, 'agent-mesh/user/1/')
     const short = cli.run(['--version'])
     assert.equal(short.code, 0, short.stderr)
     assert.ok(short.stdout.startsWith(`mesh-node ${APP.version}\n`), short.stdout)
