@@ -137,6 +137,7 @@ export interface VoteResultInfo {
   correlationId: string
   question: string
   choice: string | null
+  /** Votes for the winner divided by voters asked. */
   confidence: number
   votes: Array<{ agent: string; peerId: string; choice: string }>
   abstained: Array<{ agent: string; peerId: string; reason: string }>
@@ -148,7 +149,9 @@ export interface VoteResultInfo {
 export interface BidInfo {
   agent: string
   peerId: string
+  /** What the bidder offered: capability match × free capacity, perhaps adjusted by its handler. */
   offer: number
+  /** The auctioneer's final score (see `scoreBid` in packages/mesh). */
   score: number
   running: number
   capacity: number

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { BidInfo } from '@mesh-node/api'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import {
   AUCTION_TOPIC,
@@ -17,20 +18,8 @@ import { CoordinationError, type SubmitTask, type SubmittedTask } from './coordi
 import { bid as bidMessage } from './messages/bid.js'
 import type { PeerStats } from './peer-stats.js'
 
-/** A bid as the auctioneer ranks it. */
-export interface ScoredBid {
-  agent: string
-  peerId: string
-  /** What the bidder offered: capability match × free capacity, perhaps adjusted by its handler. */
-  offer: number
-  /** The auctioneer's final score (see `scoreBid`). */
-  score: number
-  running: number
-  capacity: number
-  latencyMs: number | null
-  successRate: number
-  avgMs: number | null
-}
+/** A bid as the auctioneer ranks it, exactly as the control API returns it. */
+export type ScoredBid = BidInfo
 
 export interface AuctionRequest {
   capability: string

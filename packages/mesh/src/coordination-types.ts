@@ -1,4 +1,5 @@
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { VoteResultInfo } from '@mesh-node/api'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import type { AgentAnswerMessage, AgentAskMessage, AgentQuestion } from '@mesh-node/protocol'
 import type { Rpc } from '@mesh-node/rpc'
@@ -32,18 +33,8 @@ export interface VoteRoundRequest {
   correlationId?: string
 }
 
-export interface VoteResult {
-  correlationId: string
-  question: string
-  choice: string | null
-  /** Votes for the winner divided by voters asked. */
-  confidence: number
-  votes: Array<{ agent: string; peerId: string; choice: string }>
-  abstained: Array<{ agent: string; peerId: string; reason: string }>
-  asked: number
-  quorum: number
-  quorumMet: boolean
-}
+/** A vote's outcome, exactly as the control API returns it. */
+export type VoteResult = VoteResultInfo
 
 export interface SolveRequest {
   problem: string
