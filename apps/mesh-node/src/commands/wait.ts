@@ -11,6 +11,7 @@ interface WaitOptions extends CommonOptions {
 }
 
 const POLL_MS = 100
+const MIN_POLL_TIMEOUT_MS = 250
 const MAX_TIMEOUT_MS = 3_600_000
 
 /** `500ms`, `10s`, `2m`, or bare milliseconds like the other commands take. */
@@ -69,7 +70,12 @@ export function waitCommand(): Command {
       let lastError: Error | undefined
       while (true) {
         try {
-          const client = await clientFor(options, Math.max(1, Math.min(5000, deadline - Date.now())))
+          // A poll near the deadline still gets a fair chance to answer, so a slow
+          // machine reports what is missing rather than "the daemon did not answer".
+          const client = await clientFor(
+            options,
+            Math.max(MIN_POLL_TIMEOUT_MS, Math.min(5000, deadline - Date.now()))
+          )
           const agents: Record<string, number> = {}
           for (const c of want.capabilities) agents[c] = (await client.agents({ capability: c })).length
           seen = { peers: (await client.peers()).length, agents }
@@ -80,7 +86,7 @@ export function waitCommand(): Command {
         }
         if (Date.now() + POLL_MS > deadline) {
           const why =
-            seen == null || lastError != null
+            seen == null
               ? `the daemon did not answer (${lastError?.message ?? 'no reply'}); is it started with this --data-dir?`
               : `still waiting for ${missing(want, seen).join(' and ')}`
           throw new CliError(`timed out after ${options.timeout}: ${why}`, 'timeout')
