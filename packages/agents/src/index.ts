@@ -64,9 +64,11 @@ export type {
   RunOutcome,
   RuntimeLog
 } from './runtime-types.js'
+export { SchemaChecker, type SchemaCheckerInit, SchemaCompileError } from './schema-check.js'
 export type {
   AgentSpec,
   BuiltinHandlerSpec,
+  CapabilitySchemas,
   ExecHandlerSpec,
   HandlerKind,
   HandlerSpec,

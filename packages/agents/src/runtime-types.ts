@@ -1,5 +1,5 @@
 import type { HandlerRequest, TaskRequest } from '@mesh-node/sdk'
-import type { AgentSpec, HandlerKind } from './spec.js'
+import type { AgentSpec, CapabilitySchemas, HandlerKind } from './spec.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type RuntimeLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void
@@ -13,6 +13,8 @@ export interface AgentState {
   /** running / capacity, in [0, 1]. */
   load: number
   handlerKind: HandlerKind
+  /** Capability name to its declared schemas, for the capabilities that declare any. */
+  schemas?: Record<string, CapabilitySchemas>
 }
 
 export type RunOutcome =

@@ -6,7 +6,8 @@ import { toJsonValue } from './json.js'
 import type { LiveAgent } from './live-agent.js'
 import { QuestionSlots } from './question-slots.js'
 import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome, RuntimeLog } from './runtime-types.js'
-import type { AgentSpec } from './spec.js'
+import { SchemaChecker, SchemaCompileError } from './schema-check.js'
+import type { AgentSpec, CapabilitySchemas } from './spec.js'
 
 interface LocalAgent {
   spec: AgentSpec
@@ -50,6 +51,26 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     throw err
   }
 
+  const checker = new SchemaChecker()
+  // The executor checks again what the origin checked: the origin may be an older or foreign node.
+  const checkAgainst = (
+    schema: unknown,
+    value: unknown,
+    label: string,
+    code: 'invalid_input' | 'invalid_output'
+  ) => {
+    if (schema === undefined) return
+    let problem: string | undefined
+    try {
+      problem = checker.check(schema, value, label)
+    } catch (err) {
+      // Only a schema derived from a service can fail here (the config's compile at startup): it goes unchecked.
+      if (!(err instanceof SchemaCompileError)) throw err
+      log('warn', 'a capability schema does not compile; not checked', { label, error: err.message })
+      return
+    }
+    if (problem !== undefined) throw new HandlerError(code, problem)
+  }
   const shutdown = new AbortController()
   const inFlight = new Set<Promise<unknown>>()
   const listeners = new Set<(agents: AgentState[]) => void>()
@@ -104,7 +125,10 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   ): Promise<RunOutcome> => {
     const name = agent.spec.name
     try {
+      const declared = schemasOf(agent)[request.capability]
+      checkAgainst(declared?.inputSchema, request.input, 'input', 'invalid_input')
       const result = toJsonValue(await agent.handler(request, contextFor(agent, signal)))
+      checkAgainst(declared?.outputSchema, result, 'result', 'invalid_output')
       log('debug', 'task completed', { agent: name, taskId: request.taskId })
       return { status: 'completed', agent: name, result }
     } catch (err) {
@@ -212,15 +236,21 @@ function capabilitiesOf(agent: LocalAgent): string[] {
   return agent.live?.capabilities() ?? agent.spec.capabilities
 }
 
+function schemasOf(agent: LocalAgent): Record<string, CapabilitySchemas> {
+  return agent.live?.schemas() ?? agent.spec.schemas ?? {}
+}
+
 function stateOf(agent: LocalAgent): AgentState {
   const { name, capacity, handler } = agent.spec
+  const schemas = schemasOf(agent)
   return {
     name,
     capabilities: [...capabilitiesOf(agent)],
     capacity,
     running: agent.running,
     load: agent.running / capacity,
-    handlerKind: handler.kind
+    handlerKind: handler.kind,
+    ...(Object.keys(schemas).length > 0 ? { schemas } : {})
   }
 }
 

@@ -59,6 +59,8 @@ export interface AgentInfo {
   capacity: number
   running: number
   local: boolean
+  /** Capability name to what it declares, for capabilities that declare any (docs/PROTOCOL.md §5.2). */
+  schemas?: Record<string, { description?: string; inputSchema?: unknown; outputSchema?: unknown }>
 }
 
 /** POST /v1/tasks (`wait` is set by the client: submit or submitNoWait). */

@@ -49,3 +49,9 @@ export const MAX_ROUND_PARTICIPANTS = 64
 
 /** Most options in a vote, and most ideas carried through a critique. */
 export const MAX_OPTIONS = 32
+
+/** Longest JSON of one capability's `inputSchema` or `outputSchema`, in characters. */
+export const MAX_SCHEMA_CHARS = 16 * 1024
+
+/** Most JSON characters of all the schemas in one node's announcement (node_state, capability_reply). */
+export const MAX_NODE_SCHEMA_CHARS = 128 * 1024

@@ -101,6 +101,20 @@ describe('MCP both ways across two daemons', { timeout: 180_000 }, () => {
     }
   })
 
+  it("takes each tool's schema as its capability's, checked at the origin and shown by agents --schema", async () => {
+    const sum = (await mcp.listTools()).tools.find((t) => t.name === 'ev.sum')
+    const props = sum?.inputSchema.properties as Record<string, { type?: string }> | undefined
+    assert.equal(props?.['a']?.type, 'number', JSON.stringify(sum?.inputSchema))
+    const shown = await asking.cli(['agents', '--schema', '--capability', 'ev.sum'])
+    assert.match(
+      shown.stdout,
+      /ev\.sum {2}\(agent everything on [^\n]*\n {2}description: [^\n]+\n {2}input: {2}\{/
+    )
+    const bad = await asking.cli(['submit', '--capability', 'ev.sum', '--input', '{"a": "x", "b": 2}'])
+    assert.equal(bad.code, 1)
+    assert.match(bad.stderr, /input\.a: must be number/)
+  })
+
   it('calls a tool of a real npm MCP server on the other node', async () => {
     const sum = (await mcp.callTool({ name: 'ev.sum', arguments: { a: 19, b: 23 } })) as ToolResult
     assert.notEqual(sum.isError, true)

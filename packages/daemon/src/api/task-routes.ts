@@ -1,6 +1,7 @@
 import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
+import { InputCheck } from '../input-check.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
 import { notFound } from './api-error.js'
@@ -55,12 +56,14 @@ function seenView(task: SeenTask) {
 
 /** Submitting, following and cancelling tasks, and the agents that run them. */
 export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }: TaskRoutesInit): Route[] {
+  const inputCheck = new InputCheck(mesh.registry)
   return [
     {
       method: 'POST',
       path: '/v1/tasks',
       handler: async ({ body, req }) => {
         const submit = parseSubmit(body, defaultTimeoutMs)
+        inputCheck.assertInput(submit.capability, submit.input)
         const task = dispatcher.submit(submit)
         if (!submit.wait) return new ApiReply(202, { taskId: task.taskId })
         // A client that hangs up stops waiting; the task itself goes on.
@@ -113,7 +116,8 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
             load: a.load,
             capacity: a.capacity,
             running: a.running,
-            local: a.local
+            local: a.local,
+            ...(a.schemas !== undefined ? { schemas: a.schemas } : {})
           })
         )
       }
