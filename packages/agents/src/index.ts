@@ -62,7 +62,8 @@ export type {
   CallOptions,
   LogLevel,
   RunOutcome,
-  RuntimeLog
+  RuntimeLog,
+  TaskPiece
 } from './runtime-types.js'
 export { SchemaChecker, type SchemaCheckerInit, SchemaCompileError } from './schema-check.js'
 export type {

@@ -25,9 +25,18 @@ export type RunOutcome =
   /** No local agent has the capability. */
   | { status: 'none' }
 
+/** A piece a handler streamed while running a task (HandlerContext.emit). */
+export interface TaskPiece {
+  kind: 'progress' | 'partial'
+  data: unknown
+  agent: string
+}
+
 export interface CallOptions {
   /** Abort to cancel the call; the handler's processes and requests are stopped. */
   signal?: AbortSignal
+  /** Told of every piece the handler streams while it runs a task. */
+  onPiece?: (piece: TaskPiece) => void
 }
 
 export interface AgentRuntime {

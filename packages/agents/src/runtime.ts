@@ -5,7 +5,14 @@ import { createProcessGuard, type ProcessGuard, reapLeftovers } from './handlers
 import { toJsonValue } from './json.js'
 import type { LiveAgent } from './live-agent.js'
 import { QuestionSlots } from './question-slots.js'
-import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome, RuntimeLog } from './runtime-types.js'
+import type {
+  AgentRuntime,
+  AgentRuntimeInit,
+  AgentState,
+  RunOutcome,
+  RuntimeLog,
+  TaskPiece
+} from './runtime-types.js'
 import { SchemaChecker, SchemaCompileError } from './schema-check.js'
 import type { AgentSpec, CapabilitySchemas } from './spec.js'
 
@@ -92,10 +99,22 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     }
   }
 
-  const contextFor = (agent: LocalAgent, signal: AbortSignal): HandlerContext => ({
+  const contextFor = (
+    agent: LocalAgent,
+    signal: AbortSignal,
+    onPiece?: (piece: TaskPiece) => void
+  ): HandlerContext => ({
     signal,
     agent: agent.spec.name,
-    log: (msg, fields) => log('info', msg, { agent: agent.spec.name, ...fields })
+    log: (msg, fields) => log('info', msg, { agent: agent.spec.name, ...fields }),
+    emit: (kind, data) => {
+      if (signal.aborted || onPiece === undefined) return
+      try {
+        onPiece({ kind, data: toJsonValue(data), agent: agent.spec.name })
+      } catch (err) {
+        log('debug', 'piece dropped', { agent: agent.spec.name, error: errorMessage(err) })
+      }
+    }
   })
 
   const callSignal = (signal: AbortSignal | undefined) =>
@@ -121,13 +140,14 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   const execute = async (
     agent: LocalAgent,
     request: TaskRequest,
-    signal: AbortSignal
+    signal: AbortSignal,
+    onPiece?: (piece: TaskPiece) => void
   ): Promise<RunOutcome> => {
     const name = agent.spec.name
     try {
       const declared = schemasOf(agent)[request.capability]
       checkAgainst(declared?.inputSchema, request.input, 'input', 'invalid_input')
-      const result = toJsonValue(await agent.handler(request, contextFor(agent, signal)))
+      const result = toJsonValue(await agent.handler(request, contextFor(agent, signal, onPiece)))
       checkAgainst(declared?.outputSchema, result, 'result', 'invalid_output')
       log('debug', 'task completed', { agent: name, taskId: request.taskId })
       return { status: 'completed', agent: name, result }
@@ -153,7 +173,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
       // Taken before any await: concurrent calls see the slot as used.
       agent.running++
       notify()
-      const outcome = execute(agent, request, callSignal(options.signal)).finally(() => {
+      const outcome = execute(agent, request, callSignal(options.signal), options.onPiece).finally(() => {
         agent.running--
         notify()
       })

@@ -17,6 +17,7 @@ import { type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
+import type { TaskPieces } from './pieces.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
 
 export interface OutcomeError {
@@ -94,6 +95,8 @@ export interface TaskRouterComponents {
   selfPeerId: string
   log: Logger
   executions?: ExecutionStore
+  /** Streamed pieces of running tasks; without it, handlers' pieces go nowhere. */
+  pieces?: TaskPieces
 }
 
 export interface TaskRouterInit {
@@ -149,6 +152,11 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
       { once: true }
     )
   })
+
+/** Where pieces of this task go from here: the peer that sent it, or none at the origin. */
+function upstreamOf(req: RouteRequest, self: string): string | undefined {
+  return req.from === self ? undefined : req.path[req.path.length - 2]
+}
 
 /** Error text travels in bounded fields (8 KiB on the wire). */
 function bounded(error: OutcomeError | undefined): OutcomeError | undefined {
@@ -427,6 +435,7 @@ class DefaultTaskRouter implements TaskRouter {
           continue
         }
         req.observer?.started(self)
+        const pieces = this.components.pieces?.emitter(req.taskId, upstreamOf(req, self))
         const outcome = await this.components.runtime.runTask(
           {
             type: 'task_request',
@@ -437,8 +446,9 @@ class DefaultTaskRouter implements TaskRouter {
             deadline: req.deadline
           },
           // The runtime enforces the request deadline itself.
-          { signal: req.signal }
+          { signal: req.signal, onPiece: pieces?.emit }
         )
+        await pieces?.close()
         if (outcome.status === 'busy' || outcome.status === 'none') {
           req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})
           sawBusy ||= outcome.status === 'busy'
@@ -498,8 +508,10 @@ class DefaultTaskRouter implements TaskRouter {
       // Forwarding to a peer counts as a hop; delegation from a full agent too.
       if (req.hops >= this.maxHops) continue
       req.observer?.started(c.peerId)
+      // While this peer has the task, its pieces (and only its) are relayed.
+      const release = this.components.pieces?.expect(req.taskId, c.peerId, upstreamOf(req, self))
       try {
-        const res = await this.send(c.peerId, req)
+        const res = await this.send(c.peerId, req).finally(release)
         req.observer?.ended(c.peerId, res.status, { agent: res.agent, error: res.error })
         if (res.status === 'busy') {
           sawBusy = true

@@ -4,8 +4,10 @@ import type { Mesh } from '@mesh-node/mesh'
 import { InputCheck } from '../input-check.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
+import { TaskStreams } from '../task-streams.js'
 import { notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
+import { taskStreamRoute } from './stream-route.js'
 
 export interface TaskRoutesInit {
   mesh: Mesh
@@ -57,7 +59,9 @@ function seenView(task: SeenTask) {
 /** Submitting, following and cancelling tasks, and the agents that run them. */
 export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }: TaskRoutesInit): Route[] {
   const inputCheck = new InputCheck(mesh.registry)
+  const streams = new TaskStreams(mesh.pieces)
   return [
+    taskStreamRoute({ journal, dispatcher, streams, resultOf: taskResult }),
     {
       method: 'POST',
       path: '/v1/tasks',
