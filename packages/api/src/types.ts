@@ -2,11 +2,15 @@
 
 export interface IdInfo {
   peerId: string
+  /** The node's name (a label, not identity). */
+  name: string
   addresses: string[]
 }
 
 export interface PeerInfo {
   peerId: string
+  /** The name the peer announced, if any: a label anyone can claim, never identity. */
+  name?: string
   addresses: string[]
   /** When the oldest open connection to the peer opened (ms since the epoch). */
   connectedSince: number
@@ -49,10 +53,14 @@ export interface TaskInfo {
   error?: TaskErrorInfo
   queue?: boolean
   attempts: AttemptInfo[]
+  /** Names announced by the peers in from, executor and path (labels only). */
+  names?: Record<string, string>
 }
 
 export interface AgentInfo {
   peerId: string
+  /** Its node's announced name, if any (a label, never identity). */
+  name?: string
   agent: string
   capabilities: string[]
   load: number
@@ -82,6 +90,8 @@ export interface AttemptInfo {
 
 export interface MemberInfo {
   peerId: string
+  /** Its announced name, if any (a label, never identity). */
+  name?: string
   state: 'alive' | 'suspect' | 'dead'
   lastHeardAt: number
   suspectedAt?: number
@@ -91,6 +101,8 @@ export interface MemberInfo {
 /** GET /v1/status and `status --json`. */
 export interface StatusInfo {
   peerId: string
+  /** This node's name. */
+  name: string
   /** When the daemon process began its start (ms since the epoch). */
   startedAt: number
   uptimeMs: number

@@ -21,6 +21,7 @@ import { taskRoutes } from './api/task-routes.js'
 import { topicRoutes } from './api/topic-routes.js'
 import {
   checkAddresses,
+  defaultNodeName,
   type MeshConfig,
   mergeConfig,
   type PartialConfig,
@@ -36,6 +37,7 @@ import { acquireLock, type DataDirLock } from './lock.js'
 import { logMeshEvents } from './log-events.js'
 import { createLogger, type Logger, usePrettyLogs } from './logger.js'
 import { startMetricsServer } from './metrics-server.js'
+import { nodeNames } from './node-names.js'
 import { createHealth, observeDaemon } from './observability.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
 import { publishTaskEvents } from './task-events.js'
@@ -90,6 +92,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
   const api = parseHostPort(config.api)
   // Relative handler paths (exec cwd, module path) are relative to the config file.
   const agentBaseDir = configFile != null ? dirname(configFile) : paths.dir
+  const nodeName = config.name ?? defaultNodeName()
   const agentSpecs = parseAgentSpecs(config.agents, { baseDir: agentBaseDir })
   const swarmKey = config.swarmKeyFile != null ? readSwarmKey(config.swarmKeyFile) : undefined
 
@@ -193,7 +196,11 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       },
       {
         registry: { ttlMs: config.mesh.registryTtlMs },
-        gossip: { heartbeatMs: config.mesh.heartbeatMs, syncIntervalMs: config.mesh.syncIntervalMs },
+        gossip: {
+          heartbeatMs: config.mesh.heartbeatMs,
+          syncIntervalMs: config.mesh.syncIntervalMs,
+          name: nodeName
+        },
         providers: { reprovideIntervalMs: config.mesh.reprovideIntervalMs },
         router: { maxHops: config.tasks.maxHops, dhtLookupTimeoutMs: config.mesh.dhtLookupTimeoutMs },
         failureDetector: {
@@ -203,11 +210,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         }
       }
     )
+    const names = nodeNames(peer.peerId.toString(), nodeName, (id) => mesh.gossip.nodeInfo(id)?.name)
     mesh.registry.onEvent((event) => {
       if (event.type === 'agent_joined')
         events.publish({
           type: 'agent_joined',
           peerId: event.agent.peerId,
+          name: names.of(event.agent.peerId),
           agent: event.agent.agent,
           capabilities: event.agent.capabilities
         })
@@ -215,12 +224,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         events.publish({
           type: 'agent_left',
           peerId: event.agent.peerId,
+          name: names.of(event.agent.peerId),
           agent: event.agent.agent,
           reason: event.reason
         })
     })
-    mesh.failureDetector.onEvent((event) => events.publish({ ...event }))
-    journal.onChange(publishTaskEvents(events))
+    mesh.failureDetector.onEvent((event) => events.publish({ ...event, name: names.of(event.peerId) }))
+    journal.onChange(publishTaskEvents(events, undefined, names.of))
     await mesh.start()
     cleanups.push(async () => {
       await mesh.stop()
@@ -287,19 +297,27 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         routes: [
           ...nodeRoutes({
             peer,
+            names,
             requestShutdown: () => {
               void stop('api shutdown')
             }
           }),
-          ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
-          ...meshRoutes({ peer, mesh, journal, events, startedAt }),
+          ...taskRoutes({
+            mesh,
+            journal,
+            dispatcher,
+            seen,
+            names,
+            defaultTimeoutMs: config.tasks.defaultTimeoutMs
+          }),
+          ...meshRoutes({ peer, mesh, journal, events, names, startedAt }),
           ...coordinationRoutes({ mesh, dispatcher, emit: (event) => events.publish(event) }),
           ...topicRoutes({
             messaging: bus,
             agentNodes: (agent) => mesh.registry.all().flatMap((a) => (a.agent === agent ? [a.peerId] : []))
           }),
           ...observeRoutes({ metrics, health }),
-          ...dashboardRoutes({ dashboard, peer, mesh })
+          ...dashboardRoutes({ dashboard, peer, mesh, names })
         ]
       })
     } catch (err) {
@@ -345,6 +363,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         api: server.url,
         metrics: metricsServer?.url ?? null,
         addresses: peer.addresses(),
+        name: nodeName,
         dataDir: paths.dir,
         mdnsTag: config.mdns.enabled ? config.mdns.tag : null,
         agents: agentSpecs.map((a) => a.name)

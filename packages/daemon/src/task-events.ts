@@ -16,6 +16,9 @@ export const EVENT_TYPES = [
   'solve_phase'
 ] as const
 
+const withName = (key: string, name: string | undefined): Record<string, string> =>
+  name == null ? {} : { [key]: name }
+
 /**
  * Turns journal changes into `task` events. A task that keeps retrying (an
  * agent busy, a peer away) is re-assigned many times; it is announced once
@@ -23,7 +26,8 @@ export const EVENT_TYPES = [
  */
 export function publishTaskEvents(
   events: Pick<EventHub, 'publish'>,
-  maxTracked = 10_000
+  maxTracked = 10_000,
+  nameOf: (peerId: string | undefined) => string | undefined = () => undefined
 ): (task: TaskRecord) => void {
   const announced = new Map<string, Set<string>>()
   return (task) => {
@@ -42,7 +46,8 @@ export function publishTaskEvents(
       taskId: task.taskId,
       status: task.status,
       capability: task.capability,
-      executor: task.executor ?? null
+      executor: task.executor ?? null,
+      ...withName('executorName', nameOf(task.executor))
     })
   }
 }

@@ -24,9 +24,15 @@ export function shortId(id) {
   return typeof id === 'string' && id.length > 16 ? `${id.slice(0, 4)}…${id.slice(-6)}` : String(id ?? '')
 }
 
+/**
+ * A node's announced name, with its short id beside it when another node
+ * claims the same name: names are labels anyone can pick, ids are identity.
+ */
 function nameOf(peerId) {
   const node = state.nodes.find((n) => n.peerId === peerId)
-  return node?.name ?? shortId(peerId)
+  if (node?.name == null) return shortId(peerId)
+  const shared = state.nodes.some((n) => n.peerId !== peerId && n.name === node.name)
+  return shared ? `${node.name} (${shortId(peerId)})` : node.name
 }
 
 function cell(row, text, cls) {
@@ -43,8 +49,10 @@ function fmtMs(ms) {
 }
 
 function renderGraph() {
-  const edges = []
-  for (const n of state.nodes) for (const c of n.connections ?? []) edges.push([n.peerId, c])
+  // Both ends announce a connection: draw it once. Other nodes' lists are their own word.
+  const edges = new Map()
+  for (const n of state.nodes)
+    for (const c of n.connections ?? []) edges.set([n.peerId, c].sort().join(' '), [n.peerId, c].sort())
   const ordered = [...state.nodes].sort((a, b) =>
     a.state === 'self' ? -1 : b.state === 'self' ? 1 : a.peerId.localeCompare(b.peerId)
   )
@@ -64,7 +72,7 @@ function renderGraph() {
             : ''
       }
     }),
-    edges,
+    edges: [...edges.values()],
     path: state.lastPath
   })
   $('#node-count').textContent = `(${state.nodes.length} node${state.nodes.length === 1 ? '' : 's'})`

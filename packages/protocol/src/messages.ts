@@ -1,6 +1,13 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { MAX_AGENTS_PER_NODE, MAX_HOPS, MAX_OPTIONS } from './constants.js'
+import {
+  MAX_AGENTS_PER_NODE,
+  MAX_HOPS,
+  MAX_NODE_NAME_LENGTH,
+  MAX_OPTIONS,
+  MAX_STATE_PEERS,
+  NODE_NAME_PATTERN
+} from './constants.js'
 
 /**
  * Message schemas of the task protocol and the state topic. They are the
@@ -116,7 +123,13 @@ export const NodeStateSchema = Type.Object({
   incarnation: EpochMs,
   /** Rises with every announcement within an incarnation. */
   seq: Type.Integer({ minimum: 0 }),
-  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE })
+  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE }),
+  /** Optional (added compatibly): the name the node gives itself; a label, never identity. */
+  name: Type.Optional(
+    Type.String({ minLength: 1, maxLength: MAX_NODE_NAME_LENGTH, pattern: NODE_NAME_PATTERN.source })
+  ),
+  /** Optional: peers the node holds connections to (at most MAX_STATE_PEERS), for drawing the mesh. */
+  peers: Type.Optional(Type.Array(PeerIdString, { maxItems: MAX_STATE_PEERS }))
 })
 
 /**

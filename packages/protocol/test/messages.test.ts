@@ -61,6 +61,21 @@ describe('messages', () => {
     assert.equal(bad.ok, false)
   })
 
+  it('node_state: accepts an optional name and peer list, and bounds both', () => {
+    const state = (extra: Record<string, unknown>) =>
+      decodeNodeState(
+        bytes({ type: 'node_state', peerId: 'p', incarnation: 1, seq: 1, agents: [], ...extra })
+      )
+    assert.equal(state({ name: 'kitchen pi', peers: ['q', 'r'] }).ok, true)
+    assert.equal(state({ name: 'é東京' }).ok, true)
+    assert.equal(state({ name: '' }).ok, false)
+    assert.equal(state({ name: 'x'.repeat(65) }).ok, false)
+    assert.equal(state({ name: 'evil\u001b[2J' }).ok, false, 'terminal escapes are refused')
+    assert.equal(state({ name: 'a\u202eb' }).ok, false, 'bidi overrides are refused')
+    assert.equal(state({ name: 42 }).ok, false)
+    assert.equal(state({ peers: Array.from({ length: 65 }, (_, i) => `p${i}`) }).ok, false)
+  })
+
   it('derives capability CIDs as documented', async () => {
     const cid = await capabilityCid('echo')
     assert.equal(cid.version, 1)

@@ -2,7 +2,7 @@ import type { TaskInfo } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { CliError } from '../errors.js'
-import { resolveTaskId, shortPeer, shortTask } from '../ids.js'
+import { labelPeer, resolveTaskId, shortTask } from '../ids.js'
 import { printJson, printTable } from '../output.js'
 
 const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19)
@@ -15,7 +15,8 @@ export function taskCommand(): Command {
     .action(async (id: string, options: CommonOptions & { trunc: boolean }) => {
       const client = await clientFor(options)
       const task = await client.task(await resolveTaskId(client, id))
-      const peer = (p: string | undefined): string => shortPeer(p, !options.trunc)
+      const peer = (p: string | undefined): string =>
+        labelPeer(p, p != null ? task.names?.[p] : null, !options.trunc)
       if (options.json === true) {
         printJson(task)
         return
@@ -63,7 +64,7 @@ export function tasksCommand(): Command {
           t.status,
           t.role,
           t.capability,
-          shortPeer(t.executor, !options.trunc),
+          labelPeer(t.executor, t.executor != null ? t.names?.[t.executor] : null, !options.trunc),
           when(t.createdAt)
         ]),
         'no tasks yet'

@@ -1,6 +1,7 @@
 import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
+import type { NodeNames } from '../node-names.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
 import { notFound } from './api-error.js'
@@ -13,6 +14,7 @@ export interface TaskRoutesInit {
   /** Tasks this node ran or forwarded for others (the journal holds its own). */
   seen: TaskStore
   defaultTimeoutMs: number
+  names: NodeNames
 }
 
 /** The answer shape of a finished task, as `submit --json` prints it. */
@@ -54,7 +56,19 @@ function seenView(task: SeenTask) {
 }
 
 /** Submitting, following and cancelling tasks, and the agents that run them. */
-export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }: TaskRoutesInit): Route[] {
+export function taskRoutes({
+  mesh,
+  journal,
+  dispatcher,
+  seen,
+  defaultTimeoutMs,
+  names
+}: TaskRoutesInit): Route[] {
+  // Names ride along for display; ids stay the truth.
+  const named = <T extends { from?: string; executor?: string | null; path?: string[] }>(t: T) => ({
+    ...t,
+    names: names.map([t.from, t.executor, ...(t.path ?? [])])
+  })
   return [
     {
       method: 'POST',
@@ -74,8 +88,8 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       path: '/v1/tasks',
       handler: ({ query }) => {
         const limit = parseTaskListLimit(query)
-        const own = journal.list({ limit }).map(originView)
-        const others = seen.list(limit).map(seenView)
+        const own = journal.list({ limit }).map((t) => named(originView(t)))
+        const others = seen.list(limit).map((t) => named(seenView(t)))
         return [...own, ...others].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit)
       }
     },
@@ -84,9 +98,9 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       path: '/v1/tasks/:id',
       handler: ({ params }) => {
         const own = journal.get(params.id)
-        if (own != null) return originView(own)
+        if (own != null) return named(originView(own))
         const other = seen.get(params.id)
-        if (other != null) return seenView(other)
+        if (other != null) return named(seenView(other))
         throw notFound(`no task ${params.id} on this node`, 'unknown_task')
       }
     },
@@ -108,6 +122,7 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
         return agents.map(
           (a): AgentInfo => ({
             peerId: a.peerId,
+            name: names.of(a.peerId),
             agent: a.agent,
             capabilities: a.capabilities,
             load: a.load,
