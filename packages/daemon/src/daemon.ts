@@ -40,7 +40,7 @@ import { startMetricsServer } from './metrics-server.js'
 import { nodeNames } from './node-names.js'
 import { createHealth, observeDaemon } from './observability.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
-import { publishTaskEvents } from './task-events.js'
+import { publishMeshEvents } from './task-events.js'
 import { createTaskStore } from './task-store.js'
 
 export interface StartDaemonOptions {
@@ -211,26 +211,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       }
     )
     const names = nodeNames(peer.peerId.toString(), nodeName, (id) => mesh.gossip.nodeInfo(id)?.name)
-    mesh.registry.onEvent((event) => {
-      if (event.type === 'agent_joined')
-        events.publish({
-          type: 'agent_joined',
-          peerId: event.agent.peerId,
-          name: names.of(event.agent.peerId),
-          agent: event.agent.agent,
-          capabilities: event.agent.capabilities
-        })
-      if (event.type === 'agent_left')
-        events.publish({
-          type: 'agent_left',
-          peerId: event.agent.peerId,
-          name: names.of(event.agent.peerId),
-          agent: event.agent.agent,
-          reason: event.reason
-        })
-    })
-    mesh.failureDetector.onEvent((event) => events.publish({ ...event, name: names.of(event.peerId) }))
-    journal.onChange(publishTaskEvents(events, undefined, names.of))
+    publishMeshEvents(events, mesh, journal, names)
     await mesh.start()
     cleanups.push(async () => {
       await mesh.stop()
