@@ -55,6 +55,27 @@ export interface TaskInfo {
   attempts: AttemptInfo[]
   /** Names announced by the peers in from, executor and path (labels only). */
   names?: Record<string, string>
+  /** On the origin, once an attempt has ended: the trace (`task ID --trace`). */
+  trace?: TaskTraceInfo
+}
+
+/** One node's own account of a task: by its clock, reported by itself, so shown and never trusted. */
+export interface HopSpanInfo {
+  peerId: string
+  spanId: string
+  role: 'executor' | 'forwarder'
+  receivedAt: number
+  queuedMs: number
+  executedMs: number
+  forwardedMs: number
+}
+
+export interface TaskTraceInfo {
+  /** W3C trace id (32 hex): every hop's log lines about the task carry it as `traceId`. */
+  traceId: string
+  traceparent?: string
+  /** Origin first, then each hop in path order. */
+  spans: HopSpanInfo[]
 }
 
 export interface AgentInfo {

@@ -42,6 +42,7 @@ import { createHealth, observeDaemon } from './observability.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
 import { publishMeshEvents } from './task-events.js'
 import { createTaskStore } from './task-store.js'
+import { createTraceStore } from './trace-store.js'
 
 export interface StartDaemonOptions {
   dataDir: string
@@ -235,12 +236,14 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     mesh.router.onTaskEvent((event) => {
       if (event.role !== 'origin') seen.record(event)
     })
+    const traces = createTraceStore()
     dispatcher = createTaskDispatcher({
       journal,
       router: mesh.router,
       registry: mesh.registry,
       selfPeerId: peer.peerId.toString(),
       connectedPeers: () => peer.connectedPeers().length,
+      traces,
       log: log.child({ component: 'dispatcher' })
     })
     dispatcher.start()
@@ -289,6 +292,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
             dispatcher,
             seen,
             names,
+            traces,
             defaultTimeoutMs: config.tasks.defaultTimeoutMs
           }),
           ...meshRoutes({ peer, mesh, journal, events, names, startedAt }),

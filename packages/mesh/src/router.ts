@@ -8,6 +8,7 @@ import {
   type AgentAd,
   type CapabilityQueryMessage,
   type CapabilityReplyMessage,
+  type HopSpan,
   MAX_HOPS,
   MAX_TASK_TIMEOUT_MS,
   type TaskRequestMessage,
@@ -18,6 +19,14 @@ import type { Logger } from 'pino'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
+import {
+  formatTraceparent,
+  type HopTiming,
+  startTiming,
+  type TraceContext,
+  traceFor,
+  withHopSpan
+} from './trace.js'
 
 export interface OutcomeError {
   code: string
@@ -33,6 +42,8 @@ export interface TaskOutcome {
   executor?: string
   agent?: string
   path: string[]
+  /** The task's trace id and the hops' own accounts of their time, origin first (unverified beyond this node). */
+  trace?: { traceId: string; spans: HopSpan[] }
 }
 
 export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
@@ -56,6 +67,8 @@ export interface SubmitOptions {
   candidates?: string[]
   /** On a handler failure, try the next candidate instead of answering failed. */
   failover?: boolean
+  /** W3C traceparent of the caller; its trace id is kept, else one is made. */
+  traceparent?: string
 }
 
 /** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
@@ -128,6 +141,8 @@ interface RouteRequest {
   hops: number
   /** Visited peers, this node last. */
   path: string[]
+  trace: TraceContext
+  timing: HopTiming
   signal?: AbortSignal
   observer?: AttemptObserver
   preferPeer?: string
@@ -194,7 +209,8 @@ class DefaultTaskRouter implements TaskRouter {
     const taskId = options.taskId ?? randomUUID()
     const timeoutMs = Math.min(Math.max(1, options.timeoutMs), MAX_TASK_TIMEOUT_MS)
     const deadline = Date.now() + timeoutMs
-    const log = this.components.log.child({ taskId })
+    const trace = traceFor(taskId, options.traceparent)
+    const log = this.components.log.child({ taskId, traceId: trace.traceId })
     this.emit({ taskId, role: 'origin', capability: options.capability, from: self, status: 'started' })
     log.debug({ capability: options.capability, timeoutMs }, 'task submitted')
 
@@ -206,6 +222,8 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: 0,
       path: [self],
+      trace,
+      timing: startTiming(),
       signal: options.signal,
       observer: options.observer,
       preferPeer: options.preferPeer,
@@ -221,7 +239,18 @@ class DefaultTaskRouter implements TaskRouter {
       backoff = Math.min(backoff * 2, 100)
       res = await this.route(request)
     }
-    const outcome = this.toOutcome(res, options.capability)
+    const outcome: TaskOutcome = {
+      ...this.toOutcome(res, options.capability),
+      trace: {
+        traceId: trace.traceId,
+        spans: withHopSpan(res.spans, {
+          peerId: self,
+          trace,
+          timing: request.timing,
+          executed: res.executor === self
+        })
+      }
+    }
     this.emit({
       taskId,
       role: 'origin',
@@ -304,6 +333,12 @@ class DefaultTaskRouter implements TaskRouter {
       })
     }
 
+    const trace = traceFor(msg.taskId, msg.traceparent)
+    const timing = startTiming()
+    this.components.log.debug(
+      { taskId: msg.taskId, traceId: trace.traceId, remotePeer: remotePeer.toString(), hops: msg.hops },
+      'task received'
+    )
     const work = this.route({
       taskId: msg.taskId,
       capability: msg.capability,
@@ -311,10 +346,17 @@ class DefaultTaskRouter implements TaskRouter {
       from: msg.from,
       deadline,
       hops: msg.hops,
-      path: [...msg.path, self]
+      path: [...msg.path, self],
+      trace,
+      timing
     })
     this.remember(msg.taskId, work)
-    const res = await work
+    const done = await work
+    // This hop's own account goes in front of the ones the next hops sent back.
+    const res: RouteResult = {
+      ...done,
+      spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
+    }
     // Busy and no-agent are not executions: a retry may find room here later.
     if (res.status === 'busy' || res.status === 'no_agent') this.executed.delete(msg.taskId)
     else if (res.executor === self) {
@@ -393,7 +435,7 @@ class DefaultTaskRouter implements TaskRouter {
 
   private async route(req: RouteRequest): Promise<RouteResult> {
     const self = this.components.selfPeerId
-    const log = this.components.log.child({ taskId: req.taskId })
+    const log = this.components.log.child({ taskId: req.taskId, traceId: req.trace.traceId })
     const exclude = new Set(req.path)
     let candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
     if (req.candidates != null) {
@@ -427,6 +469,7 @@ class DefaultTaskRouter implements TaskRouter {
           continue
         }
         req.observer?.started(self)
+        const ranAt = performance.now()
         const outcome = await this.components.runtime.runTask(
           {
             type: 'task_request',
@@ -439,6 +482,8 @@ class DefaultTaskRouter implements TaskRouter {
           // The runtime enforces the request deadline itself.
           { signal: req.signal }
         )
+        req.timing.executedMs += performance.now() - ranAt
+        log.debug({ status: outcome.status }, 'task ran here')
         if (outcome.status === 'busy' || outcome.status === 'none') {
           req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})
           sawBusy ||= outcome.status === 'busy'
@@ -498,8 +543,12 @@ class DefaultTaskRouter implements TaskRouter {
       // Forwarding to a peer counts as a hop; delegation from a full agent too.
       if (req.hops >= this.maxHops) continue
       req.observer?.started(c.peerId)
+      const sentAt = performance.now()
       try {
-        const res = await this.send(c.peerId, req)
+        const res = await this.send(c.peerId, req).finally(() => {
+          req.timing.forwardedMs += performance.now() - sentAt
+        })
+        log.debug({ remotePeer: c.peerId, status: res.status }, 'task forwarded')
         req.observer?.ended(c.peerId, res.status, { agent: res.agent, error: res.error })
         if (res.status === 'busy') {
           sawBusy = true
@@ -527,7 +576,8 @@ class DefaultTaskRouter implements TaskRouter {
           error: res.error,
           executor: res.executor,
           agent: res.agent,
-          path: res.path
+          path: res.path,
+          spans: res.spans
         }
       } catch (err) {
         log.debug(
@@ -569,7 +619,8 @@ class DefaultTaskRouter implements TaskRouter {
             from: req.from,
             deadline: req.deadline,
             hops: req.hops + 1,
-            path: req.path
+            path: req.path,
+            traceparent: formatTraceparent(req.trace)
           },
           { timeoutMs: Math.max(1, remaining), signal: req.signal }
         )

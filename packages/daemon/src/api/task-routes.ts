@@ -1,10 +1,11 @@
 import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
-import type { Mesh } from '@mesh-node/mesh'
+import { type Mesh, parseTraceparent } from '@mesh-node/mesh'
 import type { NodeNames } from '../node-names.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
-import { notFound } from './api-error.js'
+import type { TraceStore } from '../trace-store.js'
+import { badRequest, notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
 
 export interface TaskRoutesInit {
@@ -15,6 +16,7 @@ export interface TaskRoutesInit {
   seen: TaskStore
   defaultTimeoutMs: number
   names: NodeNames
+  traces?: TraceStore
 }
 
 /** The answer shape of a finished task, as `submit --json` prints it. */
@@ -62,7 +64,8 @@ export function taskRoutes({
   dispatcher,
   seen,
   defaultTimeoutMs,
-  names
+  names,
+  traces
 }: TaskRoutesInit): Route[] {
   // Names ride along for display; ids stay the truth.
   const named = <T extends { from?: string; executor?: string | null; path?: string[] }>(t: T) => ({
@@ -75,7 +78,10 @@ export function taskRoutes({
       path: '/v1/tasks',
       handler: async ({ body, req }) => {
         const submit = parseSubmit(body, defaultTimeoutMs)
-        const task = dispatcher.submit(submit)
+        const task = dispatcher.submit({
+          ...submit,
+          traceparent: parseTraceparentHeader(req.headers.traceparent)
+        })
         if (!submit.wait) return new ApiReply(202, { taskId: task.taskId })
         // A client that hangs up stops waiting; the task itself goes on.
         const gone = new AbortController()
@@ -98,7 +104,7 @@ export function taskRoutes({
       path: '/v1/tasks/:id',
       handler: ({ params }) => {
         const own = journal.get(params.id)
-        if (own != null) return named(originView(own))
+        if (own != null) return { ...named(originView(own)), trace: traces?.get(own.taskId) }
         const other = seen.get(params.id)
         if (other != null) return named(seenView(other))
         throw notFound(`no task ${params.id} on this node`, 'unknown_task')
@@ -134,4 +140,16 @@ export function taskRoutes({
       }
     }
   ]
+}
+
+/** A W3C traceparent header (version 00): kept when valid, refused with what to send when not. */
+export function parseTraceparentHeader(value: string | string[] | undefined): string | undefined {
+  if (value == null) return undefined
+  const text = Array.isArray(value) ? value[0] : value
+  if (parseTraceparent(text.trim().toLowerCase()) == null)
+    throw badRequest(
+      `traceparent header ${JSON.stringify(text.slice(0, 80))} is not a W3C trace context: send 00-<32 hex trace id>-<16 hex span id>-<2 hex flags> with non-zero ids, or no header`,
+      'bad_traceparent'
+    )
+  return text.trim().toLowerCase()
 }
