@@ -240,7 +240,9 @@ async function refreshTasks() {
   renderCapabilities()
 }
 
-function listen() {
+/** Subscribes to every event type the daemon names (GET /v1/events/types), so the list lives in one place. */
+async function listen() {
+  const { types } = await get('/v1/events/types')
   const source = new EventSource('/v1/events')
   source.onopen = () => {
     $('#live').textContent = 'live'
@@ -259,25 +261,12 @@ function listen() {
     if (event.type === 'task') refreshTask(event.taskId)
     if (/^(agent|peer)_/.test(event.type)) refreshMesh().catch(() => {})
   }
-  for (const type of [
-    'task',
-    'agent_joined',
-    'agent_left',
-    'peer_suspect',
-    'peer_alive',
-    'peer_dead',
-    'vote_started',
-    'vote_done',
-    'auction_started',
-    'auction_closed',
-    'solve_phase'
-  ])
-    source.addEventListener(type, on)
+  for (const type of types) source.addEventListener(type, on)
 }
 
 async function main() {
   await Promise.all([refreshMesh(), refreshTasks()])
-  listen()
+  await listen()
   // Load and connections change without events of their own.
   setInterval(() => refreshMesh().catch(() => {}), 3000)
   setInterval(() => refreshTasks().catch(() => {}), 10_000)

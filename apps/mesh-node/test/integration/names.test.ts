@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { AgentInfo, MemberInfo, PeerInfo, StatusInfo } from '@mesh-node/client'
+import { EVENT_TYPES } from '@mesh-node/daemon'
 import {
   runCli,
   startTestDaemon,
@@ -113,6 +114,11 @@ describe('node names', { timeout: 180_000 }, () => {
       },
       { timeoutMs: 20_000, message: "alpha's view to hold beta1's announced connection to beta2" }
     )
+    // The dashboard subscribes to the event types the daemon lists: one source.
+    const types = await fetch(`${alpha.url}/v1/events/types`, {
+      headers: { authorization: `Bearer ${readFileSync(join(alpha.dataDir, 'api.token'), 'utf8').trim()}` }
+    })
+    assert.deepEqual(((await types.json()) as { types: string[] }).types, [...EVENT_TYPES])
     const names = Object.fromEntries(view.nodes.map((n) => [n.peerId, n.name]))
     assert.deepEqual(
       [names[alpha.peerId], names[beta1.peerId], names[beta2.peerId]],

@@ -39,6 +39,12 @@ export function meshRoutes({ peer, mesh, journal, events, names, startedAt }: Me
       })
     },
     {
+      // The one list of event types: the dashboard subscribes to what it names.
+      method: 'GET',
+      path: '/v1/events/types',
+      handler: (): { types: readonly string[] } => ({ types: EVENT_TYPES })
+    },
+    {
       method: 'GET',
       path: '/v1/events',
       raw: true,
