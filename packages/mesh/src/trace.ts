@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { type HopSpan, MAX_TASK_TIMEOUT_MS, MAX_TRACE_SPANS, TRACEPARENT_PATTERN } from '@mesh-node/protocol'
 
 /**
@@ -16,14 +16,18 @@ export const newSpanId = (): string => randomBytes(8).toString('hex')
 /**
  * The trace a task starts or continues. A valid `traceparent` keeps its
  * trace id; otherwise a task id that is a UUID gives the trace id (its 32
- * hex digits), so a task's trace is found from its id alone; else random.
+ * hex digits), so a task's trace is found from its id alone; any other id
+ * hashes to one.
  */
 export function traceFor(taskId: string, traceparent?: string): TraceContext {
   const parsed = traceparent != null ? parseTraceparent(traceparent) : undefined
   const fromTask = taskId.replace(/-/g, '').toLowerCase()
+  // Any other task id hashes to one, so every hop and every attempt agree without being told.
   const traceId =
     parsed?.traceId ??
-    (/^[0-9a-f]{32}$/.test(fromTask) && !/^0+$/.test(fromTask) ? fromTask : randomBytes(16).toString('hex'))
+    (/^[0-9a-f]{32}$/.test(fromTask) && !/^0+$/.test(fromTask)
+      ? fromTask
+      : createHash('sha256').update(taskId).digest('hex').slice(0, 32))
   return { traceId, spanId: newSpanId() }
 }
 
