@@ -8,6 +8,7 @@ import {
   type AgentAd,
   type CapabilityQueryMessage,
   type CapabilityReplyMessage,
+  type HopSpan,
   MAX_HOPS,
   MAX_TASK_TIMEOUT_MS,
   type TaskRequestMessage,
@@ -19,6 +20,14 @@ import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
+import {
+  formatTraceparent,
+  type HopTiming,
+  startTiming,
+  type TraceContext,
+  traceFor,
+  withHopSpan
+} from './trace.js'
 
 export interface OutcomeError {
   code: string
@@ -34,6 +43,8 @@ export interface TaskOutcome {
   executor?: string
   agent?: string
   path: string[]
+  /** The task's trace id and the hops' own accounts of their time, origin first (unverified beyond this node). */
+  trace?: { traceId: string; spans: HopSpan[] }
 }
 
 export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
@@ -57,6 +68,8 @@ export interface SubmitOptions {
   candidates?: string[]
   /** On a handler failure, try the next candidate instead of answering failed. */
   failover?: boolean
+  /** W3C traceparent of the caller; its trace id is kept, else one is made. */
+  traceparent?: string
 }
 
 /** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
@@ -131,6 +144,8 @@ interface RouteRequest {
   hops: number
   /** Visited peers, this node last. */
   path: string[]
+  trace: TraceContext
+  timing: HopTiming
   signal?: AbortSignal
   observer?: AttemptObserver
   preferPeer?: string
@@ -202,7 +217,8 @@ class DefaultTaskRouter implements TaskRouter {
     const taskId = options.taskId ?? randomUUID()
     const timeoutMs = Math.min(Math.max(1, options.timeoutMs), MAX_TASK_TIMEOUT_MS)
     const deadline = Date.now() + timeoutMs
-    const log = this.components.log.child({ taskId })
+    const trace = traceFor(taskId, options.traceparent)
+    const log = this.components.log.child({ taskId, traceId: trace.traceId })
     this.emit({ taskId, role: 'origin', capability: options.capability, from: self, status: 'started' })
     log.debug({ capability: options.capability, timeoutMs }, 'task submitted')
 
@@ -214,6 +230,8 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: 0,
       path: [self],
+      trace,
+      timing: startTiming(),
       signal: options.signal,
       observer: options.observer,
       preferPeer: options.preferPeer,
@@ -229,7 +247,18 @@ class DefaultTaskRouter implements TaskRouter {
       backoff = Math.min(backoff * 2, 100)
       res = await this.route(request)
     }
-    const outcome = this.toOutcome(res, options.capability)
+    const outcome: TaskOutcome = {
+      ...this.toOutcome(res, options.capability),
+      trace: {
+        traceId: trace.traceId,
+        spans: withHopSpan(res.spans, {
+          peerId: self,
+          trace,
+          timing: request.timing,
+          executed: res.executor === self
+        })
+      }
+    }
     this.emit({
       taskId,
       role: 'origin',
@@ -312,6 +341,12 @@ class DefaultTaskRouter implements TaskRouter {
       })
     }
 
+    const trace = traceFor(msg.taskId, msg.traceparent)
+    const timing = startTiming()
+    this.components.log.debug(
+      { taskId: msg.taskId, traceId: trace.traceId, remotePeer: remotePeer.toString(), hops: msg.hops },
+      'task received'
+    )
     const work = this.route({
       taskId: msg.taskId,
       capability: msg.capability,
@@ -319,10 +354,17 @@ class DefaultTaskRouter implements TaskRouter {
       from: msg.from,
       deadline,
       hops: msg.hops,
-      path: [...msg.path, self]
+      path: [...msg.path, self],
+      trace,
+      timing
     })
     this.remember(msg.taskId, work)
-    const res = await work
+    const done = await work
+    // This hop's own account goes in front of the ones the next hops sent back.
+    const res: RouteResult = {
+      ...done,
+      spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
+    }
     // Busy and no-agent are not executions: a retry may find room here later.
     if (res.status === 'busy' || res.status === 'no_agent') this.executed.delete(msg.taskId)
     else if (res.executor === self) {
@@ -401,7 +443,7 @@ class DefaultTaskRouter implements TaskRouter {
 
   private async route(req: RouteRequest): Promise<RouteResult> {
     const self = this.components.selfPeerId
-    const log = this.components.log.child({ taskId: req.taskId })
+    const log = this.components.log.child({ taskId: req.taskId, traceId: req.trace.traceId })
     const exclude = new Set(req.path)
     let candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
     if (req.candidates != null) {
@@ -436,6 +478,7 @@ class DefaultTaskRouter implements TaskRouter {
         }
         req.observer?.started(self)
         const pieces = this.components.pieces?.emitter(req.taskId, upstreamOf(req, self))
+        const ranAt = performance.now()
         const outcome = await this.components.runtime.runTask(
           {
             type: 'task_request',
@@ -449,6 +492,8 @@ class DefaultTaskRouter implements TaskRouter {
           { signal: req.signal, onPiece: pieces?.emit }
         )
         await pieces?.close()
+        req.timing.executedMs += performance.now() - ranAt
+        log.debug({ status: outcome.status }, 'task ran here')
         if (outcome.status === 'busy' || outcome.status === 'none') {
           req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})
           sawBusy ||= outcome.status === 'busy'
@@ -510,8 +555,13 @@ class DefaultTaskRouter implements TaskRouter {
       req.observer?.started(c.peerId)
       // While this peer has the task, its pieces (and only its) are relayed.
       const release = this.components.pieces?.expect(req.taskId, c.peerId, upstreamOf(req, self))
+      const sentAt = performance.now()
       try {
-        const res = await this.send(c.peerId, req).finally(release)
+        const res = await this.send(c.peerId, req).finally(async () => {
+          req.timing.forwardedMs += performance.now() - sentAt
+          await release?.()
+        })
+        log.debug({ remotePeer: c.peerId, status: res.status }, 'task forwarded')
         req.observer?.ended(c.peerId, res.status, { agent: res.agent, error: res.error })
         if (res.status === 'busy') {
           sawBusy = true
@@ -539,7 +589,8 @@ class DefaultTaskRouter implements TaskRouter {
           error: res.error,
           executor: res.executor,
           agent: res.agent,
-          path: res.path
+          path: res.path,
+          spans: res.spans
         }
       } catch (err) {
         log.debug(
@@ -581,7 +632,8 @@ class DefaultTaskRouter implements TaskRouter {
             from: req.from,
             deadline: req.deadline,
             hops: req.hops + 1,
-            path: req.path
+            path: req.path,
+            traceparent: formatTraceparent(req.trace)
           },
           { timeoutMs: Math.max(1, remaining), signal: req.signal }
         )

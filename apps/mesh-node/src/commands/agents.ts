@@ -30,8 +30,9 @@ export function agentsCommand(): Command {
         return
       }
       printTable(
-        ['PEER ID', 'AGENT', 'CAPABILITIES', 'LOAD', 'CAPACITY'],
+        ['NODE', 'PEER ID', 'AGENT', 'CAPABILITIES', 'LOAD', 'CAPACITY'],
         agents.map((a) => [
+          a.name ?? '-',
           peer(a),
           a.agent,
           a.capabilities.join(','),
