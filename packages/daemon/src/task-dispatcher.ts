@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import type { AttemptObserver, TaskOutcome, TaskRouter } from '@mesh-node/mesh'
+import { type AttemptObserver, TaskCancelledError, type TaskOutcome, type TaskRouter } from '@mesh-node/mesh'
 import type { Logger } from 'pino'
 
 export interface DispatcherComponents {
@@ -165,7 +165,8 @@ class JournalDispatcher implements TaskDispatcher {
 
   cancel(taskId: string): TaskRecord | undefined {
     const task = this.c.journal.cancel(taskId)
-    this.running.get(taskId)?.abort(new Error('cancelled'))
+    // This reason, and only this one, makes the router pass the cancel on to the executor.
+    this.running.get(taskId)?.abort(new TaskCancelledError())
     this.waiting.delete(taskId)
     return task
   }

@@ -102,6 +102,30 @@ export const DeliveryAckSchema = Type.Object({
   known: Type.Boolean()
 })
 
+/**
+ * The origin asks the peer it handed a task to (and each forwarder the next
+ * hop) to stop it. Accepted only from the peer that sent this node the task.
+ */
+export const TaskCancelSchema = Type.Object({
+  type: Type.Literal('task_cancel'),
+  id: Id,
+  taskId: Id,
+  /** The task's origin, as in its task_request's `from`. */
+  origin: PeerIdString
+})
+
+export const CancelAckSchema = Type.Object({
+  type: Type.Literal('cancel_ack'),
+  id: Id,
+  taskId: Id,
+  /**
+   * cancelled: it ran or waited here and is stopped (and passed on);
+   * unknown: not running here (finished, or not arrived yet: it will be refused);
+   * refused: the sender is not the peer that handed this node the task.
+   */
+  status: Type.Union([Type.Literal('cancelled'), Type.Literal('unknown'), Type.Literal('refused')])
+})
+
 export const ErrorMessageSchema = Type.Object({
   type: Type.Literal('error'),
   id: Type.Optional(Id),
@@ -221,6 +245,8 @@ export type ProbeRequestMessage = Static<typeof ProbeRequestSchema>
 export type ProbeReplyMessage = Static<typeof ProbeReplySchema>
 export type ResultDeliveryMessage = Static<typeof ResultDeliverySchema>
 export type DeliveryAckMessage = Static<typeof DeliveryAckSchema>
+export type TaskCancelMessage = Static<typeof TaskCancelSchema>
+export type CancelAckMessage = Static<typeof CancelAckSchema>
 export type StateSyncMessage = Static<typeof StateSyncSchema>
 export type StateSyncReplyMessage = Static<typeof StateSyncReplySchema>
 export type AgentQuestion = Static<typeof AgentQuestionSchema>
@@ -242,6 +268,7 @@ export type TaskProtocolRequest =
   | StateSyncMessage
   | AgentAskMessage
   | BidMessage
+  | TaskCancelMessage
 export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'task_request',
   'capability_query',
@@ -249,7 +276,8 @@ export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'result_delivery',
   'state_sync',
   'agent_ask',
-  'bid'
+  'bid',
+  'task_cancel'
 ])
 
 export type TaskProtocolMessage =
@@ -261,6 +289,8 @@ export type TaskProtocolMessage =
   | StateSyncReplyMessage
   | ResultDeliveryMessage
   | DeliveryAckMessage
+  | TaskCancelMessage
+  | CancelAckMessage
   | ProbeRequestMessage
   | ProbeReplyMessage
   | TaskRequestMessage
@@ -278,6 +308,8 @@ const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> = {
   probe_reply: ProbeReplySchema,
   result_delivery: ResultDeliverySchema,
   delivery_ack: DeliveryAckSchema,
+  task_cancel: TaskCancelSchema,
+  cancel_ack: CancelAckSchema,
   state_sync: StateSyncSchema,
   state_sync_reply: StateSyncReplySchema,
   agent_ask: AgentAskSchema,
