@@ -33,6 +33,8 @@ export interface DispatcherInit {
 }
 
 export interface SubmitRequest {
+  /** A caller-chosen id (the A2A server's task id); a random UUID by default. */
+  taskId?: string
   capability: string
   input: unknown
   timeoutMs: number
@@ -123,7 +125,7 @@ class JournalDispatcher implements TaskDispatcher {
   submit(request: SubmitRequest): TaskRecord {
     const now = Date.now()
     const task = this.c.journal.accept({
-      taskId: randomUUID(),
+      taskId: request.taskId ?? randomUUID(),
       capability: request.capability,
       input: request.input,
       origin: this.c.selfPeerId,
