@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { isLoopbackHost } from '@mesh-node/a2a-server'
 import { DEFAULT_HEARTBEAT_MS } from '@mesh-node/membership'
-import { MAX_TASK_TIMEOUT_MS, MDNS_TAG_PATTERN } from '@mesh-node/protocol'
+import {
+  MAX_NODE_NAME_LENGTH,
+  MAX_TASK_TIMEOUT_MS,
+  MDNS_TAG_PATTERN,
+  NODE_NAME_PATTERN
+} from '@mesh-node/protocol'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
@@ -12,6 +18,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 
 export const ConfigSchema = Type.Object(
   {
+    /** The node's name in tables, events and the dashboard; the host name when null. A label, never identity. */
+    name: Type.Union([Type.String(), Type.Null()]),
     listen: Type.Array(Type.String(), { minItems: 1, maxItems: 16 }),
     api: Type.String(),
     /** HOST:PORT of a token-free listener for Prometheus scrapers and health probes; off when null. */
@@ -84,6 +92,7 @@ export const DEFAULT_MDNS_TAG = 'agent-mesh'
 
 export function defaultConfig(): MeshConfig {
   return {
+    name: null,
     listen: [DEFAULT_LISTEN],
     api: DEFAULT_API,
     metrics: null,
@@ -154,6 +163,7 @@ export function checkAddresses(layer: PartialConfig | undefined, source: string)
   if (typeof layer?.api === 'string') parseHostPort(layer.api, source)
   if (typeof layer?.metrics === 'string') parseHostPort(layer.metrics, source, 'metrics address')
   if (typeof layer?.a2a?.address === 'string') parseHostPort(layer.a2a.address, source, 'A2A address')
+  if (typeof layer?.name === 'string') checkNodeName(layer.name, source)
 }
 
 /** Checks a merged config, including the parts a schema cannot (multiaddrs, host:port). */
@@ -183,7 +193,28 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
       'config_invalid'
     )
   }
+  if (config.name != null) checkNodeName(config.name, source)
   return config
+}
+
+/** Names are shown to people: bounded and printable, so a table or a terminal cannot be garbled by one. */
+export function checkNodeName(name: string, source = 'config'): string {
+  if (!NODE_NAME_PATTERN.test(name) || name.trim() !== name)
+    throw new DaemonError(
+      `${source}: name ${JSON.stringify(name.slice(0, 80))} must be 1–${MAX_NODE_NAME_LENGTH} printable characters with no control characters and no leading or trailing spaces`,
+      'config_invalid'
+    )
+  return name
+}
+
+/** The name a node takes when none is configured: the host name, made to fit the name rules. */
+export function defaultNodeName(): string {
+  const name = [...hostname()]
+    .filter((c) => NODE_NAME_PATTERN.test(c))
+    .join('')
+    .trim()
+    .slice(0, MAX_NODE_NAME_LENGTH)
+  return name === '' ? 'mesh-node' : name
 }
 
 export function parseHostPort(

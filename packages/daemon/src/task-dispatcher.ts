@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import { type AttemptObserver, TaskCancelledError, type TaskOutcome, type TaskRouter } from '@mesh-node/mesh'
+import {
+  type AttemptObserver,
+  TaskCancelledError,
+  type TaskOutcome,
+  type TaskRouter,
+  traceFor
+} from '@mesh-node/mesh'
 import type { Logger } from 'pino'
+import type { TraceStore } from './trace-store.js'
 
 export interface DispatcherComponents {
   journal: TaskJournal
@@ -11,6 +18,8 @@ export interface DispatcherComponents {
   selfPeerId: string
   /** Connected peers right now; named in a no_agent error. */
   connectedPeers?: () => number
+  /** Where each task's trace is kept for `task ID --trace`; none kept when absent. */
+  traces?: TraceStore
   log: Logger
 }
 
@@ -42,7 +51,12 @@ export interface SubmitRequest {
   queue: boolean
   /** Only these peers, best first, moving on after a failure: an auction's bidders. Not kept across restarts. */
   candidates?: string[]
+  /** The caller's W3C traceparent (validated); the task keeps its trace id. */
+  traceparent?: string
 }
+
+/** The trace id a task's log lines carry: the caller's, else the one the router derives from the task id. */
+const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(taskId, traceparent).traceId
 
 /**
  * The origin's side of a task's life. A task is journaled before `submit`
@@ -134,11 +148,20 @@ class JournalDispatcher implements TaskDispatcher {
       deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
     })
     if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
+    this.c.traces?.begin(task.taskId, request.traceparent)
     if (this.warmingUp()) {
       this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
       this.warming.add(task.taskId)
     }
-    this.c.log.info({ taskId: task.taskId, capability: task.capability, queue: task.queue }, 'task accepted')
+    this.c.log.info(
+      {
+        taskId: task.taskId,
+        traceId: traceIdOf(task.taskId, request.traceparent),
+        capability: task.capability,
+        queue: task.queue
+      },
+      'task accepted'
+    )
     this.dispatch(task.taskId)
     return task
   }
@@ -183,7 +206,7 @@ class JournalDispatcher implements TaskDispatcher {
     const forwardedTo = from === result.executor && result.path.some((p) => p !== self && sentTo.has(p))
     if (!sentTo.has(from) && !forwardedTo) {
       this.c.log.warn(
-        { taskId: task.taskId, remotePeer: from },
+        { ...this.ids(task.taskId), remotePeer: from },
         'ignored a result delivered by a peer that never had the task'
       )
       return true
@@ -204,7 +227,10 @@ class JournalDispatcher implements TaskDispatcher {
       return true
     }
     this.running.get(task.taskId)?.abort(new Error('result delivered'))
-    this.c.log.info({ taskId: task.taskId, executor: result.executor }, 'applied a result delivered late')
+    this.c.log.info(
+      { ...this.ids(task.taskId), executor: result.executor },
+      'applied a result delivered late'
+    )
     return true
   }
 
@@ -244,7 +270,7 @@ class JournalDispatcher implements TaskDispatcher {
     const controller = new AbortController()
     this.running.set(taskId, controller)
     void this.attempt(task, controller.signal)
-      .catch((err: Error) => this.c.log.error({ taskId, err }, 'dispatch failed'))
+      .catch((err: Error) => this.c.log.error({ ...this.ids(taskId), err }, 'dispatch failed'))
       .finally(() => {
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
@@ -278,8 +304,10 @@ class JournalDispatcher implements TaskDispatcher {
       observer,
       preferPeer: previous,
       candidates: this.restricted.get(task.taskId),
-      failover: this.restricted.has(task.taskId)
+      failover: this.restricted.has(task.taskId),
+      traceparent: this.c.traces?.traceparent(task.taskId)
     })
+    this.c.traces?.record(task.taskId, outcome.trace)
     if (signal.aborted) return
     const current = journal.get(task.taskId)
     if (current == null || TERMINAL.has(current.status)) return
@@ -297,7 +325,7 @@ class JournalDispatcher implements TaskDispatcher {
       if (current.status !== 'queued')
         journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
       this.waiting.add(task.taskId)
-      this.c.log.debug({ taskId: task.taskId, code }, 'task waits in the queue for a capable agent')
+      this.c.log.debug({ ...this.ids(task.taskId), code }, 'task waits in the queue for a capable agent')
       return
     }
     this.resumed.delete(task.taskId)
@@ -307,6 +335,11 @@ class JournalDispatcher implements TaskDispatcher {
       executor: outcome.executor,
       path: outcome.path
     })
+  }
+
+  /** The ids every log line about a task carries. */
+  private ids(taskId: string): { taskId: string; traceId: string } {
+    return { taskId, traceId: traceIdOf(taskId, this.c.traces?.traceparent(taskId)) }
   }
 
   /** The first seconds after start, until some remote agent's state has arrived. */

@@ -42,3 +42,4 @@ export type {
   TaskRouterInit
 } from './router.js'
 export type { RoutingStrategy } from './strategy.js'
+export { formatTraceparent, parseTraceparent, type TraceContext, traceFor } from './trace.js'

@@ -9,6 +9,7 @@ import {
   type CancelAckMessage,
   type CapabilityQueryMessage,
   type CapabilityReplyMessage,
+  type HopSpan,
   MAX_HOPS,
   MAX_TASK_TIMEOUT_MS,
   type TaskCancelMessage,
@@ -21,6 +22,14 @@ import { CancelTable, type CancelTableInit, isCancel } from './cancels.js'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
+import {
+  formatTraceparent,
+  type HopTiming,
+  startTiming,
+  type TraceContext,
+  traceFor,
+  withHopSpan
+} from './trace.js'
 
 export interface OutcomeError {
   code: string
@@ -36,6 +45,8 @@ export interface TaskOutcome {
   executor?: string
   agent?: string
   path: string[]
+  /** The task's trace id and the hops' own accounts of their time, origin first (unverified beyond this node). */
+  trace?: { traceId: string; spans: HopSpan[] }
 }
 
 export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
@@ -59,6 +70,8 @@ export interface SubmitOptions {
   candidates?: string[]
   /** On a handler failure, try the next candidate instead of answering failed. */
   failover?: boolean
+  /** W3C traceparent of the caller; its trace id is kept, else one is made. */
+  traceparent?: string
 }
 
 /** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
@@ -135,6 +148,8 @@ interface RouteRequest {
   hops: number
   /** Visited peers, this node last. */
   path: string[]
+  trace: TraceContext
+  timing: HopTiming
   signal?: AbortSignal
   observer?: AttemptObserver
   preferPeer?: string
@@ -220,7 +235,8 @@ class DefaultTaskRouter implements TaskRouter {
     const taskId = options.taskId ?? randomUUID()
     const timeoutMs = Math.min(Math.max(1, options.timeoutMs), MAX_TASK_TIMEOUT_MS)
     const deadline = Date.now() + timeoutMs
-    const log = this.components.log.child({ taskId })
+    const trace = traceFor(taskId, options.traceparent)
+    const log = this.components.log.child({ taskId, traceId: trace.traceId })
     this.emit({ taskId, role: 'origin', capability: options.capability, from: self, status: 'started' })
     log.debug({ capability: options.capability, timeoutMs }, 'task submitted')
 
@@ -232,6 +248,8 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: 0,
       path: [self],
+      trace,
+      timing: startTiming(),
       signal: options.signal,
       observer: options.observer,
       preferPeer: options.preferPeer,
@@ -247,7 +265,18 @@ class DefaultTaskRouter implements TaskRouter {
       backoff = Math.min(backoff * 2, 100)
       res = await this.route(request)
     }
-    const outcome = this.toOutcome(res, options.capability)
+    const outcome: TaskOutcome = {
+      ...this.toOutcome(res, options.capability),
+      trace: {
+        traceId: trace.traceId,
+        spans: withHopSpan(res.spans, {
+          peerId: self,
+          trace,
+          timing: request.timing,
+          executed: res.executor === self
+        })
+      }
+    }
     this.emit({
       taskId,
       role: 'origin',
@@ -333,6 +362,12 @@ class DefaultTaskRouter implements TaskRouter {
     const sender = remotePeer.toString()
     if (this.cancels.refuses(msg.taskId, msg.from, sender)) return reply(cancelled(msg.taskId, msg.path))
     const held = this.cancels.hold(msg.taskId, msg.from, sender)
+    const trace = traceFor(msg.taskId, msg.traceparent)
+    const timing = startTiming()
+    this.components.log.debug(
+      { taskId: msg.taskId, traceId: trace.traceId, remotePeer: remotePeer.toString(), hops: msg.hops },
+      'task received'
+    )
     const work = this.route({
       taskId: msg.taskId,
       capability: msg.capability,
@@ -341,7 +376,9 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: msg.hops,
       path: [...msg.path, self],
-      signal: held.signal
+      signal: held.signal,
+      trace,
+      timing
     })
       .then((r) =>
         isCancel(held.signal.reason)
@@ -350,7 +387,12 @@ class DefaultTaskRouter implements TaskRouter {
       )
       .finally(held.release)
     this.remember(msg.taskId, work)
-    const res = await work
+    const done = await work
+    // This hop's own account goes in front of the ones the next hops sent back.
+    const res: RouteResult = {
+      ...done,
+      spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
+    }
     // Busy and no-agent are not executions: a retry may find room here later.
     if (res.status === 'busy' || res.status === 'no_agent') this.executed.delete(msg.taskId)
     else if (res.executor === self) {
@@ -429,7 +471,7 @@ class DefaultTaskRouter implements TaskRouter {
 
   private async route(req: RouteRequest): Promise<RouteResult> {
     const self = this.components.selfPeerId
-    const log = this.components.log.child({ taskId: req.taskId })
+    const log = this.components.log.child({ taskId: req.taskId, traceId: req.trace.traceId })
     const exclude = new Set(req.path)
     let candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
     if (req.candidates != null) {
@@ -463,6 +505,7 @@ class DefaultTaskRouter implements TaskRouter {
           continue
         }
         req.observer?.started(self)
+        const ranAt = performance.now()
         const outcome = await this.components.runtime.runTask(
           {
             type: 'task_request',
@@ -475,6 +518,8 @@ class DefaultTaskRouter implements TaskRouter {
           // The runtime enforces the request deadline itself.
           { signal: req.signal }
         )
+        req.timing.executedMs += performance.now() - ranAt
+        log.debug({ status: outcome.status }, 'task ran here')
         if (outcome.status === 'busy' || outcome.status === 'none') {
           req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})
           sawBusy ||= outcome.status === 'busy'
@@ -535,8 +580,12 @@ class DefaultTaskRouter implements TaskRouter {
       if (req.hops >= this.maxHops) continue
       req.observer?.started(c.peerId)
       const stopPassing = this.cancels.passOn(c.peerId, req.taskId, req.from, req.signal)
+      const sentAt = performance.now()
       try {
-        const res = await this.send(c.peerId, req)
+        const res = await this.send(c.peerId, req).finally(() => {
+          req.timing.forwardedMs += performance.now() - sentAt
+        })
+        log.debug({ remotePeer: c.peerId, status: res.status }, 'task forwarded')
         req.observer?.ended(c.peerId, res.status, { agent: res.agent, error: res.error })
         if (res.status === 'busy') {
           sawBusy = true
@@ -564,7 +613,8 @@ class DefaultTaskRouter implements TaskRouter {
           error: res.error,
           executor: res.executor,
           agent: res.agent,
-          path: res.path
+          path: res.path,
+          spans: res.spans
         }
       } catch (err) {
         log.debug(
@@ -609,7 +659,8 @@ class DefaultTaskRouter implements TaskRouter {
             from: req.from,
             deadline: req.deadline,
             hops: req.hops + 1,
-            path: req.path
+            path: req.path,
+            traceparent: formatTraceparent(req.trace)
           },
           { timeoutMs: Math.max(1, remaining), signal: req.signal }
         )

@@ -1,6 +1,16 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { MAX_AGENTS_PER_NODE, MAX_HOPS, MAX_OPTIONS } from './constants.js'
+import {
+  MAX_AGENTS_PER_NODE,
+  MAX_HOPS,
+  MAX_NODE_NAME_LENGTH,
+  MAX_OPTIONS,
+  MAX_STATE_PEERS,
+  MAX_TASK_TIMEOUT_MS,
+  MAX_TRACE_SPANS,
+  NODE_NAME_PATTERN,
+  TRACEPARENT_PATTERN
+} from './constants.js'
 
 /**
  * Message schemas of the task protocol and the state topic. They are the
@@ -37,7 +47,30 @@ export const TaskRequestSchema = Type.Object({
   /** Times forwarded so far; a node may forward only while hops < MAX_HOPS. */
   hops: Type.Integer({ minimum: 0, maximum: MAX_HOPS }),
   /** Peers the task has visited, origin first; none of them may be chosen again. */
-  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 1 })
+  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 1 }),
+  /** Optional: W3C trace context; the sender's span is the parent of the receiver's. */
+  traceparent: Type.Optional(Type.String({ pattern: TRACEPARENT_PATTERN.source }))
+})
+
+/** A duration in ms, to the microsecond, so nested hops' times add up exactly. */
+const Millis = Type.Number({ minimum: 0, maximum: MAX_TASK_TIMEOUT_MS })
+
+/**
+ * What one node did with a task, by its own clock. Reported by the node
+ * itself and unverified: the origin only displays it.
+ */
+export const HopSpanSchema = Type.Object({
+  peerId: PeerIdString,
+  spanId: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+  role: Type.Union([Type.Literal('executor'), Type.Literal('forwarder')]),
+  /** When the task_request arrived (epoch ms, this node's clock). */
+  receivedAt: EpochMs,
+  /** Time spent here deciding, waiting for room and looking up peers: neither running nor forwarded. */
+  queuedMs: Millis,
+  /** Time the local agent ran. */
+  executedMs: Millis,
+  /** Time waiting on the next hop (its own time included). */
+  forwardedMs: Millis
 })
 
 export const TaskResultSchema = Type.Object({
@@ -55,7 +88,9 @@ export const TaskResultSchema = Type.Object({
   executor: Type.Optional(PeerIdString),
   agent: Type.Optional(AgentName),
   /** Every peer the task passed through, origin first, executor last. */
-  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 2 })
+  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 2 }),
+  /** Optional: one span per node after the origin, in path order; each hop prepends its own. */
+  spans: Type.Optional(Type.Array(HopSpanSchema, { maxItems: MAX_TRACE_SPANS }))
 })
 
 export const CapabilityQuerySchema = Type.Object({
@@ -140,7 +175,13 @@ export const NodeStateSchema = Type.Object({
   incarnation: EpochMs,
   /** Rises with every announcement within an incarnation. */
   seq: Type.Integer({ minimum: 0 }),
-  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE })
+  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE }),
+  /** Optional (added compatibly): the name the node gives itself; a label, never identity. */
+  name: Type.Optional(
+    Type.String({ minLength: 1, maxLength: MAX_NODE_NAME_LENGTH, pattern: NODE_NAME_PATTERN.source })
+  ),
+  /** Optional: peers the node holds connections to (at most MAX_STATE_PEERS), for drawing the mesh. */
+  peers: Type.Optional(Type.Array(PeerIdString, { maxItems: MAX_STATE_PEERS }))
 })
 
 /**
@@ -238,6 +279,7 @@ export const CallForBidsSchema = Type.Object({
 export type AgentAd = Static<typeof AgentAdSchema>
 export type TaskRequestMessage = Static<typeof TaskRequestSchema>
 export type TaskResultMessage = Static<typeof TaskResultSchema>
+export type HopSpan = Static<typeof HopSpanSchema>
 export type CapabilityQueryMessage = Static<typeof CapabilityQuerySchema>
 export type CapabilityReplyMessage = Static<typeof CapabilityReplySchema>
 export type ErrorMessage = Static<typeof ErrorMessageSchema>

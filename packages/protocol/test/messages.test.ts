@@ -74,6 +74,62 @@ describe('messages', () => {
     assert.equal(bad.ok, false)
   })
 
+  it('task_request traceparent and task_result spans: optional, validated, bounded', () => {
+    const req = {
+      type: 'task_request',
+      id: 'r',
+      taskId: 't',
+      capability: 'echo',
+      input: null,
+      from: 'p',
+      deadline: 1,
+      hops: 1,
+      path: ['p']
+    }
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    assert.equal(decodeTaskMessage(bytes({ ...req, traceparent: tp })).ok, true)
+    for (const bad of [
+      '00-xyz',
+      tp.toUpperCase(),
+      `${tp}-extra`,
+      '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    ])
+      assert.equal(decodeTaskMessage(bytes({ ...req, traceparent: bad })).ok, false, bad)
+    const span = {
+      peerId: 'p',
+      spanId: '00f067aa0ba902b7',
+      role: 'executor',
+      receivedAt: 1,
+      queuedMs: 0.25,
+      executedMs: 3,
+      forwardedMs: 0
+    }
+    const res = { type: 'task_result', id: 'r', taskId: 't', status: 'completed', path: ['p'] }
+    assert.equal(decodeTaskMessage(bytes({ ...res, spans: [span] })).ok, true)
+    assert.equal(
+      decodeTaskMessage(bytes({ ...res, spans: Array(6).fill(span) })).ok,
+      false,
+      'at most 5 spans'
+    )
+    assert.equal(decodeTaskMessage(bytes({ ...res, spans: [{ ...span, queuedMs: -1 }] })).ok, false)
+    assert.equal(decodeTaskMessage(bytes({ ...res, spans: [{ ...span, role: 'origin' }] })).ok, false)
+  })
+
+  it('node_state: accepts an optional name and peer list, and bounds both', () => {
+    const state = (extra: Record<string, unknown>) =>
+      decodeNodeState(
+        bytes({ type: 'node_state', peerId: 'p', incarnation: 1, seq: 1, agents: [], ...extra })
+      )
+    assert.equal(state({ name: 'kitchen pi', peers: ['q', 'r'] }).ok, true)
+    assert.equal(state({ name: 'é東京' }).ok, true)
+    assert.equal(state({ name: '' }).ok, false)
+    assert.equal(state({ name: 'x'.repeat(65) }).ok, false)
+    assert.equal(state({ name: 'evil\u001b[2J' }).ok, false, 'terminal escapes are refused')
+    assert.equal(state({ name: 'a\u202eb' }).ok, false, 'bidi overrides are refused')
+    assert.equal(state({ name: 42 }).ok, false)
+    assert.equal(state({ peers: Array.from({ length: 65 }, (_, i) => `p${i}`) }).ok, false)
+  })
+
   it('derives capability CIDs as documented', async () => {
     const cid = await capabilityCid('echo')
     assert.equal(cid.version, 1)

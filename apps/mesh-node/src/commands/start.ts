@@ -5,6 +5,7 @@ import { type CommonOptions, dataDirOf, withDataDir } from '../context.js'
 
 interface StartOptions extends CommonOptions {
   config?: string
+  name?: string
   listen?: string[]
   api?: string
   metrics?: string
@@ -23,6 +24,10 @@ export function startCommand(): Command {
   const cmd = withDataDir(new Command('start'), { remote: false })
     .description('run the daemon in the foreground (initialises the data dir if needed)')
     .option('--config <file>', 'config file (default: DATA_DIR/config.json)')
+    .option(
+      '--name <name>',
+      "this node's name in tables and the dashboard (default: the host name); a label, not identity"
+    )
     .option('--listen <multiaddr>', 'listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
     .option('--api <host:port>', 'control API address (e.g. 127.0.0.1:0 for a free port)')
     .option(
@@ -52,6 +57,7 @@ export function startCommand(): Command {
 
   return cmd.action(async (options: StartOptions) => {
     const overrides: PartialConfig = {
+      name: options.name,
       listen: options.listen,
       api: options.api,
       metrics: options.metrics,
