@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { isLoopbackHost } from '@mesh-node/a2a-server'
 import { DEFAULT_HEARTBEAT_MS } from '@mesh-node/membership'
 import {
   MAX_NODE_NAME_LENGTH,
@@ -23,6 +24,11 @@ export const ConfigSchema = Type.Object(
     api: Type.String(),
     /** HOST:PORT of a token-free listener for Prometheus scrapers and health probes; off when null. */
     metrics: Type.Union([Type.String(), Type.Null()]),
+    /** The A2A listener (`--a2a`): HOST:PORT or null (off); a non-loopback host needs allowRemote. */
+    a2a: Type.Object(
+      { address: Type.Union([Type.String(), Type.Null()]), allowRemote: Type.Boolean() },
+      { additionalProperties: false }
+    ),
     mdns: Type.Object(
       {
         enabled: Type.Boolean(),
@@ -90,6 +96,7 @@ export function defaultConfig(): MeshConfig {
     listen: [DEFAULT_LISTEN],
     api: DEFAULT_API,
     metrics: null,
+    a2a: { address: null, allowRemote: false },
     mdns: { enabled: true, tag: DEFAULT_MDNS_TAG, intervalMs: 1000 },
     bootstrap: [],
     swarmKeyFile: null,
@@ -155,6 +162,7 @@ export function checkAddresses(layer: PartialConfig | undefined, source: string)
   for (const addr of layer?.bootstrap ?? []) checkBootstrap(addr, source)
   if (typeof layer?.api === 'string') parseHostPort(layer.api, source)
   if (typeof layer?.metrics === 'string') parseHostPort(layer.metrics, source, 'metrics address')
+  if (typeof layer?.a2a?.address === 'string') parseHostPort(layer.a2a.address, source, 'A2A address')
   if (typeof layer?.name === 'string') checkNodeName(layer.name, source)
 }
 
@@ -171,6 +179,14 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
   for (const addr of config.bootstrap) checkBootstrap(addr, source)
   parseHostPort(config.api, source)
   if (config.metrics != null) parseHostPort(config.metrics, source, 'metrics address')
+  if (config.a2a.address != null) {
+    const { host } = parseHostPort(config.a2a.address, source, 'A2A address')
+    if (!isLoopbackHost(host) && !config.a2a.allowRemote)
+      throw new DaemonError(
+        `${source}: the A2A listener ${config.a2a.address} is not on loopback; bind it to 127.0.0.1, or allow it with --a2a-allow-remote ("a2a": {"allowRemote": true}) on a network you trust`,
+        'config_invalid'
+      )
+  }
   if (!MDNS_TAG_PATTERN.test(config.mdns.tag) && !config.mdns.tag.endsWith('.local')) {
     throw new DaemonError(
       `${source}: mdns.tag "${config.mdns.tag}" must be letters, digits and dashes (at most 63)`,

@@ -10,6 +10,7 @@ import { createMeshMetrics } from '@mesh-node/metrics'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { startA2aListener } from './a2a-listener.js'
 import { agentTokens, directDelivery, subscribeAgents } from './agent-topics.js'
 import { coordinationRoutes } from './api/coordination-routes.js'
 import { dashboardRoutes } from './api/dashboard-routes.js'
@@ -59,6 +60,8 @@ export interface Daemon {
   readonly apiUrl: string
   /** The token-free metrics listener, when `--metrics` asked for one. */
   readonly metricsUrl?: string
+  /** The A2A listener, when `--a2a` asked for one. */
+  readonly a2aUrl?: string
   readonly config: MeshConfig
   readonly log: Logger
   /** The libp2p peer and mesh subsystems, for embedding and benchmarks. */
@@ -329,6 +332,11 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           })
         : undefined
     if (metricsServer != null) cleanups.push(async () => await metricsServer.close())
+    const a2a = await startA2aListener({
+      ...{ config, dataDir: paths.dir, dispatcher, journal, registry: mesh.registry },
+      ...{ peerId: peer.peerId.toString(), privateKey: privateKey.raw, log: log.child({ component: 'a2a' }) }
+    })
+    if (a2a != null) cleanups.push(async () => await a2a.stop())
 
     apiUrl = server.url
     cleanups.push(
@@ -347,6 +355,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         ...(usePrettyLogs(options.prettyLogs) ? { peerId: peer.peerId.toString() } : {}),
         api: server.url,
         metrics: metricsServer?.url ?? null,
+        a2a: a2a?.cardUrl ?? null,
         addresses: peer.addresses(),
         name: nodeName,
         dataDir: paths.dir,
@@ -360,6 +369,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       peerId: peer.peerId.toString(),
       apiUrl: server.url,
       metricsUrl: metricsServer?.url,
+      a2aUrl: a2a?.url,
       config,
       log,
       peer,

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import { type AttemptObserver, type TaskOutcome, type TaskRouter, traceFor } from '@mesh-node/mesh'
+import {
+  type AttemptObserver,
+  TaskCancelledError,
+  type TaskOutcome,
+  type TaskRouter,
+  traceFor
+} from '@mesh-node/mesh'
 import type { Logger } from 'pino'
 import type { TraceStore } from './trace-store.js'
 
@@ -36,6 +42,8 @@ export interface DispatcherInit {
 }
 
 export interface SubmitRequest {
+  /** A caller-chosen id (the A2A server's task id); a random UUID by default. */
+  taskId?: string
   capability: string
   input: unknown
   timeoutMs: number
@@ -131,7 +139,7 @@ class JournalDispatcher implements TaskDispatcher {
   submit(request: SubmitRequest): TaskRecord {
     const now = Date.now()
     const task = this.c.journal.accept({
-      taskId: randomUUID(),
+      taskId: request.taskId ?? randomUUID(),
       capability: request.capability,
       input: request.input,
       origin: this.c.selfPeerId,
@@ -182,7 +190,8 @@ class JournalDispatcher implements TaskDispatcher {
 
   cancel(taskId: string): TaskRecord | undefined {
     const task = this.c.journal.cancel(taskId)
-    this.running.get(taskId)?.abort(new Error('cancelled'))
+    // This reason, and only this one, makes the router pass the cancel on to the executor.
+    this.running.get(taskId)?.abort(new TaskCancelledError())
     this.waiting.delete(taskId)
     return task
   }

@@ -18,6 +18,7 @@
  */
 
 export type { AuctionOutcome, AuctionRun, Auctions, ScoredBid } from './auction.js'
+export { isCancel, TaskCancelledError } from './cancels.js'
 export {
   type Coordination,
   CoordinationError,

@@ -6,16 +6,19 @@ import type { CapabilityProviders } from '@mesh-node/membership'
 import { type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
 import {
   type AgentAd,
+  type CancelAckMessage,
   type CapabilityQueryMessage,
   type CapabilityReplyMessage,
   type HopSpan,
   MAX_HOPS,
   MAX_TASK_TIMEOUT_MS,
+  type TaskCancelMessage,
   type TaskRequestMessage,
   type TaskResultMessage
 } from '@mesh-node/protocol'
 import { type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
+import { CancelTable, type CancelTableInit, isCancel } from './cancels.js'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
@@ -122,12 +125,16 @@ export interface TaskRouterInit {
   transportRetries?: number
   /** Remembered results, so a repeated task id gets its stored answer. @default 10000 */
   executedCacheSize?: number
+  /** Bounds of the cancel table (tombstones, how long a hop's cancel may take). */
+  cancels?: CancelTableInit
 }
 
 export interface TaskRouter {
   submit(options: SubmitOptions): Promise<TaskOutcome>
   /** Handles a task_request from a peer: run, delegate, forward or refuse. */
   handleRequest(request: TaskRequestMessage, remotePeer: PeerId): Promise<TaskResultMessage>
+  /** Handles a task_cancel from a peer: stop the task here and pass the cancel on. */
+  handleCancel(msg: TaskCancelMessage, remotePeer: string): CancelAckMessage['status']
   /** Answers a capability_query from a peer. */
   capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage
   /** Learns a peer's agents by asking it directly. */
@@ -173,6 +180,15 @@ function upstreamOf(req: RouteRequest, self: string): string | undefined {
   return req.from === self ? undefined : req.path[req.path.length - 2]
 }
 
+function cancelled(taskId: string, path: string[]): RouteResult {
+  return {
+    taskId,
+    status: 'failed',
+    path,
+    error: { code: 'cancelled', message: 'the origin cancelled this task' }
+  }
+}
+
 /** Error text travels in bounded fields (8 KiB on the wire). */
 function bounded(error: OutcomeError | undefined): OutcomeError | undefined {
   if (error == null) return undefined
@@ -188,6 +204,7 @@ class DefaultTaskRouter implements TaskRouter {
   /** taskId -> the answer, or the work producing it: a repeat never runs twice. */
   private readonly executed = new Map<string, Promise<RouteResult>>()
   private readonly listeners = new Set<(event: TaskEvent) => void>()
+  private readonly cancels: CancelTable
 
   constructor(
     private readonly components: TaskRouterComponents,
@@ -195,6 +212,15 @@ class DefaultTaskRouter implements TaskRouter {
   ) {
     this.maxHops = Math.min(init.maxHops ?? 3, MAX_HOPS)
     this.strategy = init.strategy ?? leastLoaded
+    this.cancels = new CancelTable(
+      components.rpc,
+      components.log.child({ component: 'cancel' }),
+      init.cancels
+    )
+  }
+
+  handleCancel(msg: TaskCancelMessage, remotePeer: string): CancelAckMessage['status'] {
+    return this.cancels.cancel(msg, remotePeer)
   }
 
   onTaskEvent(listener: (event: TaskEvent) => void): () => void {
@@ -341,6 +367,9 @@ class DefaultTaskRouter implements TaskRouter {
       })
     }
 
+    const sender = remotePeer.toString()
+    if (this.cancels.refuses(msg.taskId, msg.from, sender)) return reply(cancelled(msg.taskId, msg.path))
+    const held = this.cancels.hold(msg.taskId, msg.from, sender)
     const trace = traceFor(msg.taskId, msg.traceparent)
     const timing = startTiming()
     this.components.log.debug(
@@ -355,9 +384,16 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: msg.hops,
       path: [...msg.path, self],
+      signal: held.signal,
       trace,
       timing
     })
+      .then((r) =>
+        isCancel(held.signal.reason)
+          ? { ...cancelled(msg.taskId, r.path), executor: r.executor, agent: r.agent }
+          : r
+      )
+      .finally(held.release)
     this.remember(msg.taskId, work)
     const done = await work
     // This hop's own account goes in front of the ones the next hops sent back.
@@ -555,6 +591,7 @@ class DefaultTaskRouter implements TaskRouter {
       req.observer?.started(c.peerId)
       // While this peer has the task, its pieces (and only its) are relayed.
       const release = this.components.pieces?.expect(req.taskId, c.peerId, upstreamOf(req, self))
+      const stopPassing = this.cancels.passOn(c.peerId, req.taskId, req.from, req.signal)
       const sentAt = performance.now()
       try {
         const res = await this.send(c.peerId, req).finally(async () => {
@@ -602,6 +639,7 @@ class DefaultTaskRouter implements TaskRouter {
           error: { code: timedOut ? 'timeout' : 'executor_lost', message: (err as Error).message }
         })
         if (timedOut) {
+          if (isCancel(req.signal?.reason)) return cancelled(req.taskId, req.path)
           return {
             taskId: req.taskId,
             status: 'failed',
@@ -609,6 +647,8 @@ class DefaultTaskRouter implements TaskRouter {
             error: { code: 'timeout', message: `no answer from ${c.peerId} before the deadline` }
           }
         }
+      } finally {
+        stopPassing()
       }
     }
     if (lastFailure != null) return lastFailure

@@ -150,6 +150,30 @@ export const DeliveryAckSchema = Type.Object({
   known: Type.Boolean()
 })
 
+/**
+ * The origin asks the peer it handed a task to (and each forwarder the next
+ * hop) to stop it. Accepted only from the peer that sent this node the task.
+ */
+export const TaskCancelSchema = Type.Object({
+  type: Type.Literal('task_cancel'),
+  id: Id,
+  taskId: Id,
+  /** The task's origin, as in its task_request's `from`. */
+  origin: PeerIdString
+})
+
+export const CancelAckSchema = Type.Object({
+  type: Type.Literal('cancel_ack'),
+  id: Id,
+  taskId: Id,
+  /**
+   * cancelled: it ran or waited here and is stopped (and passed on);
+   * unknown: not running here (finished, or not arrived yet: it will be refused);
+   * refused: the sender is not the peer that handed this node the task.
+   */
+  status: Type.Union([Type.Literal('cancelled'), Type.Literal('unknown'), Type.Literal('refused')])
+})
+
 export const ErrorMessageSchema = Type.Object({
   type: Type.Literal('error'),
   id: Type.Optional(Id),
@@ -304,6 +328,8 @@ export type ProbeRequestMessage = Static<typeof ProbeRequestSchema>
 export type ProbeReplyMessage = Static<typeof ProbeReplySchema>
 export type ResultDeliveryMessage = Static<typeof ResultDeliverySchema>
 export type DeliveryAckMessage = Static<typeof DeliveryAckSchema>
+export type TaskCancelMessage = Static<typeof TaskCancelSchema>
+export type CancelAckMessage = Static<typeof CancelAckSchema>
 export type StateSyncMessage = Static<typeof StateSyncSchema>
 export type StateSyncReplyMessage = Static<typeof StateSyncReplySchema>
 export type AgentQuestion = Static<typeof AgentQuestionSchema>
@@ -327,6 +353,7 @@ export type TaskProtocolRequest =
   | StateSyncMessage
   | AgentAskMessage
   | BidMessage
+  | TaskCancelMessage
   | TaskPieceMessage
 export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'task_request',
@@ -336,6 +363,7 @@ export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'state_sync',
   'agent_ask',
   'bid',
+  'task_cancel',
   'task_piece'
 ])
 
@@ -350,6 +378,8 @@ export type TaskProtocolMessage =
   | StateSyncReplyMessage
   | ResultDeliveryMessage
   | DeliveryAckMessage
+  | TaskCancelMessage
+  | CancelAckMessage
   | ProbeRequestMessage
   | ProbeReplyMessage
   | TaskRequestMessage
@@ -367,6 +397,8 @@ const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> = {
   probe_reply: ProbeReplySchema,
   result_delivery: ResultDeliverySchema,
   delivery_ack: DeliveryAckSchema,
+  task_cancel: TaskCancelSchema,
+  cancel_ack: CancelAckSchema,
   state_sync: StateSyncSchema,
   state_sync_reply: StateSyncReplySchema,
   agent_ask: AgentAskSchema,

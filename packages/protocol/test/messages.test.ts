@@ -23,6 +23,19 @@ describe('messages', () => {
     assert.equal(res.ok, true)
   })
 
+  it('validates task_cancel and cancel_ack, naming a missing origin and an unknown status', () => {
+    assert.equal(
+      decodeTaskMessage(bytes({ type: 'task_cancel', id: 'k', taskId: 't1', origin: 'P' })).ok,
+      true
+    )
+    const noOrigin = decodeTaskMessage(bytes({ type: 'task_cancel', id: 'k', taskId: 't1' }))
+    assert.equal(!noOrigin.ok && noOrigin.code, 'invalid_message')
+    assert.match(!noOrigin.ok ? noOrigin.error : '', /origin/)
+    const ack = { type: 'cancel_ack', id: 'k', taskId: 't1', status: 'refused' }
+    assert.equal(decodeTaskMessage(bytes(ack)).ok, true)
+    assert.equal(decodeTaskMessage(bytes({ ...ack, status: 'maybe' })).ok, false)
+  })
+
   it('names the problem and keeps the correlation id of an invalid message', () => {
     const res = decodeTaskMessage(bytes({ ...request, hops: 99 }))
     assert.equal(res.ok, false)

@@ -9,6 +9,8 @@ interface StartOptions extends CommonOptions {
   listen?: string[]
   api?: string
   metrics?: string
+  a2a?: string
+  a2aAllowRemote?: boolean
   mdnsTag?: string
   mdns: boolean
   bootstrap?: string[]
@@ -32,6 +34,11 @@ export function startCommand(): Command {
       '--metrics <host:port>',
       'also serve /metrics (Prometheus) and /v1/health here, without a token (e.g. 0.0.0.0:9464)'
     )
+    .option(
+      '--a2a <host:port>',
+      'serve the mesh as an A2A agent here (card at /.well-known/agent-card.json; token: mesh-node a2a token)'
+    )
+    .option('--a2a-allow-remote', 'let --a2a bind to an address other than loopback')
     .option('--mdns-tag <tag>', 'mDNS service tag; meshes with different tags stay apart')
     .option('--no-mdns', 'disable mDNS discovery')
     .option('--bootstrap <multiaddr>', 'peer to dial at start, with /p2p/ID; repeatable', collect)
@@ -62,6 +69,10 @@ export function startCommand(): Command {
     if (cmd.getOptionValueSource('mdns') === 'cli') mdns.enabled = options.mdns
     if (options.mdnsTag != null) mdns.tag = options.mdnsTag
     if (Object.keys(mdns).length > 0) overrides.mdns = mdns
+    const a2a: { address?: string; allowRemote?: boolean } = {}
+    if (options.a2a != null) a2a.address = options.a2a
+    if (options.a2aAllowRemote === true) a2a.allowRemote = true
+    if (Object.keys(a2a).length > 0) overrides.a2a = a2a
 
     const daemon = await startDaemon({
       dataDir: dataDirOf(options),

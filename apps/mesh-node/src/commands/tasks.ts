@@ -80,7 +80,7 @@ export function tasksCommand(): Command {
 
 export function cancelCommand(): Command {
   return withJson(withDataDir(new Command('cancel')))
-    .description('cancel a task this node accepted')
+    .description('cancel a task this node accepted; its handler is stopped on whichever node runs it')
     .argument('<id>', 'task id, or a unique prefix of one')
     .action(async (id: string, options: CommonOptions) => {
       const client = await clientFor(options)
