@@ -37,6 +37,8 @@ export interface CallOptions {
   signal?: AbortSignal
   /** Told of every piece the handler streams while it runs a task. */
   onPiece?: (piece: TaskPiece) => void
+  /** runTask only: the task's trace id, so the runtime's and handler's log lines join its trace. */
+  traceId?: string
 }
 
 export interface AgentRuntime {

@@ -24,6 +24,12 @@ interface LocalAgent {
   live?: LiveAgent
 }
 
+/** What joins a log line to its task and trace. */
+interface TaskLogFields {
+  taskId?: string
+  traceId?: string
+}
+
 /** Questions that may wait for a question slot, per unit of capacity. */
 const QUESTION_QUEUE_PER_SLOT = 8
 
@@ -102,11 +108,12 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   const contextFor = (
     agent: LocalAgent,
     signal: AbortSignal,
-    onPiece?: (piece: TaskPiece) => void
+    onPiece?: (piece: TaskPiece) => void,
+    task: TaskLogFields = {}
   ): HandlerContext => ({
     signal,
     agent: agent.spec.name,
-    log: (msg, fields) => log('info', msg, { agent: agent.spec.name, ...fields }),
+    log: (msg, fields) => log('info', msg, { agent: agent.spec.name, ...task, ...fields }),
     emit: (kind, data) => {
       if (signal.aborted || onPiece === undefined) return
       try {
@@ -141,19 +148,22 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     agent: LocalAgent,
     request: TaskRequest,
     signal: AbortSignal,
-    onPiece?: (piece: TaskPiece) => void
+    onPiece?: (piece: TaskPiece) => void,
+    traceId?: string
   ): Promise<RunOutcome> => {
     const name = agent.spec.name
+    const task: TaskLogFields =
+      traceId === undefined ? { taskId: request.taskId } : { taskId: request.taskId, traceId }
     try {
       const declared = schemasOf(agent)[request.capability]
       checkAgainst(declared?.inputSchema, request.input, 'input', 'invalid_input')
-      const result = toJsonValue(await agent.handler(request, contextFor(agent, signal, onPiece)))
+      const result = toJsonValue(await agent.handler(request, contextFor(agent, signal, onPiece, task)))
       checkAgainst(declared?.outputSchema, result, 'result', 'invalid_output')
-      log('debug', 'task completed', { agent: name, taskId: request.taskId })
+      log('debug', 'task completed', { agent: name, ...task })
       return { status: 'completed', agent: name, result }
     } catch (err) {
       const error = describeError(err, signal)
-      log('warn', 'task failed', { agent: name, taskId: request.taskId, ...error })
+      log('warn', 'task failed', { agent: name, ...task, ...error })
       return { status: 'failed', agent: name, error }
     }
   }
@@ -173,7 +183,13 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
       // Taken before any await: concurrent calls see the slot as used.
       agent.running++
       notify()
-      const outcome = execute(agent, request, callSignal(options.signal), options.onPiece).finally(() => {
+      const outcome = execute(
+        agent,
+        request,
+        callSignal(options.signal),
+        options.onPiece,
+        options.traceId
+      ).finally(() => {
         agent.running--
         notify()
       })

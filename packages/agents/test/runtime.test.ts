@@ -121,6 +121,24 @@ describe('agent runtime', () => {
     await runtime.close()
   })
 
+  it("joins its log lines for a task to the task's trace id", async () => {
+    const lines: { msg: string; fields: Record<string, unknown> }[] = []
+    const runtime = await createAgentRuntime({
+      agents: [
+        { name: 'f', capabilities: ['fail'], capacity: 1, handler: { kind: 'builtin', name: 'fail' } }
+      ],
+      baseDir,
+      log: (_level, msg, fields = {}) => lines.push({ msg, fields })
+    })
+    const request = task({ message: 'kaput' }, { capability: 'fail' })
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+    await runtime.runTask(request, { traceId })
+    const failed = lines.find((l) => l.msg === 'task failed')
+    assert.equal(failed?.fields.taskId, request.taskId)
+    assert.equal(failed?.fields.traceId, traceId)
+    await runtime.close()
+  })
+
   it('still answers questions while an agent is at capacity', async () => {
     const runtime = await createAgentRuntime({ agents: [slowAgent('w', 1)], baseDir })
     const controller = new AbortController()

@@ -525,7 +525,7 @@ class DefaultTaskRouter implements TaskRouter {
             deadline: req.deadline
           },
           // The runtime enforces the request deadline itself.
-          { signal: req.signal, onPiece: pieces?.emit }
+          { signal: req.signal, onPiece: pieces?.emit, traceId: req.trace.traceId }
         )
         await pieces?.close()
         req.timing.executedMs += performance.now() - ranAt
