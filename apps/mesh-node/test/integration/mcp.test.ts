@@ -139,7 +139,7 @@ describe('MCP both ways across two daemons', { timeout: 180_000 }, () => {
     assert.deepEqual(streamed, expected.slice(0, streamed.length))
   })
 
-  it("reports the task's progress, and MCP cancellation cancels the mesh task", async () => {
+  it("reports the task's progress, and MCP cancellation cancels the mesh task and reaches the tool on the other node", async () => {
     const progress: string[] = []
     const controller = new AbortController()
     const call = mcp.callTool({ name: 'fx.wait', arguments: { ms: 60_000 } }, undefined, {
@@ -155,6 +155,10 @@ describe('MCP both ways across two daemons', { timeout: 180_000 }, () => {
     const task = (await asking.client.tasks()).find((t) => t.capability === 'fx.wait')
     await waitFor(async () => (await asking.client.task(task?.taskId ?? '')).status === 'cancelled', {
       message: 'the mesh task to be cancelled'
+    })
+    // End to end: the cancel crossed to node A and reached the MCP server behind its agent.
+    await waitFor(() => existsSync(mark) && readFileSync(mark, 'utf8').includes('cancelled 60000'), {
+      message: "node A's MCP server to see the cancellation sent from node B's MCP client"
     })
   })
 
