@@ -1,5 +1,5 @@
 import { type Artifact, type Message, type Part, Role, type Task, TaskState } from '@a2a-js/sdk'
-import type { MeshTaskView } from './mesh-tasks.js'
+import type { MeshTaskPiece, MeshTaskView } from './mesh-tasks.js'
 
 /** A mesh task's status as an A2A task state. */
 export function stateOf(status: string): TaskState {
@@ -91,5 +91,17 @@ export function taskOf(task: MeshTaskView, contextId = ''): Task {
     artifacts: task.status === 'completed' ? [resultArtifact(task)] : [],
     history: [],
     metadata: { capability: task.capability }
+  }
+}
+
+/** A partial piece as a chunk appended to the task's partial-output artifact; the final result stays its own artifact. */
+export function partialArtifact(piece: MeshTaskPiece): Artifact {
+  return {
+    artifactId: `${piece.taskId}-partial`,
+    name: 'partial',
+    description: 'output streamed while the task ran',
+    parts: [partOf(piece.data)],
+    metadata: undefined,
+    extensions: []
   }
 }

@@ -6,8 +6,22 @@ import {
   type RequestContext
 } from '@a2a-js/sdk/server'
 import type { Logger } from 'pino'
-import { agentMessage, inputOf, resultArtifact, stateOf, statusOf } from './a2a-task.js'
-import { type MeshSkill, type MeshTasks, type MeshTaskView, TERMINAL } from './mesh-tasks.js'
+import {
+  agentMessage,
+  inputOf,
+  partialArtifact,
+  partOf,
+  resultArtifact,
+  stateOf,
+  statusOf
+} from './a2a-task.js'
+import {
+  type MeshSkill,
+  type MeshTaskPiece,
+  type MeshTasks,
+  type MeshTaskView,
+  TERMINAL
+} from './mesh-tasks.js'
 
 export interface ExecutorInit {
   tasks: MeshTasks
@@ -101,11 +115,59 @@ export function meshExecutor(init: ExecutorInit): AgentExecutor {
   }
 }
 
-/** Submits the mesh task and publishes its changes until it ends. */
+/**
+ * A streamed piece as an A2A event: partial output is appended to a partial
+ * artifact, progress is a WORKING status whose message carries the piece.
+ */
+function pieceEvent(piece: MeshTaskPiece, contextId: string) {
+  const { taskId } = piece
+  if (piece.kind === 'partial')
+    return AgentEvent.artifactUpdate({
+      taskId,
+      contextId,
+      append: true,
+      lastChunk: false,
+      artifact: partialArtifact(piece),
+      metadata: undefined
+    })
+  return AgentEvent.statusUpdate({
+    taskId,
+    contextId,
+    status: {
+      state: stateOf('running'),
+      timestamp: new Date().toISOString(),
+      message: { ...agentMessage(taskId, contextId, ''), parts: [partOf(piece.data)] }
+    },
+    metadata: { progress: true }
+  })
+}
+
+/** Submits the mesh task and publishes its changes and streamed pieces until it ends. */
 async function follow(
   init: ExecutorInit,
   bus: ExecutionEventBus,
   t: { taskId: string; contextId: string; capability: string; input: unknown; timeoutMs: number }
+): Promise<void> {
+  const { taskId, contextId } = t
+  let ended = false
+  const offPieces = init.tasks.onPiece?.((piece) => {
+    if (piece.taskId === taskId && !ended) bus.publish(pieceEvent(piece, contextId))
+  })
+  try {
+    await followStatus(init, bus, t, () => {
+      ended = true
+    })
+  } finally {
+    offPieces?.()
+  }
+}
+
+/** Publishes the task's status changes (and the result artifact) until it ends. */
+async function followStatus(
+  init: ExecutorInit,
+  bus: ExecutionEventBus,
+  t: { taskId: string; contextId: string; capability: string; input: unknown; timeoutMs: number },
+  onEnd: () => void
 ): Promise<void> {
   const { taskId, contextId } = t
   let last = 'queued'
@@ -115,6 +177,7 @@ async function follow(
       // assigned and running are both WORKING: publish it once.
       if (stateOf(task.status) === stateOf(last) && !TERMINAL.has(task.status)) return
       last = task.status
+      if (TERMINAL.has(task.status)) onEnd()
       if (task.status === 'completed')
         bus.publish(
           AgentEvent.artifactUpdate({

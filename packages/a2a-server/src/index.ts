@@ -33,7 +33,7 @@ export { inputOf, partOf, taskOf } from './a2a-task.js'
 export { BEARER_SCHEME, buildCard, JSONRPC_PATH, publicJwkOfPeer, signCard, verifyCard } from './card.js'
 export { A2aServerError } from './errors.js'
 export { pickSkill } from './executor.js'
-export type { MeshSkill, MeshTasks, MeshTaskView } from './mesh-tasks.js'
+export type { MeshSkill, MeshTaskPiece, MeshTasks, MeshTaskView } from './mesh-tasks.js'
 export {
   type A2aServer,
   type A2aServerComponents,

@@ -23,6 +23,19 @@ export interface MeshTasks {
   /** Every change of any task; returns the unsubscribe. */
   onChange(listener: (task: MeshTaskView) => void): () => void
   cancel(taskId: string): void
+  /**
+   * Every piece (progress or partial output) a running task streams to this
+   * node, any task; returns the unsubscribe. Optional: without it a stream
+   * carries status and the final artifact only.
+   */
+  onPiece?(listener: (piece: MeshTaskPiece) => void): () => void
+}
+
+/** A piece of a task's progress or partial output, as the executor streamed it. */
+export interface MeshTaskPiece {
+  taskId: string
+  kind: 'progress' | 'partial'
+  data: unknown
 }
 
 /** A capability some agent in the mesh offers right now. */

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { type A2aServer, a2aServer, loadOrCreateToken, type MeshTaskView } from '@mesh-node/a2a-server'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
+import type { TaskPieces } from '@mesh-node/mesh'
 import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
 import type { MeshConfig } from './config.js'
@@ -17,6 +18,8 @@ export interface A2aListenerComponents {
   dispatcher: TaskDispatcher
   journal: TaskJournal
   registry: CapabilityRegistry
+  /** Pieces the node's tasks stream, so message/stream carries them live. */
+  pieces: Pick<TaskPieces, 'onPiece'>
   peerId: string
   privateKey: Uint8Array
   log: Logger
@@ -33,6 +36,19 @@ const view = (t: TaskRecord): MeshTaskView => ({
   createdAt: t.createdAt,
   updatedAt: t.updatedAt
 })
+
+/** One skill per capability in the mesh, described by the first agent that declares a description. */
+function skillsOf(registry: CapabilityRegistry): { capability: string; description?: string }[] {
+  const described = new Map<string, string | undefined>()
+  for (const agent of registry.all())
+    for (const capability of agent.capabilities)
+      if (described.get(capability) === undefined)
+        described.set(capability, agent.schemas?.[capability]?.description)
+  return [...described.keys()].sort().map((capability) => {
+    const description = described.get(capability)
+    return description === undefined ? { capability } : { capability, description }
+  })
+}
 
 /**
  * Starts `--a2a HOST:PORT` when configured: A2A messages become tasks
@@ -62,12 +78,11 @@ export async function startA2aListener(c: A2aListenerComponents): Promise<A2aSer
       onChange: (listener) => c.journal.onChange((t) => listener(view(t))),
       cancel: (taskId) => {
         c.dispatcher.cancel(taskId)
-      }
+      },
+      onPiece: (listener) =>
+        c.pieces.onPiece((p) => listener({ taskId: p.taskId, kind: p.kind, data: p.data }))
     },
-    skills: () =>
-      [...new Set(c.registry.all().flatMap((a) => a.capabilities))]
-        .sort()
-        .map((capability) => ({ capability })),
+    skills: () => skillsOf(c.registry),
     peerId: c.peerId,
     privateKey: c.privateKey,
     log: c.log

@@ -333,7 +333,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         : undefined
     if (metricsServer != null) cleanups.push(async () => await metricsServer.close())
     const a2a = await startA2aListener({
-      ...{ config, dataDir: paths.dir, dispatcher, journal, registry: mesh.registry },
+      ...{ config, dataDir: paths.dir, dispatcher, journal, registry: mesh.registry, pieces: mesh.pieces },
       ...{ peerId: peer.peerId.toString(), privateKey: privateKey.raw, log: log.child({ component: 'a2a' }) }
     })
     if (a2a != null) cleanups.push(async () => await a2a.stop())

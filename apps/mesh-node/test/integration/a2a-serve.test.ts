@@ -64,12 +64,27 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
       'linger',
       `  ;(await import('node:fs')).writeFileSync(${JSON.stringify(pidDir)} + '/' + req.taskId, String(process.pid))\n  setTimeout(() => {}, 300000)`
     )
+    const chatty = execAgent(
+      dir,
+      'chatty',
+      [
+        `  process.stdout.write('{"type":"progress","progress":0.5,"message":"half way"}\\n')`,
+        `  process.stdout.write('{"type":"partial","text":"Hel"}\\n')`,
+        `  process.stdout.write('{"type":"partial","text":"lo"}\\n')`,
+        `  process.stdout.write(JSON.stringify('Hello'))`
+      ].join('\n')
+    )
     const tag = uniqueTag()
     executor = await startTestDaemon({
       tag,
       config: {
         agents: [
           { name: 'upper', capabilities: ['text.upper'], handler: { kind: 'exec', command: upper } },
+          {
+            name: 'chatty',
+            capabilities: [{ name: 'text.chatty', description: 'says hello in pieces' }],
+            handler: { kind: 'exec', command: chatty }
+          },
           {
             name: 'linger',
             capabilities: ['linger'],
@@ -88,8 +103,8 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
     assert.equal(res.code, 0, res.stderr)
     token = res.stdout.trim()
     assert.equal(statSync(join(serving.dataDir, 'a2a.token')).mode & 0o777, 0o600)
-    await waitFor(async () => (await serving.client.agents()).filter((a) => !a.local).length === 2, {
-      message: 'the serving node to know both agents of the executor'
+    await waitFor(async () => (await serving.client.agents()).filter((a) => !a.local).length === 3, {
+      message: 'the serving node to know the three agents of the executor'
     })
     const fetchImpl: typeof fetch = (input, init) => {
       const headers = new Headers(init?.headers)
@@ -109,8 +124,9 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
     const card: AgentCard = await client.getAgentCard()
     assert.deepEqual(
       card.skills.map((s) => s.id),
-      ['linger', 'text.upper']
+      ['linger', 'text.chatty', 'text.upper']
     )
+    assert.equal(card.skills.find((s) => s.id === 'text.chatty')?.description, 'says hello in pieces')
     assert.equal(card.signatures.length, 1)
     await verifyCard(card, serving.peerId)
     await assert.rejects(
@@ -153,6 +169,30 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
     assert.ok(kinds.includes('artifactUpdate'), kinds.join(' '))
     assert.equal(kinds.at(-1), `status:${TaskState.TASK_STATE_COMPLETED}`)
     assert.deepEqual(artifact, { $case: 'text', value: 'STREAMED' })
+  })
+
+  it('message/stream carries the partial output and progress streamed on the other node, then the result', async () => {
+    const seen: string[] = []
+    for await (const event of client.sendMessageStream(
+      send('text.chatty', 'hi')
+    ) as AsyncGenerator<StreamEvent>) {
+      const p = event.payload
+      if (p?.$case === 'artifactUpdate') {
+        const a = (p.value as { artifact: Task['artifacts'][number] }).artifact
+        const c = a.parts[0]?.content
+        seen.push(`${a.artifactId.endsWith('-partial') ? 'partial' : 'result'}:${JSON.stringify(c?.value)}`)
+      } else if (p?.$case === 'statusUpdate') {
+        const status = (p.value as Task).status
+        const c = status?.message?.parts[0]?.content
+        if (c?.$case === 'data') seen.push(`progress:${JSON.stringify(c.value)}`)
+      }
+    }
+    assert.deepEqual(seen, [
+      'progress:{"progress":0.5,"message":"half way"}',
+      'partial:{"text":"Hel"}',
+      'partial:{"text":"lo"}',
+      'result:"Hello"'
+    ])
   })
 
   it('tasks/cancel stops the handler on the other node; a resubscribed stream sees CANCELED', async () => {
