@@ -26,6 +26,8 @@ export type RunOutcome =
 export interface CallOptions {
   /** Abort to cancel the call; the handler's processes and requests are stopped. */
   signal?: AbortSignal
+  /** runTask only: run on this agent and no other (a task sent to one agent). */
+  agent?: string
 }
 
 export interface AgentRuntime {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import type { AttemptObserver, TaskOutcome, TaskRouter } from '@mesh-node/mesh'
+import type { AttemptObserver, TaskOutcome, TaskRouter, TaskTarget } from '@mesh-node/mesh'
 import type { Logger } from 'pino'
 
 export interface DispatcherComponents {
@@ -40,6 +40,8 @@ export interface SubmitRequest {
   queue: boolean
   /** Only these peers, best first, moving on after a failure: an auction's bidders. Not kept across restarts. */
   candidates?: string[]
+  /** This peer (and agent) only, or fail: `submit --agent NAME@PEER`. Not kept across restarts. */
+  target?: TaskTarget
 }
 
 /**
@@ -78,6 +80,7 @@ class JournalDispatcher implements TaskDispatcher {
   /** Resumed tasks and when their grace ends. */
   private readonly resumed = new Map<string, number>()
   private readonly restricted = new Map<string, string[]>()
+  private readonly targets = new Map<string, TaskTarget>()
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
   private stopped = false
@@ -132,6 +135,7 @@ class JournalDispatcher implements TaskDispatcher {
       deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
     })
     if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
+    if (request.target != null) this.targets.set(task.taskId, request.target)
     if (this.warmingUp()) {
       this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
       this.warming.add(task.taskId)
@@ -246,6 +250,7 @@ class JournalDispatcher implements TaskDispatcher {
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
           this.restricted.delete(taskId)
+          this.targets.delete(taskId)
           this.resumed.delete(taskId)
           this.warming.delete(taskId)
         }
@@ -275,7 +280,8 @@ class JournalDispatcher implements TaskDispatcher {
       observer,
       preferPeer: previous,
       candidates: this.restricted.get(task.taskId),
-      failover: this.restricted.has(task.taskId)
+      failover: this.restricted.has(task.taskId),
+      target: this.targets.get(task.taskId)
     })
     if (signal.aborted) return
     const current = journal.get(task.taskId)

@@ -41,3 +41,4 @@ export type {
   TaskRouterInit
 } from './router.js'
 export type { RoutingStrategy } from './strategy.js'
+export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'

@@ -18,6 +18,13 @@ import type { Logger } from 'pino'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
+import {
+  needsConfirmation,
+  TASK_TARGET_FEATURE,
+  type TaskTarget,
+  targetCandidates,
+  targetFailure
+} from './target.js'
 
 export interface OutcomeError {
   code: string
@@ -56,6 +63,8 @@ export interface SubmitOptions {
   candidates?: string[]
   /** On a handler failure, try the next candidate instead of answering failed. */
   failover?: boolean
+  /** Run on this peer (and agent) only, or fail: `submit --agent NAME@PEER`. */
+  target?: TaskTarget
 }
 
 /** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
@@ -133,6 +142,7 @@ interface RouteRequest {
   preferPeer?: string
   candidates?: string[]
   failover?: boolean
+  target?: TaskTarget
 }
 
 type RouteResult = Omit<TaskResultMessage, 'type' | 'id'>
@@ -210,7 +220,8 @@ class DefaultTaskRouter implements TaskRouter {
       observer: options.observer,
       preferPeer: options.preferPeer,
       candidates: options.candidates,
-      failover: options.failover
+      failover: options.failover,
+      target: options.target
     }
     let res = await this.route(request)
     // Everyone capable is at capacity: back off and try again until the
@@ -288,6 +299,14 @@ class DefaultTaskRouter implements TaskRouter {
         error: { code: 'bad_path', message: 'the last peer on the path must be the sender' }
       })
     }
+    if (msg.target != null && msg.target.peer !== self) {
+      return reply({
+        ...base,
+        status: 'failed',
+        path: [...msg.path, self],
+        error: { code: 'wrong_peer', message: `the task is for peer ${msg.target.peer}, not this one` }
+      })
+    }
     const deadline = Math.min(msg.deadline, Date.now() + MAX_TASK_TIMEOUT_MS)
     const existing = this.executed.get(msg.taskId)
     if (existing != null) return reply(await existing)
@@ -311,7 +330,8 @@ class DefaultTaskRouter implements TaskRouter {
       from: msg.from,
       deadline,
       hops: msg.hops,
-      path: [...msg.path, self]
+      path: [...msg.path, self],
+      target: msg.target
     })
     this.remember(msg.taskId, work)
     const res = await work
@@ -343,8 +363,29 @@ class DefaultTaskRouter implements TaskRouter {
     return {
       type: 'capability_reply',
       id: query.id,
-      agents: capability == null ? ads : ads.filter((a) => a.capabilities.includes(capability))
+      agents: capability == null ? ads : ads.filter((a) => a.capabilities.includes(capability)),
+      features: [TASK_TARGET_FEATURE]
     }
+  }
+
+  /** Whether `peerId` says it honours task targets; undefined when it did not answer. */
+  private async honoursTargets(peerId: string, deadline: number): Promise<boolean | undefined> {
+    try {
+      const reply = await this.components.rpc.request(
+        capabilityQuery,
+        peerIdFromString(peerId),
+        {},
+        { timeoutMs: Math.max(1, Math.min(2000, deadline - Date.now())) }
+      )
+      return reply.features?.includes(TASK_TARGET_FEATURE) === true
+    } catch {
+      return undefined
+    }
+  }
+
+  private targetFailed(req: RouteRequest, why: 'gone' | 'unreachable' | 'unsupported'): RouteResult {
+    const error = targetFailure(req.target as TaskTarget, req.capability, why)
+    return { taskId: req.taskId, status: 'failed', path: req.path, error }
   }
 
   async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
@@ -395,7 +436,13 @@ class DefaultTaskRouter implements TaskRouter {
     const self = this.components.selfPeerId
     const log = this.components.log.child({ taskId: req.taskId })
     const exclude = new Set(req.path)
-    let candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
+    const target = req.target
+    let candidates =
+      target != null
+        ? targetCandidates(this.components.registry.find(req.capability), target, (p) =>
+            this.components.registry.latency(p)
+          )
+        : this.strategy(await this.lookup(req.capability, req.deadline, exclude))
     if (req.candidates != null) {
       const order = req.candidates
       candidates = candidates
@@ -409,6 +456,7 @@ class DefaultTaskRouter implements TaskRouter {
       ]
     }
     let sawBusy = false
+    let sawLost = false
     let lastFailure: RouteResult | undefined
     for (const c of candidates) {
       const remaining = req.deadline - Date.now()
@@ -422,7 +470,10 @@ class DefaultTaskRouter implements TaskRouter {
       }
       if (c.local) {
         // Full right now: skip without an attempt, as a remote would answer busy.
-        if (!this.components.runtime.candidates(req.capability).some((a) => a.running < a.capacity)) {
+        const free = this.components.runtime
+          .candidates(req.capability)
+          .some((a) => a.running < a.capacity && (target?.agent === undefined || a.name === target.agent))
+        if (!free) {
           sawBusy = true
           continue
         }
@@ -437,7 +488,7 @@ class DefaultTaskRouter implements TaskRouter {
             deadline: req.deadline
           },
           // The runtime enforces the request deadline itself.
-          { signal: req.signal }
+          { signal: req.signal, agent: target?.agent }
         )
         if (outcome.status === 'busy' || outcome.status === 'none') {
           req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})
@@ -497,6 +548,10 @@ class DefaultTaskRouter implements TaskRouter {
       }
       // Forwarding to a peer counts as a hop; delegation from a full agent too.
       if (req.hops >= this.maxHops) continue
+      if (target != null && needsConfirmation(this.components.registry.find(req.capability), target)) {
+        const confirmed = await this.honoursTargets(c.peerId, req.deadline)
+        if (!confirmed) return this.targetFailed(req, confirmed === false ? 'unsupported' : 'unreachable')
+      }
       req.observer?.started(c.peerId)
       try {
         const res = await this.send(c.peerId, req)
@@ -535,6 +590,7 @@ class DefaultTaskRouter implements TaskRouter {
           'peer unreachable for task; trying the next candidate'
         )
         const timedOut = err instanceof TransportError && err.code === 'timeout'
+        sawLost = true
         req.observer?.ended(c.peerId, timedOut ? 'timeout' : 'lost', {
           error: { code: timedOut ? 'timeout' : 'executor_lost', message: (err as Error).message }
         })
@@ -549,6 +605,7 @@ class DefaultTaskRouter implements TaskRouter {
       }
     }
     if (lastFailure != null) return lastFailure
+    if (target != null && !sawBusy) return this.targetFailed(req, sawLost ? 'unreachable' : 'gone')
     return { taskId: req.taskId, status: sawBusy ? 'busy' : 'no_agent', path: req.path }
   }
 
@@ -568,8 +625,11 @@ class DefaultTaskRouter implements TaskRouter {
             input: req.input,
             from: req.from,
             deadline: req.deadline,
-            hops: req.hops + 1,
-            path: req.path
+            // A targeted task goes out with no hop left, so that not even a
+            // node that predates `target` (and ignores it) forwards it.
+            hops: req.target != null ? MAX_HOPS : req.hops + 1,
+            path: req.path,
+            target: req.target
           },
           { timeoutMs: Math.max(1, remaining), signal: req.signal }
         )

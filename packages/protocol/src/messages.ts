@@ -37,7 +37,12 @@ export const TaskRequestSchema = Type.Object({
   /** Times forwarded so far; a node may forward only while hops < MAX_HOPS. */
   hops: Type.Integer({ minimum: 0, maximum: MAX_HOPS }),
   /** Peers the task has visited, origin first; none of them may be chosen again. */
-  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 1 })
+  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 1 }),
+  /**
+   * Run on this peer (and this agent) only: never forwarded, never on
+   * another agent; the receiver refuses what it cannot honour (§6.6).
+   */
+  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) }))
 })
 
 export const TaskResultSchema = Type.Object({
@@ -67,7 +72,9 @@ export const CapabilityQuerySchema = Type.Object({
 export const CapabilityReplySchema = Type.Object({
   type: Type.Literal('capability_reply'),
   id: Id,
-  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE })
+  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE }),
+  /** Optional behaviours this node honours, e.g. `task_target` (§6.6); absent on older nodes. */
+  features: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 }))
 })
 
 /** SWIM's ping-req: "can you reach this peer?", asked of a third party. */

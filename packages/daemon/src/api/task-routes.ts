@@ -5,6 +5,7 @@ import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
 import { notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
+import { resolveTarget } from './task-target.js'
 
 export interface TaskRoutesInit {
   mesh: Mesh
@@ -61,7 +62,8 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       path: '/v1/tasks',
       handler: async ({ body, req }) => {
         const submit = parseSubmit(body, defaultTimeoutMs)
-        const task = dispatcher.submit(submit)
+        const target = resolveTarget(mesh.registry, submit.capability, submit)
+        const task = dispatcher.submit({ ...submit, target })
         if (!submit.wait) return new ApiReply(202, { taskId: task.taskId })
         // A client that hangs up stops waiting; the task itself goes on.
         const gone = new AbortController()
