@@ -117,7 +117,7 @@ function parseTarget(b: Body): { agent?: string; peer?: string } {
     throw bad(`agent "${agent}" is not an agent name (letters, digits and . _ -, at most 64)`)
   if (peer !== undefined && !PEER_PREFIX.test(peer))
     throw bad(`peer "${peer}" is not a peer id or a prefix of one (base58, e.g. 12D3KooW...)`)
-  return { agent, peer }
+  return { ...(agent !== undefined ? { agent } : {}), ...(peer !== undefined ? { peer } : {}) }
 }
 
 /** POST /v1/tasks. */
