@@ -159,6 +159,45 @@ describe('the task protocol, spoken by a plain libp2p peer', { timeout: 180_000 
     assert.deepEqual((await s1.next()).features, ['task_target'])
   })
 
+  it('takes agent_message (mesh-node send) on the task protocol and acknowledges it', async () => {
+    const session = await raw.open(await addr(worker1))
+    const envelope = (from: string, agent: string) => ({
+      v: 1,
+      id: `m-${Math.random().toString(36).slice(2)}`,
+      type: 'message',
+      from: { node: from },
+      to: { agent, node: worker1.peerId },
+      payload: { hello: 1 },
+      timestamp: Date.now()
+    })
+    session.send({
+      type: 'agent_message',
+      id: 'am-1',
+      timeoutMs: 5000,
+      envelope: envelope(raw.peerId, 'ghost')
+    })
+    const unknown = await session.next()
+    assert.equal(unknown.type, 'agent_message_ack')
+    assert.equal(unknown.id, 'am-1')
+    assert.equal(unknown.delivered, false)
+    assert.equal(unknown.code, 'unknown_agent')
+    session.send({
+      type: 'agent_message',
+      id: 'am-2',
+      timeoutMs: 5000,
+      envelope: envelope(worker2.peerId, 'w1')
+    })
+    const spoofed = await session.next()
+    assert.equal(spoofed.delivered, false)
+    assert.equal(spoofed.code, 'bad_message')
+    assert.match(String(spoofed.message), /claims to be from/)
+    const big = { ...envelope(raw.peerId, 'w1'), payload: 'x'.repeat(70_000) }
+    session.send({ type: 'agent_message', id: 'am-3', timeoutMs: 5000, envelope: big })
+    const tooBig = await session.next()
+    assert.equal(tooBig.code, 'bad_message')
+    assert.match(String(tooBig.message), /65536|64 KiB|too large/i)
+  })
+
   it('never runs a repeated task id twice: the repeat gets the stored result', async () => {
     const session = await raw.open(await addr(worker2))
     const req = request(raw, { capability: 'count', taskId: 'same-task-id-1' })
