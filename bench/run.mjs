@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchConfig } from './lib/config.mjs'
+import { withTaskCounters } from './lib/metrics-scrape.mjs'
 import { ensureNatsServer, findNatsServer } from './lib/nats.mjs'
 import { finalize, machineMeta, writeResults } from './lib/results.mjs'
 import { startSmallMesh } from './lib/small-mesh.mjs'
@@ -194,7 +195,12 @@ async function inner() {
           process.env.BENCH_CPU_PROF != null ? resolve(process.env.BENCH_CPU_PROF) : undefined
         running = 'small mesh'
         mesh = await startSmallMesh({ root, tag, executors: CONFIG.smallMesh.executors, cpuProfDir })
-        await attempt('rpc', () => rpcSuite({ mesh, natsBin, natsError, cfg: CONFIG.rpc }))
+        // The rpc suite sends tasks to the first executor: its /metrics must count them.
+        await attempt('rpc', () =>
+          withTaskCounters(mesh.procs[0], 'the rpc suite', log, () =>
+            rpcSuite({ mesh, natsBin, natsError, cfg: CONFIG.rpc })
+          )
+        )
         await attempt('accept', () => acceptSuite({ mesh, root, tag, cfg: CONFIG.accept, cpuProfDir }))
         await attempt('coordination', () => coordinationSuite({ mesh, cfg: CONFIG.coordination }))
         await attempt('failure', () => failureSuite({ mesh, root, tag, cfg: CONFIG.failure }))

@@ -58,7 +58,7 @@ const manifest = {
   license: app.license,
   type: 'module',
   bin: { 'mesh-node': './bin/mesh-node.js' },
-  files: ['bin', 'README.md', 'LICENSE', 'mesh-node.service'],
+  files: ['bin', 'assets', 'README.md', 'LICENSE', 'mesh-node.service'],
   engines: app.engines,
   os: ['linux', 'darwin'],
   keywords: ['libp2p', 'mesh', 'agents', 'p2p', 'daemon']
@@ -66,6 +66,8 @@ const manifest = {
 writeFileSync(`${process.argv[2]}/package.json`, JSON.stringify(manifest, null, 2) + '\n')
 JS
 cp LICENSE README.md packaging/mesh-node.service "$stage/"
+# The dashboard's files, beside the bundle (bin/../assets).
+cp -r packages/dashboard/assets "$stage/assets"
 
 # Smoke check before anything is written where the user looks.
 node "$stage/bin/mesh-node.js" --version >/dev/null

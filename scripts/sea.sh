@@ -29,9 +29,12 @@ target="$out/mesh-node-$version-$(node -p 'process.platform + "-" + process.arch
 echo "==> bundle (CommonJS)" >&2
 node_modules/.bin/esbuild packaging/sea-entry.mjs --bundle --platform=node --format=cjs --target=node22 \
   --log-level=warning --legal-comments=none --outfile="$work/main.cjs"
+# The dashboard's files, embedded: a single executable has nothing beside it to read.
+assets="$(for f in packages/dashboard/assets/*; do printf '"ui/%s": "%s",' "$(basename "$f")" "$MESH_ROOT/$f"; done)"
 cat > "$work/sea-config.json" <<JSON
 {
   "main": "$work/main.cjs",
+  "assets": { ${assets%,} },
   "output": "$work/sea.blob",
   "disableExperimentalSEAWarning": true,
   "execArgv": ["--max-semi-space-size=1"]

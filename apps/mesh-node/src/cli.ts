@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander'
+import { a2aCommand } from './commands/a2a.js'
 import { agentsCommand } from './commands/agents.js'
 import { completionCommand } from './commands/completion.js'
 import { auctionCommand, solveCommand, voteCommand } from './commands/coordinate.js'
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     dashboardCommand(),
     waitCommand(),
     mcpCommand(),
+    a2aCommand(),
     stopCommand(),
     swarmKeyCommand(),
     versionCommand(),

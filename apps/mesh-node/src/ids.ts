@@ -8,6 +8,19 @@ export function shortPeer(id: string | undefined | null, full = false): string {
   return `${id.slice(0, 4)}…${id.slice(-6)}`
 }
 
+/**
+ * A peer as people read it: `name (12D3…X95yK6)`. Names are labels a peer
+ * picks itself, so the id always stands beside one.
+ */
+export function labelPeer(
+  id: string | undefined | null,
+  name: string | undefined | null,
+  full = false
+): string {
+  const short = shortPeer(id, full)
+  return name == null || name === '' || short === '-' ? short : `${name} (${short})`
+}
+
 /** Task ids in tables: the first 8 characters, which `task`, `cancel` and friends accept as a prefix. */
 export function shortTask(id: string, full = false): string {
   return full ? id : id.slice(0, 8)

@@ -2,11 +2,15 @@
 
 export interface IdInfo {
   peerId: string
+  /** The node's name (a label, not identity). */
+  name: string
   addresses: string[]
 }
 
 export interface PeerInfo {
   peerId: string
+  /** The name the peer announced, if any: a label anyone can claim, never identity. */
+  name?: string
   addresses: string[]
   /** When the oldest open connection to the peer opened (ms since the epoch). */
   connectedSince: number
@@ -49,10 +53,35 @@ export interface TaskInfo {
   error?: TaskErrorInfo
   queue?: boolean
   attempts: AttemptInfo[]
+  /** Names announced by the peers in from, executor and path (labels only). */
+  names?: Record<string, string>
+  /** On the origin, once an attempt has ended: the trace (`task ID --trace`). */
+  trace?: TaskTraceInfo
+}
+
+/** One node's own account of a task: by its clock, reported by itself, so shown and never trusted. */
+export interface HopSpanInfo {
+  peerId: string
+  spanId: string
+  role: 'executor' | 'forwarder'
+  receivedAt: number
+  queuedMs: number
+  executedMs: number
+  forwardedMs: number
+}
+
+export interface TaskTraceInfo {
+  /** W3C trace id (32 hex): every hop's log lines about the task carry it as `traceId`. */
+  traceId: string
+  traceparent?: string
+  /** Origin first, then each hop in path order. */
+  spans: HopSpanInfo[]
 }
 
 export interface AgentInfo {
   peerId: string
+  /** Its node's announced name, if any (a label, never identity). */
+  name?: string
   agent: string
   capabilities: string[]
   load: number
@@ -91,6 +120,8 @@ export interface AttemptInfo {
 
 export interface MemberInfo {
   peerId: string
+  /** Its announced name, if any (a label, never identity). */
+  name?: string
   state: 'alive' | 'suspect' | 'dead'
   lastHeardAt: number
   suspectedAt?: number
@@ -100,6 +131,8 @@ export interface MemberInfo {
 /** GET /v1/status and `status --json`. */
 export interface StatusInfo {
   peerId: string
+  /** This node's name. */
+  name: string
   /** When the daemon process began its start (ms since the epoch). */
   startedAt: number
   uptimeMs: number

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { isLoopbackHost } from '@mesh-node/a2a-server'
 import { DEFAULT_HEARTBEAT_MS } from '@mesh-node/membership'
-import { MAX_TASK_TIMEOUT_MS, MDNS_TAG_PATTERN } from '@mesh-node/protocol'
+import {
+  MAX_NODE_NAME_LENGTH,
+  MAX_TASK_TIMEOUT_MS,
+  MDNS_TAG_PATTERN,
+  NODE_NAME_PATTERN
+} from '@mesh-node/protocol'
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
@@ -11,10 +18,17 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 
 export const ConfigSchema = Type.Object(
   {
+    /** The node's name in tables, events and the dashboard; the host name when null. A label, never identity. */
+    name: Type.Union([Type.String(), Type.Null()]),
     listen: Type.Array(Type.String(), { minItems: 1, maxItems: 16 }),
     api: Type.String(),
     /** HOST:PORT of a token-free listener for Prometheus scrapers and health probes; off when null. */
     metrics: Type.Union([Type.String(), Type.Null()]),
+    /** The A2A listener (`--a2a`): HOST:PORT or null (off); a non-loopback host needs allowRemote. */
+    a2a: Type.Object(
+      { address: Type.Union([Type.String(), Type.Null()]), allowRemote: Type.Boolean() },
+      { additionalProperties: false }
+    ),
     mdns: Type.Object(
       {
         enabled: Type.Boolean(),
@@ -78,9 +92,11 @@ export const DEFAULT_MDNS_TAG = 'agent-mesh'
 
 export function defaultConfig(): MeshConfig {
   return {
+    name: null,
     listen: [DEFAULT_LISTEN],
     api: DEFAULT_API,
     metrics: null,
+    a2a: { address: null, allowRemote: false },
     mdns: { enabled: true, tag: DEFAULT_MDNS_TAG, intervalMs: 1000 },
     bootstrap: [],
     swarmKeyFile: null,
@@ -146,6 +162,8 @@ export function checkAddresses(layer: PartialConfig | undefined, source: string)
   for (const addr of layer?.bootstrap ?? []) checkBootstrap(addr, source)
   if (typeof layer?.api === 'string') parseHostPort(layer.api, source)
   if (typeof layer?.metrics === 'string') parseHostPort(layer.metrics, source, 'metrics address')
+  if (typeof layer?.a2a?.address === 'string') parseHostPort(layer.a2a.address, source, 'A2A address')
+  if (typeof layer?.name === 'string') checkNodeName(layer.name, source)
 }
 
 /** Checks a merged config, including the parts a schema cannot (multiaddrs, host:port). */
@@ -161,13 +179,42 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
   for (const addr of config.bootstrap) checkBootstrap(addr, source)
   parseHostPort(config.api, source)
   if (config.metrics != null) parseHostPort(config.metrics, source, 'metrics address')
+  if (config.a2a.address != null) {
+    const { host } = parseHostPort(config.a2a.address, source, 'A2A address')
+    if (!isLoopbackHost(host) && !config.a2a.allowRemote)
+      throw new DaemonError(
+        `${source}: the A2A listener ${config.a2a.address} is not on loopback; bind it to 127.0.0.1, or allow it with --a2a-allow-remote ("a2a": {"allowRemote": true}) on a network you trust`,
+        'config_invalid'
+      )
+  }
   if (!MDNS_TAG_PATTERN.test(config.mdns.tag) && !config.mdns.tag.endsWith('.local')) {
     throw new DaemonError(
       `${source}: mdns.tag "${config.mdns.tag}" must be letters, digits and dashes (at most 63)`,
       'config_invalid'
     )
   }
+  if (config.name != null) checkNodeName(config.name, source)
   return config
+}
+
+/** Names are shown to people: bounded and printable, so a table or a terminal cannot be garbled by one. */
+export function checkNodeName(name: string, source = 'config'): string {
+  if (!NODE_NAME_PATTERN.test(name) || name.trim() !== name)
+    throw new DaemonError(
+      `${source}: name ${JSON.stringify(name.slice(0, 80))} must be 1–${MAX_NODE_NAME_LENGTH} printable characters with no control characters and no leading or trailing spaces`,
+      'config_invalid'
+    )
+  return name
+}
+
+/** The name a node takes when none is configured: the host name, made to fit the name rules. */
+export function defaultNodeName(): string {
+  const name = [...hostname()]
+    .filter((c) => NODE_NAME_PATTERN.test(c))
+    .join('')
+    .trim()
+    .slice(0, MAX_NODE_NAME_LENGTH)
+  return name === '' ? 'mesh-node' : name
 }
 
 export function parseHostPort(

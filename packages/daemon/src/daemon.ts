@@ -10,6 +10,7 @@ import { createMeshMetrics } from '@mesh-node/metrics'
 import { createMeshPeer, type MeshPeer, readSwarmKey } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
+import { startA2aListener } from './a2a-listener.js'
 import { agentTokens, directDelivery, subscribeAgents } from './agent-topics.js'
 import { coordinationRoutes } from './api/coordination-routes.js'
 import { dashboardRoutes } from './api/dashboard-routes.js'
@@ -21,6 +22,7 @@ import { taskRoutes } from './api/task-routes.js'
 import { topicRoutes } from './api/topic-routes.js'
 import {
   checkAddresses,
+  defaultNodeName,
   type MeshConfig,
   mergeConfig,
   type PartialConfig,
@@ -36,10 +38,12 @@ import { acquireLock, type DataDirLock } from './lock.js'
 import { logMeshEvents } from './log-events.js'
 import { createLogger, type Logger, usePrettyLogs } from './logger.js'
 import { startMetricsServer } from './metrics-server.js'
+import { nodeNames } from './node-names.js'
 import { createHealth, observeDaemon } from './observability.js'
 import { createTaskDispatcher, type TaskDispatcher } from './task-dispatcher.js'
-import { publishTaskEvents } from './task-events.js'
+import { publishMeshEvents } from './task-events.js'
 import { createTaskStore } from './task-store.js'
+import { createTraceStore } from './trace-store.js'
 
 export interface StartDaemonOptions {
   dataDir: string
@@ -56,6 +60,8 @@ export interface Daemon {
   readonly apiUrl: string
   /** The token-free metrics listener, when `--metrics` asked for one. */
   readonly metricsUrl?: string
+  /** The A2A listener, when `--a2a` asked for one. */
+  readonly a2aUrl?: string
   readonly config: MeshConfig
   readonly log: Logger
   /** The libp2p peer and mesh subsystems, for embedding and benchmarks. */
@@ -90,6 +96,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
   const api = parseHostPort(config.api)
   // Relative handler paths (exec cwd, module path) are relative to the config file.
   const agentBaseDir = configFile != null ? dirname(configFile) : paths.dir
+  const nodeName = config.name ?? defaultNodeName()
   const agentSpecs = parseAgentSpecs(config.agents, { baseDir: agentBaseDir })
   const swarmKey = config.swarmKeyFile != null ? readSwarmKey(config.swarmKeyFile) : undefined
 
@@ -193,7 +200,11 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       },
       {
         registry: { ttlMs: config.mesh.registryTtlMs },
-        gossip: { heartbeatMs: config.mesh.heartbeatMs, syncIntervalMs: config.mesh.syncIntervalMs },
+        gossip: {
+          heartbeatMs: config.mesh.heartbeatMs,
+          syncIntervalMs: config.mesh.syncIntervalMs,
+          name: nodeName
+        },
         providers: { reprovideIntervalMs: config.mesh.reprovideIntervalMs },
         router: { maxHops: config.tasks.maxHops, dhtLookupTimeoutMs: config.mesh.dhtLookupTimeoutMs },
         failureDetector: {
@@ -203,24 +214,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         }
       }
     )
-    mesh.registry.onEvent((event) => {
-      if (event.type === 'agent_joined')
-        events.publish({
-          type: 'agent_joined',
-          peerId: event.agent.peerId,
-          agent: event.agent.agent,
-          capabilities: event.agent.capabilities
-        })
-      if (event.type === 'agent_left')
-        events.publish({
-          type: 'agent_left',
-          peerId: event.agent.peerId,
-          agent: event.agent.agent,
-          reason: event.reason
-        })
-    })
-    mesh.failureDetector.onEvent((event) => events.publish({ ...event }))
-    journal.onChange(publishTaskEvents(events))
+    const names = nodeNames(peer.peerId.toString(), nodeName, (id) => mesh.gossip.nodeInfo(id)?.name)
+    publishMeshEvents(events, mesh, journal, names)
     await mesh.start()
     cleanups.push(async () => {
       await mesh.stop()
@@ -245,12 +240,14 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     mesh.router.onTaskEvent((event) => {
       if (event.role !== 'origin') seen.record(event)
     })
+    const traces = createTraceStore()
     dispatcher = createTaskDispatcher({
       journal,
       router: mesh.router,
       registry: mesh.registry,
       selfPeerId: peer.peerId.toString(),
       connectedPeers: () => peer.connectedPeers().length,
+      traces,
       log: log.child({ component: 'dispatcher' })
     })
     dispatcher.start()
@@ -288,19 +285,28 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         routes: [
           ...nodeRoutes({
             peer,
+            names,
             requestShutdown: () => {
               void stop('api shutdown')
             }
           }),
-          ...taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs: config.tasks.defaultTimeoutMs }),
-          ...meshRoutes({ peer, mesh, journal, events, startedAt }),
+          ...taskRoutes({
+            mesh,
+            journal,
+            dispatcher,
+            seen,
+            names,
+            traces,
+            defaultTimeoutMs: config.tasks.defaultTimeoutMs
+          }),
+          ...meshRoutes({ peer, mesh, journal, events, names, startedAt }),
           ...coordinationRoutes({ mesh, dispatcher, emit: (event) => events.publish(event) }),
           ...topicRoutes({
             messaging: bus,
             agentNodes: (agent) => mesh.registry.all().flatMap((a) => (a.agent === agent ? [a.peerId] : []))
           }),
           ...observeRoutes({ metrics, health }),
-          ...dashboardRoutes({ dashboard, peer, mesh })
+          ...dashboardRoutes({ dashboard, peer, mesh, names })
         ]
       })
     } catch (err) {
@@ -327,6 +333,11 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           })
         : undefined
     if (metricsServer != null) cleanups.push(async () => await metricsServer.close())
+    const a2a = await startA2aListener({
+      ...{ config, dataDir: paths.dir, dispatcher, journal, registry: mesh.registry },
+      ...{ peerId: peer.peerId.toString(), privateKey: privateKey.raw, log: log.child({ component: 'a2a' }) }
+    })
+    if (a2a != null) cleanups.push(async () => await a2a.stop())
 
     apiUrl = server.url
     cleanups.push(
@@ -345,7 +356,9 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         ...(usePrettyLogs(options.prettyLogs) ? { peerId: peer.peerId.toString() } : {}),
         api: server.url,
         metrics: metricsServer?.url ?? null,
+        a2a: a2a?.cardUrl ?? null,
         addresses: peer.addresses(),
+        name: nodeName,
         dataDir: paths.dir,
         mdnsTag: config.mdns.enabled ? config.mdns.tag : null,
         agents: agentSpecs.map((a) => a.name)
@@ -357,6 +370,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       peerId: peer.peerId.toString(),
       apiUrl: server.url,
       metricsUrl: metricsServer?.url,
+      a2aUrl: a2a?.url,
       config,
       log,
       peer,

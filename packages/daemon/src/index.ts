@@ -16,10 +16,12 @@
  */
 
 export {
+  checkNodeName,
   DEFAULT_API,
   DEFAULT_LISTEN,
   DEFAULT_MDNS_TAG,
   defaultConfig,
+  defaultNodeName,
   type LogLevel,
   type MeshConfig,
   mergeConfig,

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import type { AttemptObserver, TaskOutcome, TaskRouter, TaskTarget } from '@mesh-node/mesh'
+import {
+  type AttemptObserver,
+  TaskCancelledError,
+  type TaskOutcome,
+  type TaskRouter,
+  type TaskTarget,
+  traceFor
+} from '@mesh-node/mesh'
 import type { Logger } from 'pino'
+import type { TraceStore } from './trace-store.js'
 
 export interface DispatcherComponents {
   journal: TaskJournal
@@ -11,6 +19,8 @@ export interface DispatcherComponents {
   selfPeerId: string
   /** Connected peers right now; named in a no_agent error. */
   connectedPeers?: () => number
+  /** Where each task's trace is kept for `task ID --trace`; none kept when absent. */
+  traces?: TraceStore
   log: Logger
 }
 
@@ -33,6 +43,8 @@ export interface DispatcherInit {
 }
 
 export interface SubmitRequest {
+  /** A caller-chosen id (the A2A server's task id); a random UUID by default. */
+  taskId?: string
   capability: string
   input: unknown
   timeoutMs: number
@@ -42,7 +54,12 @@ export interface SubmitRequest {
   candidates?: string[]
   /** This peer (and agent) only, or fail: `submit --agent NAME@PEER`. Not kept across restarts. */
   target?: TaskTarget
+  /** The caller's W3C traceparent (validated); the task keeps its trace id. */
+  traceparent?: string
 }
+
+/** The trace id a task's log lines carry: the caller's, else the one the router derives from the task id. */
+const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(taskId, traceparent).traceId
 
 /**
  * The origin's side of a task's life. A task is journaled before `submit`
@@ -126,7 +143,7 @@ class JournalDispatcher implements TaskDispatcher {
   submit(request: SubmitRequest): TaskRecord {
     const now = Date.now()
     const task = this.c.journal.accept({
-      taskId: randomUUID(),
+      taskId: request.taskId ?? randomUUID(),
       capability: request.capability,
       input: request.input,
       origin: this.c.selfPeerId,
@@ -136,11 +153,20 @@ class JournalDispatcher implements TaskDispatcher {
     })
     if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
     if (request.target != null) this.targets.set(task.taskId, request.target)
+    this.c.traces?.begin(task.taskId, request.traceparent)
     if (this.warmingUp()) {
       this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
       this.warming.add(task.taskId)
     }
-    this.c.log.info({ taskId: task.taskId, capability: task.capability, queue: task.queue }, 'task accepted')
+    this.c.log.info(
+      {
+        taskId: task.taskId,
+        traceId: traceIdOf(task.taskId, request.traceparent),
+        capability: task.capability,
+        queue: task.queue
+      },
+      'task accepted'
+    )
     this.dispatch(task.taskId)
     return task
   }
@@ -169,7 +195,8 @@ class JournalDispatcher implements TaskDispatcher {
 
   cancel(taskId: string): TaskRecord | undefined {
     const task = this.c.journal.cancel(taskId)
-    this.running.get(taskId)?.abort(new Error('cancelled'))
+    // This reason, and only this one, makes the router pass the cancel on to the executor.
+    this.running.get(taskId)?.abort(new TaskCancelledError())
     this.waiting.delete(taskId)
     return task
   }
@@ -184,7 +211,7 @@ class JournalDispatcher implements TaskDispatcher {
     const forwardedTo = from === result.executor && result.path.some((p) => p !== self && sentTo.has(p))
     if (!sentTo.has(from) && !forwardedTo) {
       this.c.log.warn(
-        { taskId: task.taskId, remotePeer: from },
+        { ...this.ids(task.taskId), remotePeer: from },
         'ignored a result delivered by a peer that never had the task'
       )
       return true
@@ -205,7 +232,10 @@ class JournalDispatcher implements TaskDispatcher {
       return true
     }
     this.running.get(task.taskId)?.abort(new Error('result delivered'))
-    this.c.log.info({ taskId: task.taskId, executor: result.executor }, 'applied a result delivered late')
+    this.c.log.info(
+      { ...this.ids(task.taskId), executor: result.executor },
+      'applied a result delivered late'
+    )
     return true
   }
 
@@ -245,7 +275,7 @@ class JournalDispatcher implements TaskDispatcher {
     const controller = new AbortController()
     this.running.set(taskId, controller)
     void this.attempt(task, controller.signal)
-      .catch((err: Error) => this.c.log.error({ taskId, err }, 'dispatch failed'))
+      .catch((err: Error) => this.c.log.error({ ...this.ids(taskId), err }, 'dispatch failed'))
       .finally(() => {
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
@@ -281,8 +311,10 @@ class JournalDispatcher implements TaskDispatcher {
       preferPeer: previous,
       candidates: this.restricted.get(task.taskId),
       failover: this.restricted.has(task.taskId),
-      target: this.targets.get(task.taskId)
+      target: this.targets.get(task.taskId),
+      traceparent: this.c.traces?.traceparent(task.taskId)
     })
+    this.c.traces?.record(task.taskId, outcome.trace)
     if (signal.aborted) return
     const current = journal.get(task.taskId)
     if (current == null || TERMINAL.has(current.status)) return
@@ -300,7 +332,7 @@ class JournalDispatcher implements TaskDispatcher {
       if (current.status !== 'queued')
         journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
       this.waiting.add(task.taskId)
-      this.c.log.debug({ taskId: task.taskId, code }, 'task waits in the queue for a capable agent')
+      this.c.log.debug({ ...this.ids(task.taskId), code }, 'task waits in the queue for a capable agent')
       return
     }
     this.resumed.delete(task.taskId)
@@ -310,6 +342,11 @@ class JournalDispatcher implements TaskDispatcher {
       executor: outcome.executor,
       path: outcome.path
     })
+  }
+
+  /** The ids every log line about a task carries. */
+  private ids(taskId: string): { taskId: string; traceId: string } {
+    return { taskId, traceId: traceIdOf(taskId, this.c.traces?.traceparent(taskId)) }
   }
 
   /** The first seconds after start, until some remote agent's state has arrived. */

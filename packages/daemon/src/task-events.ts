@@ -1,5 +1,7 @@
-import type { TaskRecord } from '@mesh-node/journal'
+import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
+import type { Mesh } from '@mesh-node/mesh'
 import type { EventHub } from './event-hub.js'
+import type { NodeNames } from './node-names.js'
 
 /** Every event type the daemon's stream carries; `GET /v1/events?types=` accepts only these. */
 export const EVENT_TYPES = [
@@ -16,6 +18,9 @@ export const EVENT_TYPES = [
   'solve_phase'
 ] as const
 
+const withName = (key: string, name: string | undefined): Record<string, string> =>
+  name == null ? {} : { [key]: name }
+
 /**
  * Turns journal changes into `task` events. A task that keeps retrying (an
  * agent busy, a peer away) is re-assigned many times; it is announced once
@@ -23,7 +28,8 @@ export const EVENT_TYPES = [
  */
 export function publishTaskEvents(
   events: Pick<EventHub, 'publish'>,
-  maxTracked = 10_000
+  maxTracked = 10_000,
+  nameOf: (peerId: string | undefined) => string | undefined = () => undefined
 ): (task: TaskRecord) => void {
   const announced = new Map<string, Set<string>>()
   return (task) => {
@@ -42,7 +48,39 @@ export function publishTaskEvents(
       taskId: task.taskId,
       status: task.status,
       capability: task.capability,
-      executor: task.executor ?? null
+      executor: task.executor ?? null,
+      ...withName('executorName', nameOf(task.executor))
     })
   }
+}
+
+/** Feeds the event stream: agents joining and leaving, peer health and tasks, each peer with its name. */
+export function publishMeshEvents(
+  events: Pick<EventHub, 'publish'>,
+  mesh: Pick<Mesh, 'registry' | 'failureDetector'>,
+  journal: Pick<TaskJournal, 'onChange'>,
+  names: NodeNames
+): void {
+  mesh.registry.onEvent((event) => {
+    if (event.type === 'agent_joined')
+      events.publish({
+        type: 'agent_joined',
+        peerId: event.agent.peerId,
+        ...withName('name', names.of(event.agent.peerId)),
+        agent: event.agent.agent,
+        capabilities: event.agent.capabilities
+      })
+    if (event.type === 'agent_left')
+      events.publish({
+        type: 'agent_left',
+        peerId: event.agent.peerId,
+        ...withName('name', names.of(event.agent.peerId)),
+        agent: event.agent.agent,
+        reason: event.reason
+      })
+  })
+  mesh.failureDetector.onEvent((event) =>
+    events.publish({ ...event, ...withName('name', names.of(event.peerId)) })
+  )
+  journal.onChange(publishTaskEvents(events, undefined, names.of))
 }

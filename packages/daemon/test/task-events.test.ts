@@ -46,6 +46,17 @@ describe('task events', () => {
     })
   })
 
+  it('names the executor when it announced a name', () => {
+    const out: Array<Omit<MeshEvent, 'at'>> = []
+    const publish = publishTaskEvents({ publish: (e) => out.push(e) }, 10, (id) =>
+      id === 'B' ? 'bee' : undefined
+    )
+    publish(record('assigned', 'A'))
+    publish(record('assigned', 'B'))
+    assert.equal(out[0].executorName, undefined)
+    assert.equal(out[1].executorName, 'bee')
+  })
+
   it('keeps at most its bound of tasks in memory', () => {
     const out: Array<Omit<MeshEvent, 'at'>> = []
     const publish = publishTaskEvents({ publish: (e) => out.push(e) }, 2)

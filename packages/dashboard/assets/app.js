@@ -24,9 +24,15 @@ export function shortId(id) {
   return typeof id === 'string' && id.length > 16 ? `${id.slice(0, 4)}…${id.slice(-6)}` : String(id ?? '')
 }
 
+/**
+ * A node's announced name, with its short id beside it when another node
+ * claims the same name: names are labels anyone can pick, ids are identity.
+ */
 function nameOf(peerId) {
   const node = state.nodes.find((n) => n.peerId === peerId)
-  return node?.name ?? shortId(peerId)
+  if (node?.name == null) return shortId(peerId)
+  const shared = state.nodes.some((n) => n.peerId !== peerId && n.name === node.name)
+  return shared ? `${node.name} (${shortId(peerId)})` : node.name
 }
 
 function cell(row, text, cls) {
@@ -43,8 +49,10 @@ function fmtMs(ms) {
 }
 
 function renderGraph() {
-  const edges = []
-  for (const n of state.nodes) for (const c of n.connections ?? []) edges.push([n.peerId, c])
+  // Both ends announce a connection: draw it once. Other nodes' lists are their own word.
+  const edges = new Map()
+  for (const n of state.nodes)
+    for (const c of n.connections ?? []) edges.set([n.peerId, c].sort().join(' '), [n.peerId, c].sort())
   const ordered = [...state.nodes].sort((a, b) =>
     a.state === 'self' ? -1 : b.state === 'self' ? 1 : a.peerId.localeCompare(b.peerId)
   )
@@ -64,7 +72,7 @@ function renderGraph() {
             : ''
       }
     }),
-    edges,
+    edges: [...edges.values()],
     path: state.lastPath
   })
   $('#node-count').textContent = `(${state.nodes.length} node${state.nodes.length === 1 ? '' : 's'})`
@@ -232,7 +240,9 @@ async function refreshTasks() {
   renderCapabilities()
 }
 
-function listen() {
+/** Subscribes to every event type the daemon names (GET /v1/events/types), so the list lives in one place. */
+async function listen() {
+  const { types } = await get('/v1/events/types')
   const source = new EventSource('/v1/events')
   source.onopen = () => {
     $('#live').textContent = 'live'
@@ -251,25 +261,12 @@ function listen() {
     if (event.type === 'task') refreshTask(event.taskId)
     if (/^(agent|peer)_/.test(event.type)) refreshMesh().catch(() => {})
   }
-  for (const type of [
-    'task',
-    'agent_joined',
-    'agent_left',
-    'peer_suspect',
-    'peer_alive',
-    'peer_dead',
-    'vote_started',
-    'vote_done',
-    'auction_started',
-    'auction_closed',
-    'solve_phase'
-  ])
-    source.addEventListener(type, on)
+  for (const type of types) source.addEventListener(type, on)
 }
 
 async function main() {
   await Promise.all([refreshMesh(), refreshTasks()])
-  listen()
+  await listen()
   // Load and connections change without events of their own.
   setInterval(() => refreshMesh().catch(() => {}), 3000)
   setInterval(() => refreshTasks().catch(() => {}), 10_000)

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,7 +28,7 @@ export class DefaultDashboard implements Dashboard {
   private readonly logins: ExpiringSecrets
   private readonly sessions: ExpiringSecrets
   private readonly sessionTtlMs: number
-  private readonly assetsDir: string
+  private readonly read: (name: string) => Buffer
   /** Read once: the files are small and do not change while the daemon runs. */
   private readonly cache = new Map<string, Buffer>()
 
@@ -36,7 +36,7 @@ export class DefaultDashboard implements Dashboard {
     this.sessionTtlMs = init.sessionTtlMs ?? 12 * 3_600_000
     this.logins = new ExpiringSecrets(init.loginTtlMs ?? 60_000, init.maxLogins ?? 16)
     this.sessions = new ExpiringSecrets(this.sessionTtlMs, init.maxSessions ?? 32)
-    this.assetsDir = init.assetsDir ?? defaultAssetsDir()
+    this.read = assetReader(init.assetsDir)
   }
 
   issueLogin(): { code: string; expiresAt: number } {
@@ -81,7 +81,7 @@ export class DefaultDashboard implements Dashboard {
     }
     let body = this.cache.get(name)
     if (body == null) {
-      body = readFileSync(join(this.assetsDir, name))
+      body = this.read(name)
       this.cache.set(name, body)
     }
     res.writeHead(200, { 'content-type': type, 'content-length': body.length, ...SECURITY_HEADERS })
@@ -89,11 +89,42 @@ export class DefaultDashboard implements Dashboard {
   }
 }
 
-/** Beside the compiled code; a single executable has no file URL, and then no page. */
-function defaultAssetsDir(): string {
+interface SeaModule {
+  isSea(): boolean
+  getAsset(key: string): ArrayBuffer
+}
+
+/**
+ * Where the page's files come from. A single executable cannot read files
+ * beside itself, so scripts/sea.sh embeds them as SEA assets (`ui/<name>`);
+ * otherwise they sit beside the code: `../../assets/` from dist/src, or
+ * `../assets/` from the npm package's bundle in bin/.
+ */
+function assetReader(dir: string | undefined): (name: string) => Buffer {
+  const sea = seaModule()
+  if (dir == null && sea?.isSea() === true) return (name) => Buffer.from(sea.getAsset(`ui/${name}`))
+  const base = dir ?? defaultAssetsDir()
+  return (name) => readFileSync(join(base, name))
+}
+
+function seaModule(): SeaModule | undefined {
   try {
-    return fileURLToPath(new URL('../../assets/', import.meta.url))
+    return (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sea') as
+      | SeaModule
+      | undefined
   } catch {
-    return ''
+    return undefined
   }
+}
+
+function defaultAssetsDir(): string {
+  for (const rel of ['../../assets/', '../assets/']) {
+    try {
+      const dir = fileURLToPath(new URL(rel, import.meta.url))
+      if (existsSync(join(dir, 'index.html'))) return dir
+    } catch {
+      // A CommonJS bundle has no import.meta.url.
+    }
+  }
+  return ''
 }

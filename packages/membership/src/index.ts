@@ -54,7 +54,7 @@ export {
   type RegistryInit,
   type RegistrySource
 } from './registry.js'
-export type { StateGossip, StateGossipInit } from './state-gossip.js'
+export type { NodeInfo, StateGossip, StateGossipInit } from './state-gossip.js'
 
 export interface MembershipInit {
   registry?: RegistryInit

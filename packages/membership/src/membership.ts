@@ -53,6 +53,7 @@ export class DefaultMembership implements Membership {
         registry: this.registry,
         selfPeerId,
         localAgents: () => localAgentAds(runtime),
+        connectedPeers: () => libp2p.getPeers().map(String),
         onLocalChange: (listener) => runtime.onChange(listener),
         log: log.child({ component: 'state-gossip' }),
         sync: async (peerId, versions) =>

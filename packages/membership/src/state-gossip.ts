@@ -2,6 +2,7 @@ import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/goss
 import {
   type AgentAd,
   decodeNodeState,
+  MAX_STATE_PEERS,
   type NodeStateMessage,
   STATE_TOPIC,
   type StateSyncMessage
@@ -16,6 +17,8 @@ export interface StateGossipComponents {
   selfPeerId: string
   /** This node's agents, as announced. */
   localAgents: () => AgentAd[]
+  /** Peers this node holds connections to; announced (bounded) so others can draw the mesh. */
+  connectedPeers?: () => string[]
   /** Subscribes to local load changes; returns an unsubscribe. */
   onLocalChange: (listener: () => void) => () => void
   /** Sends a state_sync to a peer; absent, no anti-entropy runs. */
@@ -36,6 +39,15 @@ export interface StateGossipInit {
   heartbeatMs?: number
   /** Announce changes at most this often, so load bursts do not flood the topic. @default 100 */
   minIntervalMs?: number
+  /** The name this node announces (a label for people, not an identity). */
+  name?: string
+}
+
+/** What a node says about itself beyond its agents: labels for display only. */
+export interface NodeInfo {
+  name?: string
+  /** Peers it says it is connected to (unverified). */
+  peers?: string[]
 }
 
 export interface StateGossip {
@@ -45,6 +57,8 @@ export interface StateGossip {
   answerSync(versions: StateSyncMessage['versions']): NodeStateMessage[]
   /** Forgets a peer (declared dead), so a later, lower seq from a restart is not ignored. */
   forget(peerId: string): void
+  /** The name and connections a peer last announced (or this node's own); undefined if never heard. */
+  nodeInfo(peerId: string): NodeInfo | undefined
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -127,7 +141,11 @@ class PubsubStateGossip implements StateGossip {
       peerId: this.components.selfPeerId,
       incarnation: this.incarnation,
       seq: ++this.seq,
-      agents: this.components.localAgents()
+      agents: this.components.localAgents(),
+      ...(this.init.name != null ? { name: this.init.name } : {}),
+      ...(this.components.connectedPeers != null
+        ? { peers: [...new Set(this.components.connectedPeers())].slice(0, MAX_STATE_PEERS) }
+        : {})
     }
     this.latest.set(msg.peerId, msg)
     this.components.pubsub
@@ -200,6 +218,11 @@ class PubsubStateGossip implements StateGossip {
       if (out.length >= 1024) break
     }
     return out
+  }
+
+  nodeInfo(peerId: string): NodeInfo | undefined {
+    const state = this.latest.get(peerId)
+    return state == null ? undefined : { name: state.name, peers: state.peers }
   }
 
   forget(peerId: string): void {

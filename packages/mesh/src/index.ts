@@ -18,6 +18,7 @@
  */
 
 export type { AuctionOutcome, AuctionRun, Auctions, ScoredBid } from './auction.js'
+export { isCancel, TaskCancelledError } from './cancels.js'
 export {
   type Coordination,
   CoordinationError,
@@ -42,3 +43,4 @@ export type {
 } from './router.js'
 export type { RoutingStrategy } from './strategy.js'
 export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'
+export { formatTraceparent, parseTraceparent, type TraceContext, traceFor } from './trace.js'

@@ -19,6 +19,7 @@ import { agentAsk, agentAskHandler } from './messages/agent-ask.js'
 import { bid, bidHandler } from './messages/bid.js'
 import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
 import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
+import { taskCancel, taskCancelHandler } from './messages/task-cancel.js'
 import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
 import { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
 import { PeerStats } from './peer-stats.js'
@@ -140,6 +141,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
   rpc.handle(resultDelivery, resultDeliveryHandler(components.acceptDeliveredResult))
   rpc.handle(agentAsk, agentAskHandler(coordination))
   rpc.handle(bid, bidHandler(auctions))
+  rpc.handle(taskCancel, taskCancelHandler(router))
 
   return {
     membership,

@@ -6,15 +6,19 @@ import type { CapabilityProviders } from '@mesh-node/membership'
 import { type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
 import {
   type AgentAd,
+  type CancelAckMessage,
   type CapabilityQueryMessage,
   type CapabilityReplyMessage,
+  type HopSpan,
   MAX_HOPS,
   MAX_TASK_TIMEOUT_MS,
+  type TaskCancelMessage,
   type TaskRequestMessage,
   type TaskResultMessage
 } from '@mesh-node/protocol'
 import { type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
+import { CancelTable, type CancelTableInit, isCancel } from './cancels.js'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
@@ -25,6 +29,14 @@ import {
   targetCandidates,
   targetFailure
 } from './target.js'
+import {
+  formatTraceparent,
+  type HopTiming,
+  startTiming,
+  type TraceContext,
+  traceFor,
+  withHopSpan
+} from './trace.js'
 
 export interface OutcomeError {
   code: string
@@ -40,6 +52,8 @@ export interface TaskOutcome {
   executor?: string
   agent?: string
   path: string[]
+  /** The task's trace id and the hops' own accounts of their time, origin first (unverified beyond this node). */
+  trace?: { traceId: string; spans: HopSpan[] }
 }
 
 export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' | 'lost' | 'timeout'
@@ -65,6 +79,8 @@ export interface SubmitOptions {
   failover?: boolean
   /** Run on this peer (and agent) only, or fail: `submit --agent NAME@PEER`. */
   target?: TaskTarget
+  /** W3C traceparent of the caller; its trace id is kept, else one is made. */
+  traceparent?: string
 }
 
 /** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
@@ -115,12 +131,16 @@ export interface TaskRouterInit {
   transportRetries?: number
   /** Remembered results, so a repeated task id gets its stored answer. @default 10000 */
   executedCacheSize?: number
+  /** Bounds of the cancel table (tombstones, how long a hop's cancel may take). */
+  cancels?: CancelTableInit
 }
 
 export interface TaskRouter {
   submit(options: SubmitOptions): Promise<TaskOutcome>
   /** Handles a task_request from a peer: run, delegate, forward or refuse. */
   handleRequest(request: TaskRequestMessage, remotePeer: PeerId): Promise<TaskResultMessage>
+  /** Handles a task_cancel from a peer: stop the task here and pass the cancel on. */
+  handleCancel(msg: TaskCancelMessage, remotePeer: string): CancelAckMessage['status']
   /** Answers a capability_query from a peer. */
   capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage
   /** Learns a peer's agents by asking it directly. */
@@ -137,6 +157,8 @@ interface RouteRequest {
   hops: number
   /** Visited peers, this node last. */
   path: string[]
+  trace: TraceContext
+  timing: HopTiming
   signal?: AbortSignal
   observer?: AttemptObserver
   preferPeer?: string
@@ -160,6 +182,15 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
     )
   })
 
+function cancelled(taskId: string, path: string[]): RouteResult {
+  return {
+    taskId,
+    status: 'failed',
+    path,
+    error: { code: 'cancelled', message: 'the origin cancelled this task' }
+  }
+}
+
 /** Error text travels in bounded fields (8 KiB on the wire). */
 function bounded(error: OutcomeError | undefined): OutcomeError | undefined {
   if (error == null) return undefined
@@ -175,6 +206,7 @@ class DefaultTaskRouter implements TaskRouter {
   /** taskId -> the answer, or the work producing it: a repeat never runs twice. */
   private readonly executed = new Map<string, Promise<RouteResult>>()
   private readonly listeners = new Set<(event: TaskEvent) => void>()
+  private readonly cancels: CancelTable
 
   constructor(
     private readonly components: TaskRouterComponents,
@@ -182,6 +214,15 @@ class DefaultTaskRouter implements TaskRouter {
   ) {
     this.maxHops = Math.min(init.maxHops ?? 3, MAX_HOPS)
     this.strategy = init.strategy ?? leastLoaded
+    this.cancels = new CancelTable(
+      components.rpc,
+      components.log.child({ component: 'cancel' }),
+      init.cancels
+    )
+  }
+
+  handleCancel(msg: TaskCancelMessage, remotePeer: string): CancelAckMessage['status'] {
+    return this.cancels.cancel(msg, remotePeer)
   }
 
   onTaskEvent(listener: (event: TaskEvent) => void): () => void {
@@ -204,7 +245,8 @@ class DefaultTaskRouter implements TaskRouter {
     const taskId = options.taskId ?? randomUUID()
     const timeoutMs = Math.min(Math.max(1, options.timeoutMs), MAX_TASK_TIMEOUT_MS)
     const deadline = Date.now() + timeoutMs
-    const log = this.components.log.child({ taskId })
+    const trace = traceFor(taskId, options.traceparent)
+    const log = this.components.log.child({ taskId, traceId: trace.traceId })
     this.emit({ taskId, role: 'origin', capability: options.capability, from: self, status: 'started' })
     log.debug({ capability: options.capability, timeoutMs }, 'task submitted')
 
@@ -216,6 +258,8 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: 0,
       path: [self],
+      trace,
+      timing: startTiming(),
       signal: options.signal,
       observer: options.observer,
       preferPeer: options.preferPeer,
@@ -232,7 +276,18 @@ class DefaultTaskRouter implements TaskRouter {
       backoff = Math.min(backoff * 2, 100)
       res = await this.route(request)
     }
-    const outcome = this.toOutcome(res, options.capability)
+    const outcome: TaskOutcome = {
+      ...this.toOutcome(res, options.capability),
+      trace: {
+        traceId: trace.traceId,
+        spans: withHopSpan(res.spans, {
+          peerId: self,
+          trace,
+          timing: request.timing,
+          executed: res.executor === self
+        })
+      }
+    }
     this.emit({
       taskId,
       role: 'origin',
@@ -323,6 +378,15 @@ class DefaultTaskRouter implements TaskRouter {
       })
     }
 
+    const sender = remotePeer.toString()
+    if (this.cancels.refuses(msg.taskId, msg.from, sender)) return reply(cancelled(msg.taskId, msg.path))
+    const held = this.cancels.hold(msg.taskId, msg.from, sender)
+    const trace = traceFor(msg.taskId, msg.traceparent)
+    const timing = startTiming()
+    this.components.log.debug(
+      { taskId: msg.taskId, traceId: trace.traceId, remotePeer: remotePeer.toString(), hops: msg.hops },
+      'task received'
+    )
     const work = this.route({
       taskId: msg.taskId,
       capability: msg.capability,
@@ -331,10 +395,24 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: msg.hops,
       path: [...msg.path, self],
-      target: msg.target
+      target: msg.target,
+      signal: held.signal,
+      trace,
+      timing
     })
+      .then((r) =>
+        isCancel(held.signal.reason)
+          ? { ...cancelled(msg.taskId, r.path), executor: r.executor, agent: r.agent }
+          : r
+      )
+      .finally(held.release)
     this.remember(msg.taskId, work)
-    const res = await work
+    const done = await work
+    // This hop's own account goes in front of the ones the next hops sent back.
+    const res: RouteResult = {
+      ...done,
+      spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
+    }
     // Busy and no-agent are not executions: a retry may find room here later.
     if (res.status === 'busy' || res.status === 'no_agent') this.executed.delete(msg.taskId)
     else if (res.executor === self) {
@@ -434,7 +512,7 @@ class DefaultTaskRouter implements TaskRouter {
 
   private async route(req: RouteRequest): Promise<RouteResult> {
     const self = this.components.selfPeerId
-    const log = this.components.log.child({ taskId: req.taskId })
+    const log = this.components.log.child({ taskId: req.taskId, traceId: req.trace.traceId })
     const exclude = new Set(req.path)
     const target = req.target
     let candidates =
@@ -478,6 +556,7 @@ class DefaultTaskRouter implements TaskRouter {
           continue
         }
         req.observer?.started(self)
+        const ranAt = performance.now()
         const outcome = await this.components.runtime.runTask(
           {
             type: 'task_request',
@@ -490,6 +569,8 @@ class DefaultTaskRouter implements TaskRouter {
           // The runtime enforces the request deadline itself.
           { signal: req.signal, agent: target?.agent }
         )
+        req.timing.executedMs += performance.now() - ranAt
+        log.debug({ status: outcome.status }, 'task ran here')
         if (outcome.status === 'busy' || outcome.status === 'none') {
           req.observer?.ended(self, outcome.status === 'busy' ? 'busy' : 'no_agent', {})
           sawBusy ||= outcome.status === 'busy'
@@ -553,8 +634,13 @@ class DefaultTaskRouter implements TaskRouter {
         if (!confirmed) return this.targetFailed(req, confirmed === false ? 'unsupported' : 'unreachable')
       }
       req.observer?.started(c.peerId)
+      const stopPassing = this.cancels.passOn(c.peerId, req.taskId, req.from, req.signal)
+      const sentAt = performance.now()
       try {
-        const res = await this.send(c.peerId, req)
+        const res = await this.send(c.peerId, req).finally(() => {
+          req.timing.forwardedMs += performance.now() - sentAt
+        })
+        log.debug({ remotePeer: c.peerId, status: res.status }, 'task forwarded')
         req.observer?.ended(c.peerId, res.status, { agent: res.agent, error: res.error })
         if (res.status === 'busy') {
           sawBusy = true
@@ -582,7 +668,8 @@ class DefaultTaskRouter implements TaskRouter {
           error: res.error,
           executor: res.executor,
           agent: res.agent,
-          path: res.path
+          path: res.path,
+          spans: res.spans
         }
       } catch (err) {
         log.debug(
@@ -595,6 +682,7 @@ class DefaultTaskRouter implements TaskRouter {
           error: { code: timedOut ? 'timeout' : 'executor_lost', message: (err as Error).message }
         })
         if (timedOut) {
+          if (isCancel(req.signal?.reason)) return cancelled(req.taskId, req.path)
           return {
             taskId: req.taskId,
             status: 'failed',
@@ -602,6 +690,8 @@ class DefaultTaskRouter implements TaskRouter {
             error: { code: 'timeout', message: `no answer from ${c.peerId} before the deadline` }
           }
         }
+      } finally {
+        stopPassing()
       }
     }
     if (lastFailure != null) return lastFailure
@@ -629,7 +719,8 @@ class DefaultTaskRouter implements TaskRouter {
             // node that predates `target` (and ignores it) forwards it.
             hops: req.target != null ? MAX_HOPS : req.hops + 1,
             path: req.path,
-            target: req.target
+            target: req.target,
+            traceparent: formatTraceparent(req.trace)
           },
           { timeoutMs: Math.max(1, remaining), signal: req.signal }
         )

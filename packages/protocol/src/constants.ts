@@ -49,3 +49,22 @@ export const MAX_ROUND_PARTICIPANTS = 64
 
 /** Most options in a vote, and most ideas carried through a critique. */
 export const MAX_OPTIONS = 32
+
+/** Longest node name (UTF-16 code units). Names are labels a peer picks for itself, never identity. */
+export const MAX_NODE_NAME_LENGTH = 64
+
+/**
+ * A node name: 1–64 printable characters, no control characters, no
+ * bidirectional overrides (which could make one name display as another).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
+export const NODE_NAME_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]{1,64}$/
+
+/** W3C trace context (version 00): `00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>`. */
+export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
+
+/** Most hop spans a task_result carries back: one per node after the origin. */
+export const MAX_TRACE_SPANS = MAX_HOPS + 1
+
+/** Most connected peers one node_state lists, so the graph of other nodes stays bounded. */
+export const MAX_STATE_PEERS = 64

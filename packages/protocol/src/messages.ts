@@ -1,6 +1,16 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { MAX_AGENTS_PER_NODE, MAX_HOPS, MAX_OPTIONS } from './constants.js'
+import {
+  MAX_AGENTS_PER_NODE,
+  MAX_HOPS,
+  MAX_NODE_NAME_LENGTH,
+  MAX_OPTIONS,
+  MAX_STATE_PEERS,
+  MAX_TASK_TIMEOUT_MS,
+  MAX_TRACE_SPANS,
+  NODE_NAME_PATTERN,
+  TRACEPARENT_PATTERN
+} from './constants.js'
 
 /**
  * Message schemas of the task protocol and the state topic. They are the
@@ -38,11 +48,34 @@ export const TaskRequestSchema = Type.Object({
   hops: Type.Integer({ minimum: 0, maximum: MAX_HOPS }),
   /** Peers the task has visited, origin first; none of them may be chosen again. */
   path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 1 }),
+  /** Optional: W3C trace context; the sender's span is the parent of the receiver's. */
+  traceparent: Type.Optional(Type.String({ pattern: TRACEPARENT_PATTERN.source })),
   /**
    * Run on this peer (and this agent) only: never forwarded, never on
    * another agent; the receiver refuses what it cannot honour (§6.6).
    */
   target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) }))
+})
+
+/** A duration in ms, to the microsecond, so nested hops' times add up exactly. */
+const Millis = Type.Number({ minimum: 0, maximum: MAX_TASK_TIMEOUT_MS })
+
+/**
+ * What one node did with a task, by its own clock. Reported by the node
+ * itself and unverified: the origin only displays it.
+ */
+export const HopSpanSchema = Type.Object({
+  peerId: PeerIdString,
+  spanId: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+  role: Type.Union([Type.Literal('executor'), Type.Literal('forwarder')]),
+  /** When the task_request arrived (epoch ms, this node's clock). */
+  receivedAt: EpochMs,
+  /** Time spent here deciding, waiting for room and looking up peers: neither running nor forwarded. */
+  queuedMs: Millis,
+  /** Time the local agent ran. */
+  executedMs: Millis,
+  /** Time waiting on the next hop (its own time included). */
+  forwardedMs: Millis
 })
 
 export const TaskResultSchema = Type.Object({
@@ -60,7 +93,9 @@ export const TaskResultSchema = Type.Object({
   executor: Type.Optional(PeerIdString),
   agent: Type.Optional(AgentName),
   /** Every peer the task passed through, origin first, executor last. */
-  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 2 })
+  path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 2 }),
+  /** Optional: one span per node after the origin, in path order; each hop prepends its own. */
+  spans: Type.Optional(Type.Array(HopSpanSchema, { maxItems: MAX_TRACE_SPANS }))
 })
 
 export const CapabilityQuerySchema = Type.Object({
@@ -109,6 +144,30 @@ export const DeliveryAckSchema = Type.Object({
   known: Type.Boolean()
 })
 
+/**
+ * The origin asks the peer it handed a task to (and each forwarder the next
+ * hop) to stop it. Accepted only from the peer that sent this node the task.
+ */
+export const TaskCancelSchema = Type.Object({
+  type: Type.Literal('task_cancel'),
+  id: Id,
+  taskId: Id,
+  /** The task's origin, as in its task_request's `from`. */
+  origin: PeerIdString
+})
+
+export const CancelAckSchema = Type.Object({
+  type: Type.Literal('cancel_ack'),
+  id: Id,
+  taskId: Id,
+  /**
+   * cancelled: it ran or waited here and is stopped (and passed on);
+   * unknown: not running here (finished, or not arrived yet: it will be refused);
+   * refused: the sender is not the peer that handed this node the task.
+   */
+  status: Type.Union([Type.Literal('cancelled'), Type.Literal('unknown'), Type.Literal('refused')])
+})
+
 export const ErrorMessageSchema = Type.Object({
   type: Type.Literal('error'),
   id: Type.Optional(Id),
@@ -123,7 +182,13 @@ export const NodeStateSchema = Type.Object({
   incarnation: EpochMs,
   /** Rises with every announcement within an incarnation. */
   seq: Type.Integer({ minimum: 0 }),
-  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE })
+  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE }),
+  /** Optional (added compatibly): the name the node gives itself; a label, never identity. */
+  name: Type.Optional(
+    Type.String({ minLength: 1, maxLength: MAX_NODE_NAME_LENGTH, pattern: NODE_NAME_PATTERN.source })
+  ),
+  /** Optional: peers the node holds connections to (at most MAX_STATE_PEERS), for drawing the mesh. */
+  peers: Type.Optional(Type.Array(PeerIdString, { maxItems: MAX_STATE_PEERS }))
 })
 
 /**
@@ -221,6 +286,7 @@ export const CallForBidsSchema = Type.Object({
 export type AgentAd = Static<typeof AgentAdSchema>
 export type TaskRequestMessage = Static<typeof TaskRequestSchema>
 export type TaskResultMessage = Static<typeof TaskResultSchema>
+export type HopSpan = Static<typeof HopSpanSchema>
 export type CapabilityQueryMessage = Static<typeof CapabilityQuerySchema>
 export type CapabilityReplyMessage = Static<typeof CapabilityReplySchema>
 export type ErrorMessage = Static<typeof ErrorMessageSchema>
@@ -228,6 +294,8 @@ export type ProbeRequestMessage = Static<typeof ProbeRequestSchema>
 export type ProbeReplyMessage = Static<typeof ProbeReplySchema>
 export type ResultDeliveryMessage = Static<typeof ResultDeliverySchema>
 export type DeliveryAckMessage = Static<typeof DeliveryAckSchema>
+export type TaskCancelMessage = Static<typeof TaskCancelSchema>
+export type CancelAckMessage = Static<typeof CancelAckSchema>
 export type StateSyncMessage = Static<typeof StateSyncSchema>
 export type StateSyncReplyMessage = Static<typeof StateSyncReplySchema>
 export type AgentQuestion = Static<typeof AgentQuestionSchema>
@@ -249,6 +317,7 @@ export type TaskProtocolRequest =
   | StateSyncMessage
   | AgentAskMessage
   | BidMessage
+  | TaskCancelMessage
 export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'task_request',
   'capability_query',
@@ -256,7 +325,8 @@ export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'result_delivery',
   'state_sync',
   'agent_ask',
-  'bid'
+  'bid',
+  'task_cancel'
 ])
 
 export type TaskProtocolMessage =
@@ -268,6 +338,8 @@ export type TaskProtocolMessage =
   | StateSyncReplyMessage
   | ResultDeliveryMessage
   | DeliveryAckMessage
+  | TaskCancelMessage
+  | CancelAckMessage
   | ProbeRequestMessage
   | ProbeReplyMessage
   | TaskRequestMessage
@@ -285,6 +357,8 @@ const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> = {
   probe_reply: ProbeReplySchema,
   result_delivery: ResultDeliverySchema,
   delivery_ack: DeliveryAckSchema,
+  task_cancel: TaskCancelSchema,
+  cancel_ack: CancelAckSchema,
   state_sync: StateSyncSchema,
   state_sync_reply: StateSyncReplySchema,
   agent_ask: AgentAskSchema,

@@ -15,8 +15,9 @@ export function agentsCommand(): Command {
         return
       }
       printTable(
-        ['PEER ID', 'AGENT', 'CAPABILITIES', 'LOAD', 'CAPACITY'],
+        ['NODE', 'PEER ID', 'AGENT', 'CAPABILITIES', 'LOAD', 'CAPACITY'],
         agents.map((a) => [
+          a.name ?? '-',
           a.local ? `${shortPeer(a.peerId, !options.trunc)} (self)` : shortPeer(a.peerId, !options.trunc),
           a.agent,
           a.capabilities.join(','),

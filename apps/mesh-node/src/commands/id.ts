@@ -11,7 +11,7 @@ export function idCommand(): Command {
         printJson(info)
         return
       }
-      process.stdout.write(`peer id    ${info.peerId}\n`)
+      process.stdout.write(`name       ${info.name}\npeer id    ${info.peerId}\n`)
       const lines = info.addresses.map((addr, i) => `${i === 0 ? 'addresses ' : '          '} ${addr}\n`)
       process.stdout.write(lines.join(''))
     })

@@ -14,8 +14,9 @@ export function peersCommand(): Command {
         return
       }
       printTable(
-        ['PEER ID', 'ADDRESSES'],
+        ['NAME', 'PEER ID', 'ADDRESSES'],
         peers.map((p) => [
+          p.name ?? '-',
           shortPeer(p.peerId, !options.trunc),
           p.addresses.map((a) => (options.trunc ? a.replace(p.peerId, shortPeer(p.peerId)) : a)).join(', ')
         ]),

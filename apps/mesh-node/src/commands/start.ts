@@ -5,9 +5,12 @@ import { type CommonOptions, dataDirOf, withDataDir } from '../context.js'
 
 interface StartOptions extends CommonOptions {
   config?: string
+  name?: string
   listen?: string[]
   api?: string
   metrics?: string
+  a2a?: string
+  a2aAllowRemote?: boolean
   mdnsTag?: string
   mdns: boolean
   bootstrap?: string[]
@@ -21,12 +24,21 @@ export function startCommand(): Command {
   const cmd = withDataDir(new Command('start'), { remote: false })
     .description('run the daemon in the foreground (initialises the data dir if needed)')
     .option('--config <file>', 'config file (default: DATA_DIR/config.json)')
+    .option(
+      '--name <name>',
+      "this node's name in tables and the dashboard (default: the host name); a label, not identity"
+    )
     .option('--listen <multiaddr>', 'listen address, repeatable (e.g. /ip4/0.0.0.0/tcp/0)', collect)
     .option('--api <host:port>', 'control API address (e.g. 127.0.0.1:0 for a free port)')
     .option(
       '--metrics <host:port>',
       'also serve /metrics (Prometheus) and /v1/health here, without a token (e.g. 0.0.0.0:9464)'
     )
+    .option(
+      '--a2a <host:port>',
+      'serve the mesh as an A2A agent here (card at /.well-known/agent-card.json; token: mesh-node a2a token)'
+    )
+    .option('--a2a-allow-remote', 'let --a2a bind to an address other than loopback')
     .option('--mdns-tag <tag>', 'mDNS service tag; meshes with different tags stay apart')
     .option('--no-mdns', 'disable mDNS discovery')
     .option('--bootstrap <multiaddr>', 'peer to dial at start, with /p2p/ID; repeatable', collect)
@@ -45,6 +57,7 @@ export function startCommand(): Command {
 
   return cmd.action(async (options: StartOptions) => {
     const overrides: PartialConfig = {
+      name: options.name,
       listen: options.listen,
       api: options.api,
       metrics: options.metrics,
@@ -56,6 +69,10 @@ export function startCommand(): Command {
     if (cmd.getOptionValueSource('mdns') === 'cli') mdns.enabled = options.mdns
     if (options.mdnsTag != null) mdns.tag = options.mdnsTag
     if (Object.keys(mdns).length > 0) overrides.mdns = mdns
+    const a2a: { address?: string; allowRemote?: boolean } = {}
+    if (options.a2a != null) a2a.address = options.a2a
+    if (options.a2aAllowRemote === true) a2a.allowRemote = true
+    if (Object.keys(a2a).length > 0) overrides.a2a = a2a
 
     const daemon = await startDaemon({
       dataDir: dataDirOf(options),

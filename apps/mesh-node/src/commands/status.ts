@@ -16,7 +16,7 @@ export function statusCommand(): Command {
         return
       }
       process.stdout.write(
-        `peer id   ${status.peerId}\ndigest    ${status.digest}\npeers     ${status.peers}\nagents    ${status.agents.local} local, ${status.agents.total} in the mesh\n` +
+        `name      ${status.name}\npeer id   ${status.peerId}\ndigest    ${status.digest}\npeers     ${status.peers}\nagents    ${status.agents.local} local, ${status.agents.total} in the mesh\n` +
           `tasks     ${
             Object.entries(status.tasks)
               .filter(([, n]) => n > 0)
@@ -25,8 +25,9 @@ export function statusCommand(): Command {
           }\n\n`
       )
       printTable(
-        ['MEMBER', 'STATE', 'LAST HEARD'],
+        ['NAME', 'MEMBER', 'STATE', 'LAST HEARD'],
         status.members.map((m) => [
+          m.name ?? '-',
           shortPeer(m.peerId, !options.trunc),
           m.state,
           `${((Date.now() - m.lastHeardAt) / 1000).toFixed(1)} s ago`

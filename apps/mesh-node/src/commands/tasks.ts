@@ -2,8 +2,9 @@ import type { TaskInfo } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { CliError } from '../errors.js'
-import { resolveTaskId, shortPeer, shortTask } from '../ids.js'
+import { labelPeer, resolveTaskId, shortTask } from '../ids.js'
 import { printJson, printTable } from '../output.js'
+import { printTrace } from '../trace.js'
 
 const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19)
 
@@ -12,12 +13,18 @@ export function taskCommand(): Command {
     .description('show one task this node submitted or ran')
     .argument('<id>', 'task id, or a unique prefix of one')
     .option('--no-trunc', 'show whole peer ids')
-    .action(async (id: string, options: CommonOptions & { trunc: boolean }) => {
+    .option('--trace', 'show the route: each hop by name, with its time queued, executing and forwarding')
+    .action(async (id: string, options: CommonOptions & { trunc: boolean; trace?: boolean }) => {
       const client = await clientFor(options)
       const task = await client.task(await resolveTaskId(client, id))
-      const peer = (p: string | undefined): string => shortPeer(p, !options.trunc)
+      const peer = (p: string | undefined): string =>
+        labelPeer(p, p != null ? task.names?.[p] : null, !options.trunc)
       if (options.json === true) {
         printJson(task)
+        return
+      }
+      if (options.trace === true) {
+        printTrace(task, peer)
         return
       }
       const rows: Array<[string, string]> = [
@@ -63,7 +70,7 @@ export function tasksCommand(): Command {
           t.status,
           t.role,
           t.capability,
-          shortPeer(t.executor, !options.trunc),
+          labelPeer(t.executor, t.executor != null ? t.names?.[t.executor] : null, !options.trunc),
           when(t.createdAt)
         ]),
         'no tasks yet'
@@ -73,7 +80,7 @@ export function tasksCommand(): Command {
 
 export function cancelCommand(): Command {
   return withJson(withDataDir(new Command('cancel')))
-    .description('cancel a task this node accepted')
+    .description('cancel a task this node accepted; its handler is stopped on whichever node runs it')
     .argument('<id>', 'task id, or a unique prefix of one')
     .action(async (id: string, options: CommonOptions) => {
       const client = await clientFor(options)

@@ -12,7 +12,7 @@ import { waitFor } from './wait.js'
  */
 export interface Installed {
   run(args: string[], timeoutMs?: number): { code: number; stdout: string; stderr: string }
-  /** start, id, submit (to a builtin echo agent) and stop; asserts each. */
+  /** start, id, the dashboard's page, submit (to a builtin echo agent) and stop; asserts each. */
   startIdSubmitStop(): Promise<void>
 }
 
@@ -60,6 +60,8 @@ export function installed(bin: string, work: string, env: NodeJS.ProcessEnv): In
       // No --data-dir was given: the default one under HOME is in use.
       assert.ok(readdirSync(join(home, '.mesh-node')).includes('api.token'))
 
+      await dashboardServes(run)
+
       const submit = run(['submit', '--capability', 'echo', '--input', '"installed"', '--json'])
       assert.equal(submit.code, 0, `${submit.stderr}\n${output}`)
       assert.equal((JSON.parse(submit.stdout) as { result: unknown }).result, 'installed')
@@ -73,4 +75,22 @@ export function installed(bin: string, work: string, env: NodeJS.ProcessEnv): In
   }
 
   return { run, startIdSubmitStop }
+}
+
+/** The dashboard's page and an asset, through a login link, as a browser would fetch them. */
+async function dashboardServes(run: Installed['run']): Promise<void> {
+  const link = run(['dashboard', '--json'])
+  assert.equal(link.code, 0, link.stderr)
+  const { url } = JSON.parse(link.stdout) as { url: string }
+  const login = await fetch(url, { redirect: 'manual' })
+  assert.equal(login.status, 303)
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]
+  const base = new URL('/ui/', url)
+  const page = await fetch(base, { headers: { cookie } })
+  assert.equal(page.status, 200, 'GET /ui/')
+  assert.match(await page.text(), /<script[^>]+app\.js/)
+  const app = await fetch(new URL('app.js', base), { headers: { cookie } })
+  assert.equal(app.status, 200, 'GET /ui/app.js')
+  assert.match(app.headers.get('content-type') ?? '', /javascript/)
+  assert.match(await app.text(), /EventSource/)
 }

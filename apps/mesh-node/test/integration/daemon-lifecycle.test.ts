@@ -30,7 +30,7 @@ describe('three daemons on loopback', { timeout: 120_000 }, () => {
       )
     }
     const table = await daemons[0].cli(['peers', '--no-trunc'])
-    assert.match(table.stdout, /^PEER ID\s+ADDRESSES/)
+    assert.match(table.stdout, /^NAME\s+PEER ID\s+ADDRESSES/)
     assert.ok(table.stdout.includes(ids[1]))
   })
 

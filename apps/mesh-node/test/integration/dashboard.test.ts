@@ -23,6 +23,7 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
   const daemons: TestDaemon[] = []
   let origin: TestDaemon
   let worker: TestDaemon
+  let third: TestDaemon
   let context: BrowserContext
   let page: Page
   let loginUrl: string
@@ -39,15 +40,13 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
       capacity: 2,
       handler: { kind: 'builtin', name: 'echo' }
     }
-    ;[origin, worker] = await Promise.all([
-      startTestDaemon({ tag }),
-      startTestDaemon({ tag, config: { agents: [echo] } }),
-      startTestDaemon({ tag, config: { agents: [{ ...echo, name: 'echo-2' }] } }).then((d) => {
-        daemons.push(d)
-        return d
-      })
+    // The two workers share a name, so the graph must tell them apart by id.
+    ;[origin, worker, third] = await Promise.all([
+      startTestDaemon({ tag, args: ['--name', 'origin'] }),
+      startTestDaemon({ tag, args: ['--name', 'worker'], config: { agents: [echo] } }),
+      startTestDaemon({ tag, args: ['--name', 'worker'], config: { agents: [{ ...echo, name: 'echo-2' }] } })
     ])
-    daemons.push(origin, worker)
+    daemons.push(origin, worker, third)
     await waitFor(async () => (await origin.client.agents({ capability: 'echo' })).length === 2, {
       message: 'the origin to learn both echo agents'
     })
@@ -105,6 +104,24 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
       timeoutMs: 30_000,
       message: 'the connections in the graph'
     })
+    // The workers' own link is known only from their announced state.
+    await waitFor(
+      async () =>
+        (await page
+          .locator(`#graph .edge[data-edge="${[worker.peerId, third.peerId].sort().join(' ')}"]`)
+          .count()) === 1,
+      { timeoutMs: 30_000, message: 'the connection between the two other nodes' }
+    )
+    const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-6)}`
+    await waitFor(
+      async () => {
+        const labels = await page.$$eval('#graph [data-node] text', (els) => els.map((e) => e.textContent))
+        return ['origin', `worker (${short(worker.peerId)})`, `worker (${short(third.peerId)})`].every((l) =>
+          labels.includes(l)
+        )
+      },
+      { timeoutMs: 30_000, message: 'nodes drawn by name, the shared name with its short id' }
+    )
     await waitFor(async () => (await page.locator('#agents tr[data-agent]').count()) === 2, {
       timeoutMs: 30_000,
       message: 'both agents in the table'

@@ -4,17 +4,8 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
+import { alive } from '../helpers/proc-stats.js'
 import { waitFor } from '../helpers/wait.js'
-
-/** Alive and not a zombie (a zombie has finished; only its parent has not reaped it yet). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
 
 /** Children of `parent` whose command line contains `needle`. */
 function childrenOf(parent: number, needle: string): number[] {

@@ -131,7 +131,7 @@ describe('tasks across three daemons', { timeout: 180_000 }, () => {
       [[execNode.peerId, 'upper', ['text.upper'], 0, 8]]
     )
     const table = await client.cli(['agents'])
-    assert.match(table.stdout, /^PEER ID\s+AGENT\s+CAPABILITIES\s+LOAD\s+CAPACITY/)
+    assert.match(table.stdout, /^NODE\s+PEER ID\s+AGENT\s+CAPABILITIES\s+LOAD\s+CAPACITY/)
   })
 
   it('runs an exec agent on another node and returns its result and path', async () => {

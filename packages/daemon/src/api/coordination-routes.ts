@@ -4,7 +4,7 @@ import { CoordinationError, type Mesh, type SubmitTask } from '@mesh-node/mesh'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import { ApiError } from './api-error.js'
 import type { Route } from './server.js'
-import { taskResult } from './task-routes.js'
+import { parseTraceparentHeader, taskResult } from './task-routes.js'
 
 export interface CoordinationRoutesInit {
   mesh: Mesh
@@ -30,8 +30,9 @@ async function explained<T>(fn: () => Promise<T>): Promise<T> {
 function submitTask(dispatcher: TaskDispatcher, req: IncomingMessage): SubmitTask {
   const gone = new AbortController()
   req.on('close', () => gone.abort(new Error('client went away')))
+  const traceparent = parseTraceparentHeader(req.headers.traceparent)
   return async (task) => {
-    const submitted = dispatcher.submit({ ...task, queue: false })
+    const submitted = dispatcher.submit({ ...task, queue: false, traceparent })
     return taskResult(await dispatcher.wait(submitted.taskId, gone.signal))
   }
 }

@@ -1,18 +1,22 @@
 import type { Dashboard } from '@mesh-node/dashboard'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
+import type { NodeNames } from '../node-names.js'
 import type { Route } from './server.js'
 
 export interface DashboardRoutesInit {
   dashboard: Dashboard
   peer: MeshPeer
   mesh: Mesh
+  names: NodeNames
 }
 
 export interface MeshNodeView {
   peerId: string
   state: 'self' | 'alive' | 'suspect' | 'dead'
-  /** Peers it holds connections to, where known. */
+  /** Its announced name, if any: a label, so the dashboard shows the short id beside a shared one. */
+  name?: string
+  /** Peers it holds connections to: this node's own, and what the others announce (unverified). */
   connections?: string[]
 }
 
@@ -20,7 +24,7 @@ export interface MeshNodeView {
  * The dashboard's files and login, and `GET /v1/mesh`: the graph as this
  * node sees it (members with their health, and connections).
  */
-export function dashboardRoutes({ dashboard, peer, mesh }: DashboardRoutesInit): Route[] {
+export function dashboardRoutes({ dashboard, peer, mesh, names }: DashboardRoutesInit): Route[] {
   const serve: Route['handler'] = ({ req, res }) => dashboard.serve(req, res)
   return [
     {
@@ -50,12 +54,18 @@ export function dashboardRoutes({ dashboard, peer, mesh }: DashboardRoutesInit):
         nodes.set(self, {
           peerId: self,
           state: 'self',
+          name: names.self,
           connections: peer.connectedPeers().map((p) => p.peerId)
         })
-        for (const m of mesh.failureDetector.members())
-          nodes.set(m.peerId, { peerId: m.peerId, state: m.state })
+        const other = (peerId: string, state: MeshNodeView['state']): MeshNodeView => ({
+          peerId,
+          state,
+          name: names.of(peerId),
+          connections: mesh.gossip.nodeInfo(peerId)?.peers
+        })
+        for (const m of mesh.failureDetector.members()) nodes.set(m.peerId, other(m.peerId, m.state))
         for (const a of mesh.registry.all())
-          if (!nodes.has(a.peerId)) nodes.set(a.peerId, { peerId: a.peerId, state: 'alive' })
+          if (!nodes.has(a.peerId)) nodes.set(a.peerId, other(a.peerId, 'alive'))
         return { self, nodes: [...nodes.values()] }
       }
     }

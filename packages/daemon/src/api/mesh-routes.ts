@@ -3,6 +3,7 @@ import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { EventHub } from '../event-hub.js'
+import type { NodeNames } from '../node-names.js'
 import { EVENT_TYPES } from '../task-events.js'
 import { badRequest } from './api-error.js'
 import type { Route } from './server.js'
@@ -12,17 +13,19 @@ export interface MeshRoutesInit {
   mesh: Mesh
   journal: TaskJournal
   events: EventHub
+  names: NodeNames
   startedAt: number
 }
 
 /** How the node sees the mesh: status with the state digest, and the live event stream. */
-export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoutesInit): Route[] {
+export function meshRoutes({ peer, mesh, journal, events, names, startedAt }: MeshRoutesInit): Route[] {
   return [
     {
       method: 'GET',
       path: '/v1/status',
       handler: (): StatusInfo => ({
         peerId: peer.peerId.toString(),
+        name: names.self,
         startedAt,
         uptimeMs: Date.now() - startedAt,
         digest: mesh.registry.digest(),
@@ -31,9 +34,15 @@ export function meshRoutes({ peer, mesh, journal, events, startedAt }: MeshRoute
           local: mesh.registry.all().filter((a) => a.local).length,
           total: mesh.registry.all().length
         },
-        members: mesh.failureDetector.members(),
+        members: mesh.failureDetector.members().map((m) => ({ ...m, name: names.of(m.peerId) })),
         tasks: journal.stats()
       })
+    },
+    {
+      // The one list of event types: the dashboard subscribes to what it names.
+      method: 'GET',
+      path: '/v1/events/types',
+      handler: (): { types: readonly string[] } => ({ types: EVENT_TYPES })
     },
     {
       method: 'GET',

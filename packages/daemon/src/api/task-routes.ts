@@ -1,9 +1,11 @@
 import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
-import type { Mesh } from '@mesh-node/mesh'
+import { type Mesh, parseTraceparent } from '@mesh-node/mesh'
+import type { NodeNames } from '../node-names.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
-import { notFound } from './api-error.js'
+import type { TraceStore } from '../trace-store.js'
+import { badRequest, notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
 import { resolveTarget } from './task-target.js'
 
@@ -14,6 +16,8 @@ export interface TaskRoutesInit {
   /** Tasks this node ran or forwarded for others (the journal holds its own). */
   seen: TaskStore
   defaultTimeoutMs: number
+  names: NodeNames
+  traces?: TraceStore
 }
 
 /** The answer shape of a finished task, as `submit --json` prints it. */
@@ -55,15 +59,29 @@ function seenView(task: SeenTask) {
 }
 
 /** Submitting, following and cancelling tasks, and the agents that run them. */
-export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }: TaskRoutesInit): Route[] {
+export function taskRoutes({
+  mesh,
+  journal,
+  dispatcher,
+  seen,
+  defaultTimeoutMs,
+  names,
+  traces
+}: TaskRoutesInit): Route[] {
+  // Names ride along for display; ids stay the truth.
+  const named = <T extends { from?: string; executor?: string | null; path?: string[] }>(t: T) => ({
+    ...t,
+    names: names.map([t.from, t.executor, ...(t.path ?? [])])
+  })
   return [
     {
       method: 'POST',
       path: '/v1/tasks',
       handler: async ({ body, req }) => {
         const submit = parseSubmit(body, defaultTimeoutMs)
+        const traceparent = parseTraceparentHeader(req.headers.traceparent)
         const target = resolveTarget(mesh.registry, submit.capability, submit)
-        const task = dispatcher.submit({ ...submit, target })
+        const task = dispatcher.submit({ ...submit, target, traceparent })
         if (!submit.wait) return new ApiReply(202, { taskId: task.taskId })
         // A client that hangs up stops waiting; the task itself goes on.
         const gone = new AbortController()
@@ -76,8 +94,8 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       path: '/v1/tasks',
       handler: ({ query }) => {
         const limit = parseTaskListLimit(query)
-        const own = journal.list({ limit }).map(originView)
-        const others = seen.list(limit).map(seenView)
+        const own = journal.list({ limit }).map((t) => named(originView(t)))
+        const others = seen.list(limit).map((t) => named(seenView(t)))
         return [...own, ...others].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit)
       }
     },
@@ -86,9 +104,9 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       path: '/v1/tasks/:id',
       handler: ({ params }) => {
         const own = journal.get(params.id)
-        if (own != null) return originView(own)
+        if (own != null) return { ...named(originView(own)), trace: traces?.get(own.taskId) }
         const other = seen.get(params.id)
-        if (other != null) return seenView(other)
+        if (other != null) return named(seenView(other))
         throw notFound(`no task ${params.id} on this node`, 'unknown_task')
       }
     },
@@ -110,6 +128,7 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
         return agents.map(
           (a): AgentInfo => ({
             peerId: a.peerId,
+            name: names.of(a.peerId),
             agent: a.agent,
             capabilities: a.capabilities,
             load: a.load,
@@ -121,4 +140,16 @@ export function taskRoutes({ mesh, journal, dispatcher, seen, defaultTimeoutMs }
       }
     }
   ]
+}
+
+/** A W3C traceparent header (version 00): kept when valid, refused with what to send when not. */
+export function parseTraceparentHeader(value: string | string[] | undefined): string | undefined {
+  if (value == null) return undefined
+  const text = Array.isArray(value) ? value[0] : value
+  if (parseTraceparent(text.trim().toLowerCase()) == null)
+    throw badRequest(
+      `traceparent header ${JSON.stringify(text.slice(0, 80))} is not a W3C trace context: send 00-<32 hex trace id>-<16 hex span id>-<2 hex flags> with non-zero ids, or no header`,
+      'bad_traceparent'
+    )
+  return text.trim().toLowerCase()
 }

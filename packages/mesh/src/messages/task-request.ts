@@ -27,6 +27,9 @@ export function taskRequestOptions(
       path: reply.path,
       error: { code: 'result_too_large', message }
     }),
-    undeliverable: (reply) => hold(reply)
+    // A cancelled task's origin has stopped waiting for it: nothing to hold.
+    undeliverable: (reply) => {
+      if (reply.error?.code !== 'cancelled') hold(reply)
+    }
   }
 }

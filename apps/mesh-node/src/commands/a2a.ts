@@ -1,0 +1,25 @@
+import { join } from 'node:path'
+import { loadOrCreateToken } from '@mesh-node/a2a-server'
+import { Command } from 'commander'
+import { type CommonOptions, dataDirOf, withDataDir, withJson } from '../context.js'
+import { printJson } from '../output.js'
+
+/** The file `mesh-node start --a2a` reads its bearer token from (daemon's A2A_TOKEN_FILE). */
+const TOKEN_FILE = 'a2a.token'
+
+export function a2aCommand(): Command {
+  const cmd = new Command('a2a').description('the A2A listener (mesh-node start --a2a HOST:PORT)')
+  cmd.addCommand(
+    withJson(withDataDir(new Command('token'), { remote: false }))
+      .description(
+        'print the bearer token A2A clients send (Authorization: Bearer TOKEN); made, mode 0600, on first use'
+      )
+      .action((options: CommonOptions) => {
+        const file = join(dataDirOf(options), TOKEN_FILE)
+        const token = loadOrCreateToken(file)
+        if (options.json === true) printJson({ token, file })
+        else process.stdout.write(`${token}\n`)
+      })
+  )
+  return cmd
+}

@@ -1,0 +1,77 @@
+import { join } from 'node:path'
+import { type A2aServer, a2aServer, loadOrCreateToken, type MeshTaskView } from '@mesh-node/a2a-server'
+import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
+import type { CapabilityRegistry } from '@mesh-node/membership'
+import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/protocol'
+import type { Logger } from 'pino'
+import type { MeshConfig } from './config.js'
+import { parseHostPort } from './config.js'
+import type { TaskDispatcher } from './task-dispatcher.js'
+
+/** The A2A bearer token's file in the data dir (mode 0600). */
+export const A2A_TOKEN_FILE = 'a2a.token'
+
+export interface A2aListenerComponents {
+  config: MeshConfig
+  dataDir: string
+  dispatcher: TaskDispatcher
+  journal: TaskJournal
+  registry: CapabilityRegistry
+  peerId: string
+  privateKey: Uint8Array
+  log: Logger
+}
+
+const view = (t: TaskRecord): MeshTaskView => ({
+  taskId: t.taskId,
+  capability: t.capability,
+  status: t.status,
+  result: t.result,
+  error: t.error,
+  executor: t.executor,
+  agent: t.agent,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt
+})
+
+/**
+ * Starts `--a2a HOST:PORT` when configured: A2A messages become tasks
+ * through this node's own dispatcher, so they are journaled and routed like
+ * any task submitted to the API.
+ */
+export async function startA2aListener(c: A2aListenerComponents): Promise<A2aServer | undefined> {
+  const address = c.config.a2a.address
+  if (address == null) return undefined
+  const { host, port } = parseHostPort(address, '--a2a', 'A2A address')
+  const server = a2aServer({
+    host,
+    port,
+    token: loadOrCreateToken(join(c.dataDir, A2A_TOKEN_FILE)),
+    allowRemote: c.config.a2a.allowRemote,
+    defaultTimeoutMs: c.config.tasks.defaultTimeoutMs,
+    maxTimeoutMs: MAX_TASK_TIMEOUT_MS
+  })({
+    tasks: {
+      submit: (r) => {
+        c.dispatcher.submit({ ...r, queue: false })
+      },
+      get: (taskId) => {
+        const t = c.journal.get(taskId)
+        return t == null ? undefined : view(t)
+      },
+      onChange: (listener) => c.journal.onChange((t) => listener(view(t))),
+      cancel: (taskId) => {
+        c.dispatcher.cancel(taskId)
+      }
+    },
+    skills: () =>
+      [...new Set(c.registry.all().flatMap((a) => a.capabilities))]
+        .sort()
+        .map((capability) => ({ capability })),
+    peerId: c.peerId,
+    privateKey: c.privateKey,
+    log: c.log
+  })
+  await server.start()
+  return server
+}
