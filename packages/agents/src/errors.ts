@@ -17,6 +17,10 @@ export type HandlerErrorCode =
   | 'handler_failed'
   | 'handler_timeout'
   | 'handler_invalid_output'
+  /** The task input breaks the capability's inputSchema. */
+  | 'invalid_input'
+  /** The handler's result breaks the capability's outputSchema. */
+  | 'invalid_output'
   | 'handler_unsupported'
   /** The agent's question pool and its queue are full. */
   | 'handler_busy'

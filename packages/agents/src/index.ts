@@ -62,11 +62,14 @@ export type {
   CallOptions,
   LogLevel,
   RunOutcome,
-  RuntimeLog
+  RuntimeLog,
+  TaskPiece
 } from './runtime-types.js'
+export { SchemaChecker, type SchemaCheckerInit, SchemaCompileError } from './schema-check.js'
 export type {
   AgentSpec,
   BuiltinHandlerSpec,
+  CapabilitySchemas,
   ExecHandlerSpec,
   HandlerKind,
   HandlerSpec,

@@ -1,3 +1,5 @@
+import type { CapabilitySchemas } from './spec.js'
+
 /**
  * An agent whose capabilities come from a service it is connected to (an MCP
  * server's tools). While the service is away it offers nothing, and the
@@ -7,6 +9,8 @@
 export interface LiveAgent {
   /** Capabilities offered now; empty while the backing service is unreachable. */
   capabilities(): string[]
+  /** Capability name to what it declares (from the service's own tool or skill schemas). */
+  schemas(): Record<string, CapabilitySchemas>
   /** Called whenever `capabilities()` may have changed; returns an unsubscribe function. */
   onChange(listener: () => void): () => void
   /** Disconnects and stops reconnecting (a stdio server is stopped). */
@@ -17,7 +21,7 @@ export interface LiveAgent {
  * What the connected kinds (mcp, a2a) share: the capability table, learnt
  * from the service, and the listeners told when it changes.
  */
-export abstract class LiveCapabilities<Entry> implements LiveAgent {
+export abstract class LiveCapabilities<Entry extends { schemas?: CapabilitySchemas }> implements LiveAgent {
   private entries = new Map<string, Entry>()
   private readonly listeners = new Set<() => void>()
   protected closed = false
@@ -25,6 +29,13 @@ export abstract class LiveCapabilities<Entry> implements LiveAgent {
 
   capabilities(): string[] {
     return [...this.entries.keys()]
+  }
+
+  schemas(): Record<string, CapabilitySchemas> {
+    const out: Record<string, CapabilitySchemas> = {}
+    for (const [capability, entry] of this.entries)
+      if (entry.schemas !== undefined) out[capability] = entry.schemas
+    return out
   }
 
   /** What stands behind `capability` now, if it is offered. */

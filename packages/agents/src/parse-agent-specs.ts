@@ -1,6 +1,7 @@
 import { AgentConfigError } from './errors.js'
+import { parseCapabilitySchemas } from './parse-capability-schemas.js'
 import { parseHandlerSpec } from './parse-handler-spec.js'
-import type { AgentSpec } from './spec.js'
+import type { AgentSpec, CapabilitySchemas } from './spec.js'
 import { CAPABILITY, type Fail, isPlainObject, rejectUnknownFields } from './validate.js'
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i
@@ -49,11 +50,13 @@ function parseAgent(raw: unknown, index: number, baseDir: string): AgentSpec {
   label = name
   rejectUnknownFields(raw, AGENT_FIELDS, '', fail)
   const handler = parseHandlerSpec(raw['handler'], baseDir, fail)
+  const { capabilities, schemas } = derivesCapabilities(handler.kind)
+    ? { capabilities: noCapabilities(raw['capabilities'], handler.kind, fail), schemas: {} }
+    : parseCapabilities(raw['capabilities'], fail)
   return {
     name,
-    capabilities: derivesCapabilities(handler.kind)
-      ? noCapabilities(raw['capabilities'], handler.kind, fail)
-      : parseCapabilities(raw['capabilities'], fail),
+    capabilities,
+    ...(Object.keys(schemas).length > 0 ? { schemas } : {}),
     capacity: parseCapacity(raw['capacity'], fail),
     handler,
     ...(raw['topics'] !== undefined ? { topics: parseTopics(raw['topics'], fail) } : {})
@@ -88,10 +91,21 @@ function parseTopics(raw: unknown, fail: Fail): string[] {
   return [...new Set(raw as string[])]
 }
 
-function parseCapabilities(raw: unknown, fail: Fail): string[] {
-  if (!Array.isArray(raw) || raw.length === 0) fail('capabilities', 'must be a non-empty array of strings')
+function parseCapabilities(
+  raw: unknown,
+  fail: Fail
+): { capabilities: string[]; schemas: Record<string, CapabilitySchemas> } {
+  if (!Array.isArray(raw) || raw.length === 0)
+    fail('capabilities', 'must be a non-empty array of names or {"name", "inputSchema", ...} objects')
   const seen = new Set<string>()
-  raw.forEach((cap, i) => {
+  const schemas: Record<string, CapabilitySchemas> = {}
+  raw.forEach((entry, i) => {
+    let cap = entry
+    if (isPlainObject(entry)) {
+      cap = entry['name']
+      const declared = parseCapabilitySchemas(entry, `capabilities[${i}]`, fail)
+      if (typeof cap === 'string' && declared !== undefined) schemas[cap] = declared
+    }
     if (typeof cap !== 'string' || !CAPABILITY.test(cap)) {
       fail(
         `capabilities[${i}]`,
@@ -102,7 +116,7 @@ function parseCapabilities(raw: unknown, fail: Fail): string[] {
       fail(`capabilities[${i}]`, `repeats ${JSON.stringify(cap)}; capabilities must be unique`)
     seen.add(cap)
   })
-  return [...seen]
+  return { capabilities: [...seen], schemas }
 }
 
 function parseCapacity(raw: unknown, fail: Fail): number {

@@ -1,5 +1,5 @@
 import type { HandlerRequest, TaskRequest } from '@mesh-node/sdk'
-import type { AgentSpec, HandlerKind } from './spec.js'
+import type { AgentSpec, CapabilitySchemas, HandlerKind } from './spec.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type RuntimeLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void
@@ -13,6 +13,8 @@ export interface AgentState {
   /** running / capacity, in [0, 1]. */
   load: number
   handlerKind: HandlerKind
+  /** Capability name to its declared schemas, for the capabilities that declare any. */
+  schemas?: Record<string, CapabilitySchemas>
 }
 
 export type RunOutcome =
@@ -23,11 +25,20 @@ export type RunOutcome =
   /** No local agent has the capability. */
   | { status: 'none' }
 
+/** A piece a handler streamed while running a task (HandlerContext.emit). */
+export interface TaskPiece {
+  kind: 'progress' | 'partial'
+  data: unknown
+  agent: string
+}
+
 export interface CallOptions {
   /** Abort to cancel the call; the handler's processes and requests are stopped. */
   signal?: AbortSignal
   /** runTask only: run on this agent and no other (a task sent to one agent). */
   agent?: string
+  /** Told of every piece the handler streams while it runs a task. */
+  onPiece?: (piece: TaskPiece) => void
 }
 
 export interface AgentRuntime {

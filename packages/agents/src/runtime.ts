@@ -5,8 +5,16 @@ import { createProcessGuard, type ProcessGuard, reapLeftovers } from './handlers
 import { toJsonValue } from './json.js'
 import type { LiveAgent } from './live-agent.js'
 import { QuestionSlots } from './question-slots.js'
-import type { AgentRuntime, AgentRuntimeInit, AgentState, RunOutcome, RuntimeLog } from './runtime-types.js'
-import type { AgentSpec } from './spec.js'
+import type {
+  AgentRuntime,
+  AgentRuntimeInit,
+  AgentState,
+  RunOutcome,
+  RuntimeLog,
+  TaskPiece
+} from './runtime-types.js'
+import { SchemaChecker, SchemaCompileError } from './schema-check.js'
+import type { AgentSpec, CapabilitySchemas } from './spec.js'
 
 interface LocalAgent {
   spec: AgentSpec
@@ -50,6 +58,26 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     throw err
   }
 
+  const checker = new SchemaChecker()
+  // The executor checks again what the origin checked: the origin may be an older or foreign node.
+  const checkAgainst = (
+    schema: unknown,
+    value: unknown,
+    label: string,
+    code: 'invalid_input' | 'invalid_output'
+  ) => {
+    if (schema === undefined) return
+    let problem: string | undefined
+    try {
+      problem = checker.check(schema, value, label)
+    } catch (err) {
+      // Only a schema derived from a service can fail here (the config's compile at startup): it goes unchecked.
+      if (!(err instanceof SchemaCompileError)) throw err
+      log('warn', 'a capability schema does not compile; not checked', { label, error: err.message })
+      return
+    }
+    if (problem !== undefined) throw new HandlerError(code, problem)
+  }
   const shutdown = new AbortController()
   const inFlight = new Set<Promise<unknown>>()
   const listeners = new Set<(agents: AgentState[]) => void>()
@@ -71,10 +99,22 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     }
   }
 
-  const contextFor = (agent: LocalAgent, signal: AbortSignal): HandlerContext => ({
+  const contextFor = (
+    agent: LocalAgent,
+    signal: AbortSignal,
+    onPiece?: (piece: TaskPiece) => void
+  ): HandlerContext => ({
     signal,
     agent: agent.spec.name,
-    log: (msg, fields) => log('info', msg, { agent: agent.spec.name, ...fields })
+    log: (msg, fields) => log('info', msg, { agent: agent.spec.name, ...fields }),
+    emit: (kind, data) => {
+      if (signal.aborted || onPiece === undefined) return
+      try {
+        onPiece({ kind, data: toJsonValue(data), agent: agent.spec.name })
+      } catch (err) {
+        log('debug', 'piece dropped', { agent: agent.spec.name, error: errorMessage(err) })
+      }
+    }
   })
 
   const callSignal = (signal: AbortSignal | undefined) =>
@@ -100,11 +140,15 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
   const execute = async (
     agent: LocalAgent,
     request: TaskRequest,
-    signal: AbortSignal
+    signal: AbortSignal,
+    onPiece?: (piece: TaskPiece) => void
   ): Promise<RunOutcome> => {
     const name = agent.spec.name
     try {
-      const result = toJsonValue(await agent.handler(request, contextFor(agent, signal)))
+      const declared = schemasOf(agent)[request.capability]
+      checkAgainst(declared?.inputSchema, request.input, 'input', 'invalid_input')
+      const result = toJsonValue(await agent.handler(request, contextFor(agent, signal, onPiece)))
+      checkAgainst(declared?.outputSchema, result, 'result', 'invalid_output')
       log('debug', 'task completed', { agent: name, taskId: request.taskId })
       return { status: 'completed', agent: name, result }
     } catch (err) {
@@ -131,7 +175,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
       // Taken before any await: concurrent calls see the slot as used.
       agent.running++
       notify()
-      const outcome = execute(agent, request, callSignal(options.signal)).finally(() => {
+      const outcome = execute(agent, request, callSignal(options.signal), options.onPiece).finally(() => {
         agent.running--
         notify()
       })
@@ -214,15 +258,21 @@ function capabilitiesOf(agent: LocalAgent): string[] {
   return agent.live?.capabilities() ?? agent.spec.capabilities
 }
 
+function schemasOf(agent: LocalAgent): Record<string, CapabilitySchemas> {
+  return agent.live?.schemas() ?? agent.spec.schemas ?? {}
+}
+
 function stateOf(agent: LocalAgent): AgentState {
   const { name, capacity, handler } = agent.spec
+  const schemas = schemasOf(agent)
   return {
     name,
     capabilities: [...capabilitiesOf(agent)],
     capacity,
     running: agent.running,
     load: agent.running / capacity,
-    handlerKind: handler.kind
+    handlerKind: handler.kind,
+    ...(Object.keys(schemas).length > 0 ? { schemas } : {})
   }
 }
 

@@ -87,10 +87,21 @@ export type HandlerSpec =
 
 export type HandlerKind = HandlerSpec['kind']
 
+/** What a capability declares about itself (all optional). */
+export interface CapabilitySchemas {
+  description?: string
+  /** JSON Schema of the task input; the origin checks it before dispatch, the executor again. */
+  inputSchema?: unknown
+  /** JSON Schema of the result; the executor fails a task whose result breaks it. */
+  outputSchema?: unknown
+}
+
 export interface AgentSpec {
   name: string
   /** Empty for kinds whose capabilities come from the backing service (mcp). */
   capabilities: string[]
+  /** Capability name to its declared schemas, for those that declare any. */
+  schemas?: Record<string, CapabilitySchemas>
   /** How many tasks may run at once. */
   capacity: number
   handler: HandlerSpec

@@ -12,8 +12,16 @@ import type {
 
 export const logs: { msg: string; fields?: Record<string, unknown> }[] = []
 
+/** Pieces the handlers under test streamed through ctx.emit. */
+export const pieces: { kind: string; data: unknown }[] = []
+
 export function ctx(signal: AbortSignal = new AbortController().signal, agent = 'tester'): HandlerContext {
-  return { signal, agent, log: (msg, fields) => logs.push({ msg, ...(fields ? { fields } : {}) }) }
+  return {
+    signal,
+    agent,
+    log: (msg, fields) => logs.push({ msg, ...(fields ? { fields } : {}) }),
+    emit: (kind, data) => pieces.push({ kind, data })
+  }
 }
 
 const MINUTE = 60_000

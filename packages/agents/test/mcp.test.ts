@@ -74,8 +74,17 @@ describe('mcp handler over stdio (fixture server)', () => {
       (failed as { error: { message: string } }).error.message,
       /tool "fail" failed: this tool always fails/
     )
+    // The tool's own inputSchema is the capability's: the runtime refuses the input before calling it.
     const bad = await runtime.runTask(task('text', { capability: 'fx.echo' }))
-    assert.match((bad as { error: { message: string } }).error.message, /input must be a JSON object/)
+    assert.deepEqual((bad as { error: unknown }).error, {
+      code: 'invalid_input',
+      message: 'input: must be object'
+    })
+    const wrong = await runtime.runTask(task({ text: 5 }, { capability: 'fx.echo' }))
+    assert.deepEqual((wrong as { error: unknown }).error, {
+      code: 'invalid_input',
+      message: 'input.text: must be string'
+    })
   })
 
   it('cancelling a task sends MCP cancellation to the server', async () => {

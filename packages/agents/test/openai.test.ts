@@ -75,7 +75,10 @@ describe('openai handler', () => {
         { role: 'user', content: 'Capital of France?' }
       ],
       temperature: 0.2,
-      max_tokens: 64
+      max_tokens: 64,
+      // A task asks for the token stream; this server answers with one JSON completion, which works too.
+      stream: true,
+      stream_options: { include_usage: true }
     })
   })
 

@@ -53,7 +53,9 @@ export type {
   SubmitRequest,
   TaskErrorInfo,
   TaskInfo,
+  TaskPieceInfo,
   TaskResult,
+  TaskStreamEvent,
   VoteRequestBody,
   VoteResultInfo
 } from './types.js'

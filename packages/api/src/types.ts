@@ -88,7 +88,25 @@ export interface AgentInfo {
   capacity: number
   running: number
   local: boolean
+  /** Capability name to what it declares, for capabilities that declare any (docs/PROTOCOL.md §5.2). */
+  schemas?: Record<string, { description?: string; inputSchema?: unknown; outputSchema?: unknown }>
 }
+
+/** A piece a running task streamed (docs/PROTOCOL.md §5.6), as GET /v1/tasks/:id/stream sends it. */
+export interface TaskPieceInfo {
+  taskId: string
+  /** The executor's numbering; gaps are pieces dropped on the way. */
+  seq: number
+  kind: 'progress' | 'partial'
+  data: unknown
+  executor: string
+  agent?: string
+}
+
+/** One event of a task's stream: a piece (with its resumable event id) or, last, the result. */
+export type TaskStreamEvent =
+  | { type: 'progress' | 'partial'; id: number; piece: TaskPieceInfo }
+  | { type: 'result'; result: TaskResult }
 
 /** POST /v1/tasks (`wait` is set by the client: submit or submitNoWait). */
 export interface SubmitRequest {

@@ -12,11 +12,13 @@ import type {
   SubmitRequest,
   TaskInfo,
   TaskResult,
+  TaskStreamEvent,
   VoteRequestBody,
   VoteResultInfo
 } from '@mesh-node/api'
 import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 import { MeshClientError } from './errors.js'
+import { streamTask, type TaskStreamOptions } from './task-stream.js'
 import { type TopicClient, topicClient } from './topics.js'
 
 export interface ConnectOptions {
@@ -42,6 +44,12 @@ export interface MeshClient extends TopicClient {
   auction(request: AuctionRequestBody): Promise<AuctionResultInfo>
   solve(request: SolveRequestBody): Promise<SolveResultInfo>
   status(): Promise<StatusInfo>
+  /**
+   * Follows a task submitted on this node: its streamed progress and partial
+   * pieces as they come, then its result (GET /v1/tasks/:id/stream,
+   * resumed with Last-Event-ID if the connection drops).
+   */
+  stream(taskId: string, options?: TaskStreamOptions): AsyncGenerator<TaskStreamEvent>
   /** Follows the daemon's event stream until the signal aborts or the daemon goes away. */
   events(options?: { types?: string[]; signal?: AbortSignal }): AsyncGenerator<ApiEvent>
   /** Asks the daemon to shut down gracefully; resolves once it has accepted. */
@@ -158,6 +166,7 @@ export function createClient(
         timeoutMs: 4 * (body.phaseTimeoutMs ?? 30_000) + 10_000
       }),
     events: (options = {}) => streamEvents(base, endpoint.token, options),
+    stream: (taskId, options) => streamTask(base, endpoint.token, taskId, options),
     ...topicClient(base, endpoint.token, request),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')

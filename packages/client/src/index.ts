@@ -20,6 +20,7 @@ export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/api'
 export { type ConnectOptions, connect, createClient, type MeshClient } from './client.js'
 export { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'
+export type { TaskStreamOptions } from './task-stream.js'
 export type {
   PublishAck,
   SendAck,

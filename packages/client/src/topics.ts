@@ -187,8 +187,10 @@ function openSubscription<T>(
   }
 }
 
-/** Parses a server-sent event stream into `{name, data}` events; comments are skipped. */
-async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ name: string; data: string }> {
+/** Parses a server-sent event stream into `{name, data, id?}` events; comments are skipped. */
+export async function* sseEvents(
+  body: ReadableStream<Uint8Array>
+): AsyncGenerator<{ name: string; data: string; id?: number }> {
   const decoder = new TextDecoder()
   let buffer = ''
   for await (const chunk of body) {
@@ -199,11 +201,13 @@ async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ na
       buffer = buffer.slice(end + 2)
       let name = 'message'
       let data: string | undefined
+      let id: number | undefined
       for (const line of block.split('\n')) {
         if (line.startsWith('event: ')) name = line.slice(7)
         else if (line.startsWith('data: ')) data = line.slice(6)
+        else if (line.startsWith('id: ')) id = Number(line.slice(4))
       }
-      if (data !== undefined) yield { name, data }
+      if (data !== undefined) yield { name, data, ...(id !== undefined ? { id } : {}) }
       end = buffer.indexOf('\n\n')
     }
   }

@@ -4,13 +4,13 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
   CallToolRequestSchema,
   type CallToolResult,
-  ListToolsRequestSchema,
-  type ServerNotification
+  ListToolsRequestSchema
 } from '@modelcontextprotocol/sdk/types.js'
 import { COORDINATION_TOOLS, runCoordination } from './coordination-tools.js'
 import { followEvents } from './event-follower.js'
 import type { McpBridge, McpBridgeInit } from './index.js'
 import { jsonResult, type MeshTool, meshTools, toolOf, toolResultOf } from './mesh-tools.js'
+import { ProgressNotes } from './progress-notes.js'
 import { taskWaiter } from './task-waiter.js'
 
 const REFRESH_DEBOUNCE_MS = 100
@@ -48,21 +48,13 @@ export class MeshMcpBridge implements McpBridge {
     })
     this.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
       const args = req.params.arguments ?? {}
+      const token = extra._meta?.progressToken
+      const notes =
+        token === undefined ? undefined : new ProgressNotes(token, (note) => extra.sendNotification(note))
       const progress = (status: string) => {
-        const token = extra._meta?.progressToken
-        if (token === undefined || STATUS_STEPS[status] === undefined) return
-        const note: ServerNotification = {
-          method: 'notifications/progress',
-          params: {
-            progressToken: token,
-            progress: STATUS_STEPS[status],
-            total: 3,
-            message: `mesh task ${status}`
-          }
-        }
-        extra.sendNotification(note).catch(() => {})
+        if (STATUS_STEPS[status] !== undefined) notes?.status(status)
       }
-      return await this.call(req.params.name, args, extra.signal, progress)
+      return await this.call(req.params.name, args, extra.signal, progress, notes)
     })
   }
 
@@ -118,7 +110,8 @@ export class MeshMcpBridge implements McpBridge {
     name: string,
     args: Record<string, unknown>,
     signal: AbortSignal,
-    progress: (status: string) => void
+    progress: (status: string) => void,
+    notes?: ProgressNotes
   ): Promise<CallToolResult> {
     try {
       if (COORDINATION_TOOLS.some((t) => t.name === name)) {
@@ -133,8 +126,20 @@ export class MeshMcpBridge implements McpBridge {
       const submit = { capability: tool.capability, input: args, ...this.taskOptions() }
       const { taskId } = await this.client.submitNoWait(submit)
       progress('pending')
-      const task = await this.waiter.wait(taskId, signal, progress)
-      return toolResultOf(task as unknown as TaskResult)
+      const streaming = new AbortController()
+      const following = notes?.follow(this.client, taskId, AbortSignal.any([signal, streaming.signal]))
+      try {
+        const task = await this.waiter.wait(taskId, signal, progress)
+        return toolResultOf(task as unknown as TaskResult)
+      } finally {
+        // The stream ends with the result by itself, after the last pieces; past a second it is cut.
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([following, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))])
+        clearTimeout(timer)
+        streaming.abort()
+        await following
+        await notes?.settled()
+      }
     } catch (err) {
       if (signal.aborted) throw err
       return failure(err instanceof Error ? err.message : String(err))

@@ -13,6 +13,9 @@ export interface MeshTool {
   capability: string
   agents: number
   peers: number
+  /** What the capability declares, from the first agent that declares anything. */
+  description?: string
+  inputSchema?: Record<string, unknown>
 }
 
 /**
@@ -25,12 +28,14 @@ export function toolNameOf(capability: string): string {
 }
 
 export function meshTools(agents: AgentInfo[]): Map<string, MeshTool> {
-  const byCap = new Map<string, { agents: number; peers: Set<string> }>()
+  type Entry = { agents: number; peers: Set<string>; declared?: NonNullable<AgentInfo['schemas']>[string] }
+  const byCap = new Map<string, Entry>()
   for (const a of agents) {
     for (const cap of a.capabilities) {
-      const entry = byCap.get(cap) ?? { agents: 0, peers: new Set<string>() }
+      const entry: Entry = byCap.get(cap) ?? { agents: 0, peers: new Set<string>() }
       entry.agents++
       entry.peers.add(a.peerId)
+      entry.declared ??= a.schemas?.[cap]
       byCap.set(cap, entry)
     }
   }
@@ -39,8 +44,14 @@ export function meshTools(agents: AgentInfo[]): Map<string, MeshTool> {
     const name = toolNameOf(capability)
     if (RESERVED.has(name) || out.has(name)) continue
     if (out.size >= MAX_MESH_TOOLS) break
-    const entry = byCap.get(capability) as { agents: number; peers: Set<string> }
-    out.set(name, { name, capability, agents: entry.agents, peers: entry.peers.size })
+    const entry = byCap.get(capability) as Entry
+    const tool: MeshTool = { name, capability, agents: entry.agents, peers: entry.peers.size }
+    const input = entry.declared?.inputSchema
+    // MCP tool arguments are always an object: only an object schema can be the tool's.
+    if (typeof input === 'object' && input !== null && (input as { type?: unknown }).type === 'object')
+      tool.inputSchema = input as Record<string, unknown>
+    if (entry.declared?.description !== undefined) tool.description = entry.declared.description
+    out.set(name, tool)
   }
   return out
 }
@@ -48,8 +59,8 @@ export function meshTools(agents: AgentInfo[]): Map<string, MeshTool> {
 export function toolOf(t: MeshTool): Tool {
   return {
     name: t.name,
-    description: `Runs a task on the mesh capability "${t.capability}" (${t.agents} agent(s) on ${t.peers} peer(s)); the arguments are the task input.`,
-    inputSchema: { type: 'object', additionalProperties: true },
+    description: `${t.description !== undefined ? `${t.description}. ` : ''}Runs a task on the mesh capability "${t.capability}" (${t.agents} agent(s) on ${t.peers} peer(s)); the arguments are the task input.`,
+    inputSchema: (t.inputSchema ?? { type: 'object', additionalProperties: true }) as Tool['inputSchema'],
     annotations: { title: t.capability, openWorldHint: true }
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { AgentRuntime } from '@mesh-node/agents'
-import type { AgentAd } from '@mesh-node/protocol'
+import { type AgentAd, boundSchemas, type CapabilitySchemaInfo } from '@mesh-node/protocol'
 
 /** One agent somewhere in the mesh, as this node currently sees it. */
 export interface AgentView {
@@ -12,6 +12,8 @@ export interface AgentView {
   /** running / capacity */
   load: number
   local: boolean
+  /** Capability name to its declared schemas, for those that declare any (bounded: boundSchemas). */
+  schemas?: Record<string, CapabilitySchemaInfo>
 }
 
 export type RegistrySource = 'gossip' | 'query' | 'dht' | 'sync'
@@ -63,9 +65,15 @@ interface PeerEntry {
 
 /** This node's agents as it announces them (state gossip, capability replies). */
 export function localAgentAds(runtime: Pick<AgentRuntime, 'list'>): AgentAd[] {
-  return runtime
-    .list()
-    .map((a) => ({ agent: a.name, capabilities: a.capabilities, capacity: a.capacity, running: a.running }))
+  return boundSchemas(
+    runtime.list().map((a) => ({
+      agent: a.name,
+      capabilities: a.capabilities,
+      capacity: a.capacity,
+      running: a.running,
+      ...(a.schemas !== undefined ? { schemas: a.schemas } : {})
+    }))
+  )
 }
 
 const toView = (peerId: string, ad: AgentAd, local: boolean): AgentView => ({
@@ -75,7 +83,8 @@ const toView = (peerId: string, ad: AgentAd, local: boolean): AgentView => ({
   capacity: ad.capacity,
   running: ad.running,
   load: ad.capacity > 0 ? ad.running / ad.capacity : 1,
-  local
+  local,
+  ...(ad.schemas !== undefined ? { schemas: ad.schemas } : {})
 })
 
 class DefaultRegistry implements CapabilityRegistry {
@@ -98,7 +107,8 @@ class DefaultRegistry implements CapabilityRegistry {
   upsertPeer(peerId: string, ads: AgentAd[], source: RegistrySource): void {
     if (peerId === this.components.selfPeerId) return
     const previous = this.peers.get(peerId)
-    const agents = ads.map((ad) => toView(peerId, ad, false))
+    // A peer's schemas over the bounds are left out; its agents stay, untyped.
+    const agents = boundSchemas(ads).map((ad) => toView(peerId, ad, false))
     this.unindex(peerId, previous)
     this.peers.set(peerId, { agents, expiresAt: this.now() + this.ttlMs, source })
     for (const a of agents)
@@ -150,7 +160,8 @@ class DefaultRegistry implements CapabilityRegistry {
       capacity: a.capacity,
       running: a.running,
       load: a.load,
-      local: true
+      local: true,
+      ...(a.schemas !== undefined ? { schemas: a.schemas } : {})
     }))
   }
 

@@ -60,3 +60,49 @@ describe('registry', () => {
     assert.notEqual(a.digest(), b.digest())
   })
 })
+
+describe('registry: capability schemas from peers', () => {
+  it('keeps a peer agent whose schemas are over the bounds, without them', () => {
+    const reg = createRegistry({ runtime: runtime([]), selfPeerId: 'self' }, {})
+    const small = { type: 'object', properties: { text: { type: 'string' } } }
+    const huge = { description: 'x'.repeat(17_000) }
+    reg.upsertPeer(
+      'p1',
+      [
+        {
+          agent: 'a',
+          capabilities: ['ok', 'big'],
+          capacity: 1,
+          running: 0,
+          schemas: { ok: { inputSchema: small }, big: { inputSchema: huge }, other: { inputSchema: small } }
+        }
+      ],
+      'gossip'
+    )
+    const [view] = reg.find('ok')
+    assert.deepEqual(view?.schemas, { ok: { inputSchema: small } })
+    assert.equal(reg.find('big').length, 1)
+  })
+
+  it("drops schemas past a node's budget of 128 KiB, keeping the agents", () => {
+    const reg = createRegistry({ runtime: runtime([]), selfPeerId: 'self' }, {})
+    const schema = { description: 'y'.repeat(15_000) }
+    const caps = Array.from({ length: 12 }, (_, i) => `c${i}`)
+    reg.upsertPeer(
+      'p1',
+      [
+        {
+          agent: 'a',
+          capabilities: caps,
+          capacity: 1,
+          running: 0,
+          schemas: Object.fromEntries(caps.map((c) => [c, { inputSchema: schema }]))
+        }
+      ],
+      'gossip'
+    )
+    const kept = Object.keys(reg.find('c0')[0]?.schemas ?? {})
+    assert.equal(kept.length, 8)
+    assert.equal(reg.find('c11').length, 1)
+  })
+})

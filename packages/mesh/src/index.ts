@@ -31,6 +31,7 @@ export {
 } from './coordination.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
 export type { OutboxDelivery, OutboxStore } from './outbox.js'
+export type { PieceDropReason, StreamedPiece, TaskPieces } from './pieces.js'
 export type {
   AttemptObserver,
   ExecutionStore,

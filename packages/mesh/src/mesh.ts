@@ -10,7 +10,7 @@ import {
   type StateGossip
 } from '@mesh-node/membership'
 import type { MeshLibp2p } from '@mesh-node/peer'
-import { TASK_PROTOCOL, type TaskResultMessage } from '@mesh-node/protocol'
+import { TASK_PROTOCOLS, type TaskResultMessage } from '@mesh-node/protocol'
 import { rpc as createRpcService, type Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { type Auctions, createAuctions } from './auction.js'
@@ -20,9 +20,11 @@ import { bid, bidHandler } from './messages/bid.js'
 import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
 import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
 import { taskCancel, taskCancelHandler } from './messages/task-cancel.js'
+import { taskPiece, taskPieceHandler } from './messages/task-piece.js'
 import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
 import { createOutboxDelivery, type OutboxDelivery, type OutboxStore } from './outbox.js'
 import { PeerStats } from './peer-stats.js'
+import { createTaskPieces, type TaskPieces } from './pieces.js'
 import { createTaskRouter, type ExecutionStore, type TaskRouter, type TaskRouterInit } from './router.js'
 
 export interface MeshComponents {
@@ -56,6 +58,8 @@ export interface Mesh {
   readonly outbox: OutboxDelivery
   readonly coordination: Coordination
   readonly auctions: Auctions
+  /** Streamed progress and partial output of running tasks (§5.6). */
+  readonly pieces: TaskPieces
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -71,6 +75,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
   })
   const membership = createMembership(init)({ libp2p, rpc, runtime, log })
   const { registry, failureDetector, gossip, providers } = membership
+  const pieces = createTaskPieces({ rpc, selfPeerId, log: log.child({ component: 'pieces' }) })
   const router = createTaskRouter(
     {
       runtime,
@@ -79,6 +84,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
       providers,
       selfPeerId,
       executions: components.executions,
+      pieces,
       log: log.child({ component: 'router' })
     },
     init.router
@@ -123,7 +129,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
   // next state heartbeat; and hand it any results it missed while away.
   const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = evt.detail
-    if (!protocols.includes(TASK_PROTOCOL)) return
+    if (!TASK_PROTOCOLS.some((p) => protocols.includes(p))) return
     const id = peerId.toString()
     void router.queryPeer(id, 5_000).then((agents) => {
       if (agents != null) registry.upsertPeer(id, agents, 'query')
@@ -142,6 +148,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
   rpc.handle(agentAsk, agentAskHandler(coordination))
   rpc.handle(bid, bidHandler(auctions))
   rpc.handle(taskCancel, taskCancelHandler(router))
+  rpc.handle(taskPiece, taskPieceHandler(pieces))
 
   return {
     membership,
@@ -154,6 +161,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     outbox,
     coordination,
     auctions,
+    pieces,
     start: async () => {
       await membership.start()
       await rpc.start()

@@ -21,6 +21,7 @@ import type { Logger } from 'pino'
 import { CancelTable, type CancelTableInit, isCancel } from './cancels.js'
 import { capabilityQuery } from './messages/capability-query.js'
 import { taskRequest } from './messages/task-request.js'
+import type { TaskPieces } from './pieces.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
 import {
   needsConfirmation,
@@ -119,6 +120,8 @@ export interface TaskRouterComponents {
   selfPeerId: string
   log: Logger
   executions?: ExecutionStore
+  /** Streamed pieces of running tasks; without it, handlers' pieces go nowhere. */
+  pieces?: TaskPieces
 }
 
 export interface TaskRouterInit {
@@ -181,6 +184,11 @@ const sleep = async (ms: number, signal?: AbortSignal): Promise<void> =>
       { once: true }
     )
   })
+
+/** Where pieces of this task go from here: the peer that sent it, or none at the origin. */
+function upstreamOf(req: RouteRequest, self: string): string | undefined {
+  return req.from === self ? undefined : req.path[req.path.length - 2]
+}
 
 function cancelled(taskId: string, path: string[]): RouteResult {
   return {
@@ -556,6 +564,7 @@ class DefaultTaskRouter implements TaskRouter {
           continue
         }
         req.observer?.started(self)
+        const pieces = this.components.pieces?.emitter(req.taskId, upstreamOf(req, self))
         const ranAt = performance.now()
         const outcome = await this.components.runtime.runTask(
           {
@@ -567,8 +576,9 @@ class DefaultTaskRouter implements TaskRouter {
             deadline: req.deadline
           },
           // The runtime enforces the request deadline itself.
-          { signal: req.signal, agent: target?.agent }
+          { signal: req.signal, agent: target?.agent, onPiece: pieces?.emit }
         )
+        await pieces?.close()
         req.timing.executedMs += performance.now() - ranAt
         log.debug({ status: outcome.status }, 'task ran here')
         if (outcome.status === 'busy' || outcome.status === 'none') {
@@ -634,11 +644,14 @@ class DefaultTaskRouter implements TaskRouter {
         if (!confirmed) return this.targetFailed(req, confirmed === false ? 'unsupported' : 'unreachable')
       }
       req.observer?.started(c.peerId)
+      // While this peer has the task, its pieces (and only its) are relayed.
+      const release = this.components.pieces?.expect(req.taskId, c.peerId, upstreamOf(req, self))
       const stopPassing = this.cancels.passOn(c.peerId, req.taskId, req.from, req.signal)
       const sentAt = performance.now()
       try {
-        const res = await this.send(c.peerId, req).finally(() => {
+        const res = await this.send(c.peerId, req).finally(async () => {
           req.timing.forwardedMs += performance.now() - sentAt
+          await release?.()
         })
         log.debug({ remotePeer: c.peerId, status: res.status }, 'task forwarded')
         req.observer?.ended(c.peerId, res.status, { agent: res.agent, error: res.error })

@@ -17,8 +17,17 @@ export function mdnsServiceTag(tag: string): string {
 /** A user-facing mDNS tag: letters, digits and dashes, as DNS labels allow. */
 export const MDNS_TAG_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
 
-/** Task protocol: long-lived, multiplexed request/response sessions. */
-export const TASK_PROTOCOL = '/agent-mesh/task/1.0.0'
+/**
+ * Task protocol: long-lived, multiplexed request/response sessions. 1.1.0
+ * adds `task_piece` (streamed progress and partial results, §5.6).
+ */
+export const TASK_PROTOCOL = '/agent-mesh/task/1.1.0'
+
+/** The first published task protocol, still served and dialled as a fallback: it lacks only `task_piece`. */
+export const LEGACY_TASK_PROTOCOL = '/agent-mesh/task/1.0.0'
+
+/** Every task protocol id this node serves, newest first (the order it dials them in). */
+export const TASK_PROTOCOLS: readonly string[] = [TASK_PROTOCOL, LEGACY_TASK_PROTOCOL]
 
 /** Gossipsub topic carrying each node's signed agent state. */
 export const STATE_TOPIC = 'agent-mesh/state/1'
@@ -68,3 +77,18 @@ export const MAX_TRACE_SPANS = MAX_HOPS + 1
 
 /** Most connected peers one node_state lists, so the graph of other nodes stays bounded. */
 export const MAX_STATE_PEERS = 64
+
+/** Longest JSON of one capability's `inputSchema` or `outputSchema`, in characters. */
+export const MAX_SCHEMA_CHARS = 16 * 1024
+
+/** Most JSON characters of all the schemas in one node's announcement (node_state, capability_reply). */
+export const MAX_NODE_SCHEMA_CHARS = 128 * 1024
+
+/** Longest JSON of one streamed piece's `data`, in characters. */
+export const MAX_PIECE_CHARS = 16 * 1024
+
+/** Most pieces one task may send per second (burst: twice that); the excess is dropped. */
+export const MAX_PIECES_PER_TASK_PER_S = 50
+
+/** Most pieces a node accepts from one peer per second, over all its tasks (burst: twice that). */
+export const MAX_PIECES_PER_PEER_PER_S = 200

@@ -28,11 +28,24 @@ const ErrorInfo = Type.Object({
   message: Type.String({ maxLength: 8192 })
 })
 
+/**
+ * What a capability declares about itself: a description and JSON Schemas of
+ * its task input and result. Optional (added after 1.0.0 as optional fields);
+ * their size is bounded by `boundSchemas` (schema-bounds.ts), not here.
+ */
+export const CapabilitySchemaInfoSchema = Type.Object({
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+  inputSchema: Type.Optional(Type.Unknown()),
+  outputSchema: Type.Optional(Type.Unknown())
+})
+
 export const AgentAdSchema = Type.Object({
   agent: AgentName,
   capabilities: Type.Array(Capability, { minItems: 1, maxItems: 64 }),
   capacity: Type.Integer({ minimum: 1, maximum: 1024 }),
-  running: Type.Integer({ minimum: 0, maximum: 1024 })
+  running: Type.Integer({ minimum: 0, maximum: 1024 }),
+  /** Capability name to its schemas; only capabilities of this agent that declare any. */
+  schemas: Type.Optional(Type.Record(Capability, CapabilitySchemaInfoSchema, { maxProperties: 64 }))
 })
 
 export const TaskRequestSchema = Type.Object({
@@ -283,7 +296,35 @@ export const CallForBidsSchema = Type.Object({
   deadline: EpochMs
 })
 
+/**
+ * A piece of a running task (1.1.0): progress or partial output, sent by the
+ * executor to the peer that sent it the task, and relayed hop by hop to the
+ * origin. Each hop accepts pieces for a task only from the peer it handed
+ * the task to. `data` is at most MAX_PIECE_CHARS as JSON.
+ */
+export const TaskPieceSchema = Type.Object({
+  type: Type.Literal('task_piece'),
+  id: Id,
+  taskId: Id,
+  /** 1, 2, 3...: the executor's order; a receiver may see gaps where pieces were dropped. */
+  seq: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+  kind: Type.Union([Type.Literal('progress'), Type.Literal('partial')]),
+  data: Type.Unknown(),
+  executor: PeerIdString,
+  agent: Type.Optional(AgentName)
+})
+
+export const PieceAckSchema = Type.Object({
+  type: Type.Literal('piece_ack'),
+  id: Id,
+  taskId: Id,
+  /** false: refused (not this task's executor here, unknown task, over a limit); `reason` says which. */
+  accepted: Type.Boolean(),
+  reason: Type.Optional(Type.String({ maxLength: 64 }))
+})
+
 export type AgentAd = Static<typeof AgentAdSchema>
+export type CapabilitySchemaInfo = Static<typeof CapabilitySchemaInfoSchema>
 export type TaskRequestMessage = Static<typeof TaskRequestSchema>
 export type TaskResultMessage = Static<typeof TaskResultSchema>
 export type HopSpan = Static<typeof HopSpanSchema>
@@ -305,6 +346,8 @@ export type BidMessage = Static<typeof BidSchema>
 export type BidAckMessage = Static<typeof BidAckSchema>
 export type CallForBidsMessage = Static<typeof CallForBidsSchema>
 export type NodeStateMessage = Static<typeof NodeStateSchema>
+export type TaskPieceMessage = Static<typeof TaskPieceSchema>
+export type PieceAckMessage = Static<typeof PieceAckSchema>
 /** How an executor answered a task_request (not the journal's task status). */
 export type TaskResultStatus = TaskResultMessage['status']
 
@@ -318,6 +361,7 @@ export type TaskProtocolRequest =
   | AgentAskMessage
   | BidMessage
   | TaskCancelMessage
+  | TaskPieceMessage
 export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'task_request',
   'capability_query',
@@ -326,10 +370,13 @@ export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'state_sync',
   'agent_ask',
   'bid',
-  'task_cancel'
+  'task_cancel',
+  'task_piece'
 ])
 
 export type TaskProtocolMessage =
+  | TaskPieceMessage
+  | PieceAckMessage
   | AgentAskMessage
   | AgentAnswerMessage
   | BidMessage
@@ -365,6 +412,8 @@ const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> = {
   agent_answer: AgentAnswerSchema,
   bid: BidSchema,
   bid_ack: BidAckSchema,
+  task_piece: TaskPieceSchema,
+  piece_ack: PieceAckSchema,
   error: ErrorMessageSchema
 }
 

@@ -4,7 +4,7 @@ import {
   MAX_FRAME_BYTES,
   MAX_INFLIGHT_PER_SESSION,
   MAX_TASK_TIMEOUT_MS,
-  TASK_PROTOCOL
+  TASK_PROTOCOLS
 } from '@mesh-node/protocol'
 import { ClientSession } from './client-session.js'
 import { TransportError } from './errors.js'
@@ -54,8 +54,9 @@ export class DefaultRpc implements Rpc {
   }
 
   async start(): Promise<void> {
+    // Both versions, one handler: a 1.0.0 peer just never sends task_piece.
     await this.components.libp2p.handle(
-      TASK_PROTOCOL,
+      [...TASK_PROTOCOLS],
       (stream, connection) => this.serve(stream, connection),
       {
         maxInboundStreams: MAX_STREAMS_PER_CONNECTION,
@@ -65,7 +66,7 @@ export class DefaultRpc implements Rpc {
   }
 
   async stop(): Promise<void> {
-    await this.components.libp2p.unhandle(TASK_PROTOCOL)
+    await this.components.libp2p.unhandle([...TASK_PROTOCOLS])
     for (const session of this.clients.values()) session.close(new TransportError('node stopping'))
     this.clients.clear()
   }
@@ -106,7 +107,7 @@ export class DefaultRpc implements Rpc {
     const timeout = AbortSignal.timeout(Math.max(1, Math.min(options.timeoutMs, MAX_OPEN_MS)))
     let stream: Stream
     try {
-      stream = await this.components.libp2p.dialProtocol(peer, TASK_PROTOCOL, {
+      stream = await this.components.libp2p.dialProtocol(peer, [...TASK_PROTOCOLS], {
         signal: options.signal != null ? AbortSignal.any([options.signal, timeout]) : timeout
       })
     } catch (err) {

@@ -6,6 +6,14 @@ export interface HandlerContext {
   /** Name of the local agent this call is for. */
   agent: string
   log: (msg: string, fields?: Record<string, unknown>) => void
+  /**
+   * Streams a piece of a running task to its origin: `progress` (e.g.
+   * `{ progress: 0.4, message: "parsing" }`) or `partial` output (e.g.
+   * `{ text: "Hel" }`). Best effort: pieces over the mesh's rate or size
+   * limits are dropped, and outside a task it does nothing. The return
+   * value is still the result.
+   */
+  emit: (kind: 'progress' | 'partial', data: unknown) => void
 }
 
 /**

@@ -13,6 +13,7 @@ interface SubmitOptions extends CommonOptions {
   wait: boolean
   queue?: boolean
   follow?: boolean
+  stream?: boolean
   trunc: boolean
   agent?: string
   peer?: string
@@ -111,6 +112,10 @@ export function submitCommand(): Command {
     )
     .option('--peer <peer>', 'run it on this peer only (id or unique prefix); never elsewhere')
     .option('--follow', "show the task's attempts (executor, agent, outcome) as they happen")
+    .option(
+      '--stream',
+      'print partial output live as the agent streams it (progress on stderr); with --json, one JSON event per line'
+    )
     .option('--no-trunc', 'show whole peer ids')
     .addHelpText(
       'after',
@@ -140,6 +145,10 @@ export function submitCommand(): Command {
         )
         process.exit(130)
       })
+      if (options.stream === true) {
+        report(await printStream(client, taskId, options.json === true), { ...options, streamed: true })
+        return
+      }
       const follow = options.follow === true ? attemptPrinter(!options.trunc) : undefined
       if (options.json !== true && follow == null) progress(`waiting for ${options.capability}...`)
       const res = asResult(await waitForTask(client, taskId, (t) => follow?.(t)))
@@ -147,9 +156,43 @@ export function submitCommand(): Command {
     })
 }
 
-function report(res: TaskResult, options: SubmitOptions): void {
+/**
+ * `--stream`: partial text as it comes on stdout (other partial data as JSON
+ * lines), progress on stderr; with `json`, every event as one JSON line.
+ * Returns the result the stream ends with.
+ */
+async function printStream(client: MeshClient, taskId: string, json: boolean): Promise<TaskResult> {
+  let midLine = false
+  for await (const event of client.stream(taskId)) {
+    if (event.type === 'result') {
+      if (midLine) process.stdout.write('\n')
+      return event.result
+    }
+    if (json) {
+      process.stdout.write(`${JSON.stringify(event)}\n`)
+      continue
+    }
+    const data = event.piece.data as { text?: unknown; message?: unknown; progress?: unknown } | null
+    if (event.type === 'progress') {
+      const pct = typeof data?.progress === 'number' ? ` ${data.progress}` : ''
+      const msg = typeof data?.message === 'string' ? ` ${data.message}` : ''
+      process.stderr.write(`progress${pct}${msg || (pct ? '' : ` ${JSON.stringify(data)}`)}\n`)
+    } else if (typeof data?.text === 'string') {
+      process.stdout.write(data.text)
+      midLine = !data.text.endsWith('\n')
+    } else {
+      process.stdout.write(`${midLine ? '\n' : ''}${JSON.stringify(data)}\n`)
+      midLine = false
+    }
+  }
+  throw new Error(`the stream of task ${taskId} ended without a result`)
+}
+
+function report(res: TaskResult, options: SubmitOptions & { streamed?: boolean }): void {
   const full = !options.trunc
-  if (options.json === true) {
+  if (options.json === true && options.streamed === true) {
+    process.stdout.write(`${JSON.stringify({ type: 'result', result: res })}\n`)
+  } else if (options.json === true) {
     printJson(res)
   } else if (res.status === 'completed') {
     progressDone(

@@ -47,7 +47,7 @@ describe('MCP both ways across two daemons', { timeout: 180_000 }, () => {
               handler: {
                 kind: 'mcp',
                 command: [process.execPath, EVERYTHING, 'stdio'],
-                tools: { echo: 'ev.echo', 'get-sum': 'ev.sum' }
+                tools: { echo: 'ev.echo', 'get-sum': 'ev.sum', 'trigger-long-running-operation': 'ev.long' }
               }
             },
             {
@@ -101,12 +101,42 @@ describe('MCP both ways across two daemons', { timeout: 180_000 }, () => {
     }
   })
 
+  it("takes each tool's schema as its capability's, checked at the origin and shown by agents --schema", async () => {
+    const sum = (await mcp.listTools()).tools.find((t) => t.name === 'ev.sum')
+    const props = sum?.inputSchema.properties as Record<string, { type?: string }> | undefined
+    assert.equal(props?.['a']?.type, 'number', JSON.stringify(sum?.inputSchema))
+    const shown = await asking.cli(['agents', '--schema', '--capability', 'ev.sum'])
+    assert.match(
+      shown.stdout,
+      /ev\.sum {2}\(agent everything on [^\n]*\n {2}description: [^\n]+\n {2}input: {2}\{/
+    )
+    const bad = await asking.cli(['submit', '--capability', 'ev.sum', '--input', '{"a": "x", "b": 2}'])
+    assert.equal(bad.code, 1)
+    assert.match(bad.stderr, /input\.a: must be number/)
+  })
+
   it('calls a tool of a real npm MCP server on the other node', async () => {
     const sum = (await mcp.callTool({ name: 'ev.sum', arguments: { a: 19, b: 23 } })) as ToolResult
     assert.notEqual(sum.isError, true)
     assert.match(sum.content[0]?.text ?? '', /42/)
     const echo = (await mcp.callTool({ name: 'fx.echo', arguments: { text: 'across' } })) as ToolResult
     assert.deepEqual(echo.structuredContent, { text: 'across' })
+  })
+
+  it("turns the remote tool's progress notifications into the mesh task's pieces and back into MCP progress", async () => {
+    const notes: string[] = []
+    const done = (await mcp.callTool({ name: 'ev.long', arguments: { duration: 1.5, steps: 3 } }, undefined, {
+      onprogress: (p) => notes.push(String(p.message))
+    })) as ToolResult
+    assert.notEqual(done.isError, true)
+    assert.match(done.content[0]?.text ?? '', /Long running operation completed/)
+    // The SDK's client drops a notification read in the same chunk as the
+    // result (its handlers run a microtask late), so under load the third
+    // may go missing on the client side; the first two came well before.
+    const streamed = notes.filter((n) => n.startsWith('progress: '))
+    const expected = [1, 2, 3].map((i) => `progress: ${JSON.stringify({ progress: i, total: 3 })}`)
+    assert.ok(streamed.length >= 2, notes.join(' | '))
+    assert.deepEqual(streamed, expected.slice(0, streamed.length))
   })
 
   it("reports the task's progress, and MCP cancellation cancels the mesh task", async () => {

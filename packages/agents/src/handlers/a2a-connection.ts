@@ -81,7 +81,12 @@ export class A2aConnection extends LiveCapabilities<McpTool> {
     const card = await client.getAgentCard()
     this.client = client
     this.card = card
-    const offered = card.skills.map((s) => ({ name: s.id, description: s.description }))
+    // A card's skills carry no JSON Schema in A2A 0.3; one given as an `inputSchema` extension field is used.
+    const offered = card.skills.map((s) => ({
+      name: s.id,
+      description: s.description,
+      inputSchema: (s as { inputSchema?: unknown }).inputSchema
+    }))
     const next = toolsToCapabilities(
       { tools: this.spec.skills, prefix: this.spec.prefix },
       offered,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import type { AgentHandler, HandlerContext, HandlerRequest } from '@mesh-node/sdk'
 import { errorMessage, HandlerError } from '../errors.js'
 import type { ExecHandlerSpec } from '../spec.js'
+import { PieceLines } from './piece-lines.js'
 import { killProcessGroup } from './process-group.js'
 import type { ProcessGuard } from './process-guard.js'
 
@@ -58,7 +59,9 @@ function runOnce(
       return
     }
 
-    const stdout: Buffer[] = []
+    // Piece lines stream out as they come; the other lines are the final value.
+    const lines = new PieceLines(ctx.emit)
+    const decoder = new TextDecoder()
     let stdoutBytes = 0
     let stderrTail = Buffer.alloc(0)
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
@@ -105,10 +108,11 @@ function runOnce(
         return reject(new HandlerError('handler_failed', `${name} exited with code ${exit.code}${detail}`))
       }
       // A message needs no answer: a handler may print nothing.
-      if (request.type === 'message' && Buffer.concat(stdout).toString('utf8').trim() === '')
-        return resolvePromise(null)
+      lines.push(decoder.decode())
+      const text = lines.rest()
+      if (request.type === 'message' && text.trim() === '') return resolvePromise(null)
       try {
-        resolvePromise(parseStdout(Buffer.concat(stdout).toString('utf8'), name))
+        resolvePromise(parseStdout(text, name))
       } catch (err) {
         reject(err)
       }
@@ -133,7 +137,7 @@ function runOnce(
       if (stdoutBytes > STDOUT_LIMIT) {
         stop(new HandlerError('handler_invalid_output', `${name} wrote more than 16 MiB to stdout`))
       } else if (failure === undefined) {
-        stdout.push(chunk)
+        lines.push(decoder.decode(chunk, { stream: true }))
       }
     })
     child.stderr.on('data', (chunk: Buffer) => {

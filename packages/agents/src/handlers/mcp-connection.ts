@@ -79,7 +79,7 @@ export class McpConnection extends LiveCapabilities<McpTool> {
       if (this.closed) throw new Error('the agent runtime is closing')
       this.client = client
       this.connectedAt = Date.now()
-      this.setTools(toolsToCapabilities(this.spec, tools, this.agent, this.log))
+      this.setTools(toolsToCapabilities(this.spec, tools, this.agent, this.log, mcpResultSchema))
       this.log('info', 'mcp server connected', { agent: this.agent, tools: this.size })
     } catch (err) {
       client.onclose = undefined
@@ -118,7 +118,7 @@ export class McpConnection extends LiveCapabilities<McpTool> {
       this.log('warn', 'mcp tool list refresh failed', { agent: this.agent, error: errorMessage(err) })
       return
     }
-    this.setTools(toolsToCapabilities(this.spec, tools, this.agent, this.log))
+    this.setTools(toolsToCapabilities(this.spec, tools, this.agent, this.log, mcpResultSchema))
   }
 
   private lost(client: Client): void {
@@ -176,4 +176,13 @@ async function listAllTools(client: Client): Promise<Tool[]> {
     if (cursor === undefined) break
   }
   return tools
+}
+
+/** An mcp task's result is `{ content, structuredContent }`; the tool's output schema types the latter. */
+function mcpResultSchema(outputSchema: unknown): unknown {
+  return {
+    type: 'object',
+    properties: { structuredContent: outputSchema },
+    required: ['structuredContent']
+  }
 }

@@ -1,5 +1,6 @@
 import { MAX_MCP_TOOLS } from '../parse-mcp-spec.js'
 import type { RuntimeLog } from '../runtime-types.js'
+import type { CapabilitySchemas } from '../spec.js'
 import { CAPABILITY } from '../validate.js'
 
 /** What the mapping needs of an MCP tool or an A2A skill. */
@@ -14,9 +15,8 @@ export interface Offered {
 export interface McpTool {
   tool: string
   capability: string
-  description?: string
-  inputSchema?: unknown
-  outputSchema?: unknown
+  /** What the capability declares, derived from the tool's own schemas. */
+  schemas?: CapabilitySchemas
 }
 
 /**
@@ -29,7 +29,9 @@ export function toolsToCapabilities(
   spec: { tools?: Record<string, string>; prefix?: string },
   tools: Offered[],
   agent: string,
-  log: RuntimeLog
+  log: RuntimeLog,
+  /** The task result's schema given the tool's output schema; absent: results are not typed. */
+  resultSchema?: (outputSchema: unknown) => unknown
 ): Map<string, McpTool> {
   const out = new Map<string, McpTool>()
   const byName = new Map(tools.map((t) => [t.name, t]))
@@ -50,11 +52,12 @@ export function toolsToCapabilities(
       log('warn', `mcp server offers more than ${MAX_MCP_TOOLS} tools; the rest are skipped`, { agent })
       break
     }
-    const entry: McpTool = { tool: name, capability }
-    if (tool.inputSchema !== undefined) entry.inputSchema = tool.inputSchema
-    if (tool.description) entry.description = tool.description
-    if (tool.outputSchema !== undefined) entry.outputSchema = tool.outputSchema
-    out.set(capability, entry)
+    const schemas: CapabilitySchemas = {}
+    if (tool.description) schemas.description = tool.description.slice(0, 1024)
+    if (tool.inputSchema !== undefined) schemas.inputSchema = tool.inputSchema
+    if (tool.outputSchema !== undefined && resultSchema !== undefined)
+      schemas.outputSchema = resultSchema(tool.outputSchema)
+    out.set(capability, { tool: name, capability, ...(Object.keys(schemas).length > 0 ? { schemas } : {}) })
   }
   return out
 }

@@ -40,9 +40,16 @@ export async function mcpAgent(spec: McpHandlerSpec, agent: string, log: Runtime
       )
     }
     // The scope's signal carries the deadline and timeoutMs; the SDK's own 60 s default must not cut in first.
+    // The tool's progress notifications are the task's progress pieces.
     const result = await connection.connected().callTool({ name: tool.tool, arguments: input }, undefined, {
       signal: ctx.signal,
-      timeout: MAX_TIMEOUT_MS
+      timeout: MAX_TIMEOUT_MS,
+      onprogress: (p) =>
+        ctx.emit('progress', {
+          progress: p.progress,
+          ...(p.total !== undefined ? { total: p.total } : {}),
+          ...(p.message !== undefined ? { message: p.message } : {})
+        })
     })
     if (result.isError === true) {
       throw new HandlerError('handler_failed', `tool "${tool.tool}" failed: ${contentText(result.content)}`)

@@ -1,4 +1,4 @@
-import type { AgentHandler, HandlerRequest } from '@mesh-node/sdk'
+import type { AgentHandler, HandlerContext, HandlerRequest } from '@mesh-node/sdk'
 import { HandlerError, unsupportedRequest } from '../errors.js'
 import type { OpenAiHandlerSpec } from '../spec.js'
 import {
@@ -10,6 +10,7 @@ import {
   taskMessages,
   voteMessages
 } from './openai-prompts.js'
+import { completionStream } from './openai-stream.js'
 import { postJson, snippet } from './post-json.js'
 
 interface Completion {
@@ -22,7 +23,12 @@ interface Completion {
 export function openAiHandler(spec: OpenAiHandlerSpec): AgentHandler {
   const url = `${spec.baseUrl.replace(/\/$/, '')}/chat/completions`
 
-  const complete = async (messages: ChatMessage[], signal: AbortSignal): Promise<Completion> => {
+  /** With `emit`, asks for the token stream and passes each piece on as it comes. */
+  const complete = async (
+    messages: ChatMessage[],
+    signal: AbortSignal,
+    emit?: HandlerContext['emit']
+  ): Promise<Completion> => {
     const headers: Record<string, string> = {}
     if (spec.apiKeyEnv !== undefined) {
       // Read per call so a key rotated in the environment of a reloaded daemon is picked up.
@@ -41,20 +47,31 @@ export function openAiHandler(spec: OpenAiHandlerSpec): AgentHandler {
     }
     if (spec.temperature !== undefined) body['temperature'] = spec.temperature
     if (spec.maxTokens !== undefined) body['max_tokens'] = spec.maxTokens
-    const res = await postJson(url, headers, body, signal)
+    const stream = emit === undefined ? undefined : completionStream(emit)
+    if (stream !== undefined) {
+      body['stream'] = true
+      body['stream_options'] = { include_usage: true }
+    }
+    let streamed = false
+    const res = await postJson(url, headers, body, signal, (text, type) => {
+      if (stream === undefined || type !== 'text/event-stream') return
+      streamed = true
+      stream.push(text)
+    })
     if (!res.ok) {
       throw new HandlerError(
         'handler_failed',
         `chat completion failed with HTTP ${res.status}: ${snippet(res.text, 500)}`
       )
     }
-    return readCompletion(res.text)
+    // A server that ignores `stream` answers with one JSON completion, read as before.
+    return stream !== undefined && streamed ? stream.finish() : readCompletion(res.text)
   }
 
   return async (request: HandlerRequest, ctx) => {
     switch (request.type) {
       case 'task_request': {
-        const { content, model, usage } = await complete(taskMessages(request), ctx.signal)
+        const { content, model, usage } = await complete(taskMessages(request), ctx.signal, ctx.emit)
         return { content, model, usage }
       }
       case 'consensus_vote': {

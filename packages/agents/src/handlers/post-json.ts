@@ -6,6 +6,8 @@ export interface PostResult {
   status: number
   ok: boolean
   text: string
+  /** The response's media type, lower case, without parameters (`application/json`). */
+  type: string
 }
 
 /**
@@ -17,7 +19,9 @@ export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
-  signal: AbortSignal
+  signal: AbortSignal,
+  /** Told of the body as it arrives, given its media type (a streamed reply is read live). */
+  onText?: (text: string, type: string) => void
 ): Promise<PostResult> {
   try {
     const response = await fetch(url, {
@@ -26,8 +30,9 @@ export async function postJson(
       body: JSON.stringify(body),
       signal
     })
-    const text = await readText(response, url)
-    return { status: response.status, ok: response.ok, text }
+    const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+    const text = await readText(response, url, response.ok ? (t) => onText?.(t, type) : undefined)
+    return { status: response.status, ok: response.ok, text, type }
   } catch (err) {
     if (signal.aborted) throw signal.reason
     if (err instanceof HandlerError) throw err
@@ -39,9 +44,14 @@ export async function postJson(
   }
 }
 
-async function readText(response: Response, url: string): Promise<string> {
+async function readText(
+  response: Response,
+  url: string,
+  onText: ((text: string) => void) | undefined
+): Promise<string> {
   if (response.body === null) return ''
   const reader = response.body.getReader()
+  const decoder = new TextDecoder()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -53,6 +63,7 @@ async function readText(response: Response, url: string): Promise<string> {
       throw new HandlerError('handler_invalid_output', `the response from ${url} is larger than 16 MiB`)
     }
     chunks.push(value)
+    onText?.(decoder.decode(value, { stream: true }))
   }
   return Buffer.concat(chunks).toString('utf8')
 }

@@ -1,12 +1,15 @@
 import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
 import { type Mesh, parseTraceparent } from '@mesh-node/mesh'
+import { InputCheck } from '../input-check.js'
 import type { NodeNames } from '../node-names.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
+import { TaskStreams } from '../task-streams.js'
 import type { TraceStore } from '../trace-store.js'
 import { badRequest, notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
+import { taskStreamRoute } from './stream-route.js'
 import { resolveTarget } from './task-target.js'
 
 export interface TaskRoutesInit {
@@ -73,12 +76,16 @@ export function taskRoutes({
     ...t,
     names: names.map([t.from, t.executor, ...(t.path ?? [])])
   })
+  const inputCheck = new InputCheck(mesh.registry)
+  const streams = new TaskStreams(mesh.pieces)
   return [
+    taskStreamRoute({ journal, dispatcher, streams, resultOf: taskResult }),
     {
       method: 'POST',
       path: '/v1/tasks',
       handler: async ({ body, req }) => {
         const submit = parseSubmit(body, defaultTimeoutMs)
+        inputCheck.assertInput(submit.capability, submit.input)
         const traceparent = parseTraceparentHeader(req.headers.traceparent)
         const target = resolveTarget(mesh.registry, submit.capability, submit)
         const task = dispatcher.submit({ ...submit, target, traceparent })
@@ -134,7 +141,8 @@ export function taskRoutes({
             load: a.load,
             capacity: a.capacity,
             running: a.running,
-            local: a.local
+            local: a.local,
+            ...(a.schemas !== undefined ? { schemas: a.schemas } : {})
           })
         )
       }
