@@ -14,7 +14,11 @@ const EXPLAINED = new Set(['CliError', 'DaemonError', 'MeshClientError', 'SwarmK
 
 export function reportError(err: unknown): number {
   const e = err as Error
-  if (EXPLAINED.has(e?.name)) {
+  const code = (err as { code?: unknown }).code
+  if (e?.name === 'MeshClientError' && typeof code === 'string' && !e.message.includes(code)) {
+    // As a failed task reports itself: `error: CODE: message`, so scripts and people see the code.
+    process.stderr.write(`error: ${code}: ${e.message}\n`)
+  } else if (EXPLAINED.has(e?.name)) {
     process.stderr.write(`error: ${e.message}\n`)
   } else {
     process.stderr.write(`error: ${e?.message ?? String(err)}\n`)

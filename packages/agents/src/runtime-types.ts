@@ -35,6 +35,8 @@ export interface TaskPiece {
 export interface CallOptions {
   /** Abort to cancel the call; the handler's processes and requests are stopped. */
   signal?: AbortSignal
+  /** runTask only: run on this agent and no other (a task sent to one agent). */
+  agent?: string
   /** Told of every piece the handler streams while it runs a task. */
   onPiece?: (piece: TaskPiece) => void
   /** runTask only: the task's trace id, so the runtime's and handler's log lines join its trace. */

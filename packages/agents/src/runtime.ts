@@ -176,7 +176,9 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     candidates: (capability) => byLoad(capability).map(stateOf),
 
     runTask(request, options = {}) {
-      const all = byLoad(request.capability)
+      const all = byLoad(request.capability).filter(
+        (a) => options.agent === undefined || a.spec.name === options.agent
+      )
       if (all.length === 0) return Promise.resolve({ status: 'none' })
       const agent = closed ? undefined : all.find((a) => a.running < a.spec.capacity)
       if (agent === undefined) return Promise.resolve({ status: 'busy' })

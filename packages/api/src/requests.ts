@@ -28,6 +28,9 @@ export interface ParsedSubmit {
   wait: boolean
   queue: boolean
   timeoutMs: number
+  /** Only an agent of this name (`agent`), on this peer (`peer`: id or unique prefix), may run it. */
+  agent?: string
+  peer?: string
 }
 
 export interface ParsedVote {
@@ -92,12 +95,37 @@ function integer(b: Body, field: string, min: number, max: number, fallback?: nu
   return v
 }
 
-const SUBMIT_FIELDS = ['capability', 'input', 'wait', 'queue', 'timeoutMs']
+const SUBMIT_FIELDS = ['capability', 'input', 'wait', 'queue', 'timeoutMs', 'agent', 'peer']
+const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+const PEER_PREFIX = /^[1-9A-HJ-NP-Za-km-z]{1,128}$/
+
+/** `agent` and `peer` of a submit: NAME, PEER, or NAME@PEER in `agent`. */
+function parseTarget(b: Body): { agent?: string; peer?: string } {
+  if (b.agent !== undefined && typeof b.agent !== 'string')
+    throw bad('agent must be an agent name or NAME@PEER')
+  if (b.peer !== undefined && typeof b.peer !== 'string')
+    throw bad('peer must be a peer id or a prefix of one')
+  let agent = b.agent as string | undefined
+  let peer = b.peer as string | undefined
+  if (agent?.includes('@') === true) {
+    const at = agent.indexOf('@')
+    if (peer !== undefined) throw bad('give the peer once: agent NAME@PEER, or agent NAME with peer PEER')
+    peer = agent.slice(at + 1)
+    agent = agent.slice(0, at)
+  }
+  if (agent !== undefined && !AGENT_NAME.test(agent))
+    throw bad(`agent "${agent}" is not an agent name (letters, digits and . _ -, at most 64)`)
+  if (peer !== undefined && !PEER_PREFIX.test(peer))
+    throw bad(`peer "${peer}" is not a peer id or a prefix of one (base58, e.g. 12D3KooW...)`)
+  return { ...(agent !== undefined ? { agent } : {}), ...(peer !== undefined ? { peer } : {}) }
+}
 
 /** POST /v1/tasks. */
 export function parseSubmit(body: unknown, defaultTimeoutMs: number): ParsedSubmit {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw bad('the body must be a JSON object: {"capability", "input", "wait", "queue", "timeoutMs"}')
+    throw bad(
+      'the body must be a JSON object: {"capability", "input", "wait", "queue", "timeoutMs", "agent", "peer"}'
+    )
   }
   const b = object(body, SUBMIT_FIELDS)
   if (typeof b.capability !== 'string' || !CAPABILITY_PATTERN.test(b.capability)) {
@@ -111,7 +139,8 @@ export function parseSubmit(body: unknown, defaultTimeoutMs: number): ParsedSubm
     input: b.input ?? null,
     wait: b.wait !== false,
     queue: b.queue === true,
-    timeoutMs: integer(b, 'timeoutMs', 1, MAX_TASK_TIMEOUT_MS, defaultTimeoutMs)
+    timeoutMs: integer(b, 'timeoutMs', 1, MAX_TASK_TIMEOUT_MS, defaultTimeoutMs),
+    ...parseTarget(b)
   }
 }
 

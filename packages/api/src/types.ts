@@ -115,6 +115,15 @@ export interface SubmitRequest {
   timeoutMs?: number
   /** Keep the task until a capable agent appears instead of failing it. */
   queue?: boolean
+  /**
+   * Run it on the agent of this name and nowhere else; `NAME@PEER` names the
+   * peer too. Unknown or ambiguous names fail at once (`unknown_agent`,
+   * `ambiguous_agent`); an agent that is gone fails the task (`agent_gone`,
+   * `target_unreachable`) rather than running it elsewhere.
+   */
+  agent?: string
+  /** Run it on this peer (a peer id or a unique prefix) and nowhere else. */
+  peer?: string
 }
 
 export interface AttemptInfo {

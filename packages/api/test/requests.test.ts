@@ -29,6 +29,17 @@ describe('api request validation', () => {
     assert.equal(parseSubmit({ capability: 'a', wait: false, queue: true, timeoutMs: 5 }, 1).queue, true)
   })
 
+  it('splits agent NAME@PEER of a submit, and refuses a malformed target', () => {
+    const both = parseSubmit({ capability: 'a', agent: 'beta@12D3KooWabc' }, 1)
+    assert.equal(both.agent, 'beta')
+    assert.equal(both.peer, '12D3KooWabc')
+    assert.equal(parseSubmit({ capability: 'a', peer: '12D3Koo' }, 1).peer, '12D3Koo')
+    rejects(() => parseSubmit({ capability: 'a', agent: 'x@12D3', peer: '12D3' }, 1), /give the peer once/)
+    rejects(() => parseSubmit({ capability: 'a', agent: 'bad name' }, 1), /not an agent name/)
+    rejects(() => parseSubmit({ capability: 'a', peer: '0OIl' }, 1), /not a peer id/)
+    rejects(() => parseSubmit({ capability: 'a', agent: 7 }, 1), /agent must be/)
+  })
+
   it('names the field to fix', () => {
     rejects(() => parseSubmit([], 1), /JSON object/)
     rejects(() => parseSubmit({ capability: 'a', extra: 1 }, 1), /unknown field\(s\): extra/)

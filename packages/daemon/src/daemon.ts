@@ -228,7 +228,8 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       libp2p: peer.libp2p,
       pubsub: peer.libp2p.services.pubsub,
       log: log.child({ component: 'messaging' }),
-      deliverDirect: directDelivery(runtime)
+      deliverDirect: directDelivery(runtime),
+      rpc: mesh.rpc
     })
     await bus.start()
     cleanups.push(async () => {

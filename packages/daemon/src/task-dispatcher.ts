@@ -6,6 +6,7 @@ import {
   TaskCancelledError,
   type TaskOutcome,
   type TaskRouter,
+  type TaskTarget,
   traceFor
 } from '@mesh-node/mesh'
 import type { Logger } from 'pino'
@@ -51,6 +52,8 @@ export interface SubmitRequest {
   queue: boolean
   /** Only these peers, best first, moving on after a failure: an auction's bidders. Not kept across restarts. */
   candidates?: string[]
+  /** This peer (and agent) only, or fail: `submit --agent NAME@PEER`. Not kept across restarts. */
+  target?: TaskTarget
   /** The caller's W3C traceparent (validated); the task keeps its trace id. */
   traceparent?: string
 }
@@ -94,6 +97,7 @@ class JournalDispatcher implements TaskDispatcher {
   /** Resumed tasks and when their grace ends. */
   private readonly resumed = new Map<string, number>()
   private readonly restricted = new Map<string, string[]>()
+  private readonly targets = new Map<string, TaskTarget>()
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
   private stopped = false
@@ -148,6 +152,7 @@ class JournalDispatcher implements TaskDispatcher {
       deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
     })
     if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
+    if (request.target != null) this.targets.set(task.taskId, request.target)
     this.c.traces?.begin(task.taskId, request.traceparent)
     if (this.warmingUp()) {
       this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
@@ -275,6 +280,7 @@ class JournalDispatcher implements TaskDispatcher {
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
           this.restricted.delete(taskId)
+          this.targets.delete(taskId)
           this.resumed.delete(taskId)
           this.warming.delete(taskId)
         }
@@ -305,6 +311,7 @@ class JournalDispatcher implements TaskDispatcher {
       preferPeer: previous,
       candidates: this.restricted.get(task.taskId),
       failover: this.restricted.has(task.taskId),
+      target: this.targets.get(task.taskId),
       traceparent: this.c.traces?.traceparent(task.taskId)
     })
     this.c.traces?.record(task.taskId, outcome.trace)

@@ -43,4 +43,5 @@ export type {
   TaskRouterInit
 } from './router.js'
 export type { RoutingStrategy } from './strategy.js'
+export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'
 export { formatTraceparent, parseTraceparent, type TraceContext, traceFor } from './trace.js'

@@ -24,6 +24,13 @@ import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
 import { type Candidate, candidatesFrom, leastLoaded, type RoutingStrategy } from './strategy.js'
 import {
+  needsConfirmation,
+  TASK_TARGET_FEATURE,
+  type TaskTarget,
+  targetCandidates,
+  targetFailure
+} from './target.js'
+import {
   formatTraceparent,
   type HopTiming,
   startTiming,
@@ -71,6 +78,8 @@ export interface SubmitOptions {
   candidates?: string[]
   /** On a handler failure, try the next candidate instead of answering failed. */
   failover?: boolean
+  /** Run on this peer (and agent) only, or fail: `submit --agent NAME@PEER`. */
+  target?: TaskTarget
   /** W3C traceparent of the caller; its trace id is kept, else one is made. */
   traceparent?: string
 }
@@ -158,6 +167,7 @@ interface RouteRequest {
   preferPeer?: string
   candidates?: string[]
   failover?: boolean
+  target?: TaskTarget
 }
 
 type RouteResult = Omit<TaskResultMessage, 'type' | 'id'>
@@ -262,7 +272,8 @@ class DefaultTaskRouter implements TaskRouter {
       observer: options.observer,
       preferPeer: options.preferPeer,
       candidates: options.candidates,
-      failover: options.failover
+      failover: options.failover,
+      target: options.target
     }
     let res = await this.route(request)
     // Everyone capable is at capacity: back off and try again until the
@@ -351,6 +362,14 @@ class DefaultTaskRouter implements TaskRouter {
         error: { code: 'bad_path', message: 'the last peer on the path must be the sender' }
       })
     }
+    if (msg.target != null && msg.target.peer !== self) {
+      return reply({
+        ...base,
+        status: 'failed',
+        path: [...msg.path, self],
+        error: { code: 'wrong_peer', message: `the task is for peer ${msg.target.peer}, not this one` }
+      })
+    }
     const deadline = Math.min(msg.deadline, Date.now() + MAX_TASK_TIMEOUT_MS)
     const existing = this.executed.get(msg.taskId)
     if (existing != null) return reply(await existing)
@@ -384,6 +403,7 @@ class DefaultTaskRouter implements TaskRouter {
       deadline,
       hops: msg.hops,
       path: [...msg.path, self],
+      target: msg.target,
       signal: held.signal,
       trace,
       timing
@@ -429,8 +449,29 @@ class DefaultTaskRouter implements TaskRouter {
     return {
       type: 'capability_reply',
       id: query.id,
-      agents: capability == null ? ads : ads.filter((a) => a.capabilities.includes(capability))
+      agents: capability == null ? ads : ads.filter((a) => a.capabilities.includes(capability)),
+      features: [TASK_TARGET_FEATURE]
     }
+  }
+
+  /** Whether `peerId` says it honours task targets; undefined when it did not answer. */
+  private async honoursTargets(peerId: string, deadline: number): Promise<boolean | undefined> {
+    try {
+      const reply = await this.components.rpc.request(
+        capabilityQuery,
+        peerIdFromString(peerId),
+        {},
+        { timeoutMs: Math.max(1, Math.min(2000, deadline - Date.now())) }
+      )
+      return reply.features?.includes(TASK_TARGET_FEATURE) === true
+    } catch {
+      return undefined
+    }
+  }
+
+  private targetFailed(req: RouteRequest, why: 'gone' | 'unreachable' | 'unsupported'): RouteResult {
+    const error = targetFailure(req.target as TaskTarget, req.capability, why)
+    return { taskId: req.taskId, status: 'failed', path: req.path, error }
   }
 
   async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
@@ -481,7 +522,13 @@ class DefaultTaskRouter implements TaskRouter {
     const self = this.components.selfPeerId
     const log = this.components.log.child({ taskId: req.taskId, traceId: req.trace.traceId })
     const exclude = new Set(req.path)
-    let candidates = this.strategy(await this.lookup(req.capability, req.deadline, exclude))
+    const target = req.target
+    let candidates =
+      target != null
+        ? targetCandidates(this.components.registry.find(req.capability), target, (p) =>
+            this.components.registry.latency(p)
+          )
+        : this.strategy(await this.lookup(req.capability, req.deadline, exclude))
     if (req.candidates != null) {
       const order = req.candidates
       candidates = candidates
@@ -495,6 +542,7 @@ class DefaultTaskRouter implements TaskRouter {
       ]
     }
     let sawBusy = false
+    let sawLost = false
     let lastFailure: RouteResult | undefined
     for (const c of candidates) {
       const remaining = req.deadline - Date.now()
@@ -508,7 +556,10 @@ class DefaultTaskRouter implements TaskRouter {
       }
       if (c.local) {
         // Full right now: skip without an attempt, as a remote would answer busy.
-        if (!this.components.runtime.candidates(req.capability).some((a) => a.running < a.capacity)) {
+        const free = this.components.runtime
+          .candidates(req.capability)
+          .some((a) => a.running < a.capacity && (target?.agent === undefined || a.name === target.agent))
+        if (!free) {
           sawBusy = true
           continue
         }
@@ -525,7 +576,7 @@ class DefaultTaskRouter implements TaskRouter {
             deadline: req.deadline
           },
           // The runtime enforces the request deadline itself.
-          { signal: req.signal, onPiece: pieces?.emit, traceId: req.trace.traceId }
+          { signal: req.signal, agent: target?.agent, onPiece: pieces?.emit, traceId: req.trace.traceId }
         )
         await pieces?.close()
         req.timing.executedMs += performance.now() - ranAt
@@ -588,6 +639,10 @@ class DefaultTaskRouter implements TaskRouter {
       }
       // Forwarding to a peer counts as a hop; delegation from a full agent too.
       if (req.hops >= this.maxHops) continue
+      if (target != null && needsConfirmation(this.components.registry.find(req.capability), target)) {
+        const confirmed = await this.honoursTargets(c.peerId, req.deadline)
+        if (!confirmed) return this.targetFailed(req, confirmed === false ? 'unsupported' : 'unreachable')
+      }
       req.observer?.started(c.peerId)
       // While this peer has the task, its pieces (and only its) are relayed.
       const release = this.components.pieces?.expect(req.taskId, c.peerId, upstreamOf(req, self))
@@ -635,6 +690,7 @@ class DefaultTaskRouter implements TaskRouter {
           'peer unreachable for task; trying the next candidate'
         )
         const timedOut = err instanceof TransportError && err.code === 'timeout'
+        sawLost = true
         req.observer?.ended(c.peerId, timedOut ? 'timeout' : 'lost', {
           error: { code: timedOut ? 'timeout' : 'executor_lost', message: (err as Error).message }
         })
@@ -652,6 +708,7 @@ class DefaultTaskRouter implements TaskRouter {
       }
     }
     if (lastFailure != null) return lastFailure
+    if (target != null && !sawBusy) return this.targetFailed(req, sawLost ? 'unreachable' : 'gone')
     return { taskId: req.taskId, status: sawBusy ? 'busy' : 'no_agent', path: req.path }
   }
 
@@ -671,8 +728,11 @@ class DefaultTaskRouter implements TaskRouter {
             input: req.input,
             from: req.from,
             deadline: req.deadline,
-            hops: req.hops + 1,
+            // A targeted task goes out with no hop left, so that not even a
+            // node that predates `target` (and ignores it) forwards it.
+            hops: req.target != null ? MAX_HOPS : req.hops + 1,
             path: req.path,
+            target: req.target,
             traceparent: formatTraceparent(req.trace)
           },
           { timeoutMs: Math.max(1, remaining), signal: req.signal }

@@ -15,6 +15,7 @@ export class MessagingError extends Error {
       | 'stopped'
       | 'peer_unreachable'
       | 'send_timeout'
+      | 'peer_unsupported'
       | 'unknown_agent'
       | 'agent_failed'
   ) {

@@ -27,6 +27,7 @@
 
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
+import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import type { DEFAULTS } from './constants.js'
 import type { DirectDelivery } from './direct.js'
@@ -41,7 +42,7 @@ export {
   TOPIC_NAME_PATTERN,
   USER_TOPIC_PREFIX
 } from './constants.js'
-export { type DirectDelivery, MAX_SEND_TIMEOUT_MS, type SendAck, type SendRequest } from './direct.js'
+export { type DirectDelivery, MAX_SEND_TIMEOUT_MS } from './direct.js'
 export {
   checkEnvelope,
   checkTopicName,
@@ -51,6 +52,7 @@ export {
   type MessageTarget
 } from './envelope.js'
 export { MessagingError } from './errors.js'
+export { type AgentMessageAck, agentMessage } from './messages/agent-message.js'
 
 /** Receives each message once; a thrown error or rejected promise is logged, never fatal. */
 export type MessageHandler = (message: MessageEnvelope) => void | Promise<void>
@@ -111,7 +113,8 @@ export interface Messaging {
   /**
    * Delivers a message straight to one agent on one node and waits for the
    * acknowledgement (after its handler ran). Fails with `unknown_agent`,
-   * `agent_failed`, `peer_unreachable` or `send_timeout`.
+   * `agent_failed`, `bad_message`, `peer_unreachable`, `peer_unsupported` or
+   * `send_timeout`. It travels as `agent_message` on the task protocol.
    */
   send(target: { agent: string; node: string }, payload: unknown, options?: SendOptions): Promise<SendResult>
   /** Follows a user topic on this node; handlers run for local publications too. */
@@ -132,6 +135,8 @@ export interface MessagingComponents {
   log: Logger
   /** Hands direct sends to local agents; absent, every send here is answered `unknown_agent`. */
   deliverDirect?: DirectDelivery
+  /** The task protocol, which carries sends (`agent_message`); absent, this node neither sends nor takes them. */
+  rpc?: Pick<Rpc, 'handle' | 'unhandle' | 'request'>
 }
 
 export function messaging(init: MessagingInit = {}): (components: MessagingComponents) => Messaging {

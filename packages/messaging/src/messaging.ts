@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { RemoteProtocolError, TransportError } from '@mesh-node/rpc'
 import { DEFAULTS } from './constants.js'
 import { type DirectDelivery, MAX_SEND_TIMEOUT_MS } from './direct.js'
 import {
@@ -26,6 +27,7 @@ import type {
   SubscribeOptions,
   Subscription
 } from './index.js'
+import { agentMessage, agentMessageHandler } from './messages/agent-message.js'
 import { PublishRateLimiter } from './rate-limit.js'
 import { ReplayProtocol, type ReplayRequest } from './replay.js'
 import { ReplayBuffer } from './replay-buffer.js'
@@ -38,6 +40,16 @@ interface LocalSubscriber {
    * can still offer a replayed message), then dropped.
    */
   recent?: { ids: Set<string>; adding: boolean }
+}
+
+type SendCode = 'unknown_agent' | 'agent_failed' | 'bad_message'
+/** The refusals an ack may carry; anything else a peer says counts as agent_failed. */
+const SEND_CODES: ReadonlySet<string> = new Set(['unknown_agent', 'agent_failed', 'bad_message'])
+
+/** A peer's `error` answer to an agent_message, as a send's code (e.g. reply_too_large: agent_failed). */
+const REMOTE_ERRORS: Record<string, 'peer_unsupported' | 'bad_message'> = {
+  unknown_type: 'peer_unsupported',
+  invalid_message: 'bad_message'
 }
 
 /** Slack added to a replay window for the request's own travel time. */
@@ -82,8 +94,7 @@ export class GossipMessaging implements Messaging {
         // JSON framing adds a little to the envelopes' own bytes.
         maxReplyBytes: this.opts.replayBytes + 64 * 1024,
         answer: async (request, asker) => await this.answerReplay(request, asker),
-        maxRequestBytes: this.opts.maxMessageBytes + 4096,
-        deliver: async (agent, envelope, timeoutMs) => await this.deliverDirect(agent, envelope, timeoutMs)
+        maxRequestBytes: 1024
       }
     )
   }
@@ -91,11 +102,19 @@ export class GossipMessaging implements Messaging {
   async start(): Promise<void> {
     this.components.pubsub.addEventListener('message', this.onMessage)
     await this.replay.start()
+    this.components.rpc?.handle(
+      agentMessage,
+      agentMessageHandler(
+        async (agent, envelope, timeoutMs) => await this.deliverDirect(agent, envelope, timeoutMs),
+        this.opts.maxMessageBytes
+      )
+    )
     this.running = true
   }
 
   async stop(): Promise<void> {
     this.running = false
+    this.components.rpc?.unhandle(agentMessage)
     this.components.pubsub.removeEventListener('message', this.onMessage)
     for (const name of [...this.topicState.keys()]) this.leave(name)
     await this.replay.stop()
@@ -169,7 +188,7 @@ export class GossipMessaging implements Messaging {
     const outcome =
       target.node === this.self
         ? await this.deliverDirect(target.agent, envelope, timeoutMs)
-        : await this.replay.send(peer, envelope, timeoutMs)
+        : await this.sendRemote(peer, envelope, timeoutMs)
     if (!outcome.delivered)
       throw new MessagingError(`${target.agent}@${target.node}: ${outcome.message}`, outcome.code)
     return { id: envelope.id, agent: target.agent, node: target.node, reply: outcome.reply }
@@ -310,6 +329,39 @@ export class GossipMessaging implements Messaging {
       sub.recent = undefined
     }, REPLAY_LINGER_MS).unref()
     return count
+  }
+
+  /** One agent_message on the task protocol's warm session to `peer`, and its ack. */
+  private async sendRemote(
+    peer: PeerId,
+    envelope: MessageEnvelope,
+    timeoutMs: number
+  ): Promise<{ delivered: true; reply: unknown } | { delivered: false; code: SendCode; message: string }> {
+    const rpc = this.components.rpc
+    const who = peer.toString()
+    if (rpc == null) throw new MessagingError('this node has no task protocol to send on', 'peer_unreachable')
+    try {
+      // The ack comes after the agent's handler: allow it that long, plus the trip.
+      const ack = await rpc.request(
+        agentMessage,
+        peer,
+        { envelope, timeoutMs },
+        { timeoutMs: timeoutMs + this.opts.replayTimeoutMs }
+      )
+      if (ack.delivered) return { delivered: true, reply: ack.reply ?? null }
+      const code = SEND_CODES.has(ack.code ?? '') ? (ack.code as SendCode) : 'agent_failed'
+      return { delivered: false, code, message: ack.message ?? 'not delivered' }
+    } catch (err) {
+      const message = (err as Error).message
+      if (err instanceof TransportError && err.code === 'timeout')
+        throw new MessagingError(`peer ${who} did not acknowledge within ${timeoutMs} ms`, 'send_timeout')
+      if (err instanceof RemoteProtocolError)
+        throw new MessagingError(
+          `peer ${who} refused the message (${err.code}: ${message}); a node older than agent_message cannot take sends`,
+          REMOTE_ERRORS[err.code] ?? 'agent_failed'
+        )
+      throw new MessagingError(`cannot reach peer ${who}: ${message}`, 'peer_unreachable')
+    }
   }
 
   private async deliverDirect(

@@ -2,9 +2,7 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { encodeFrame, FrameDecoder } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
 import { REPLAY_PROTOCOL } from './constants.js'
-import { type DirectDelivery, parseSendRequest, type SendAck, type SendRequest } from './direct.js'
 import { checkEnvelope, checkTopicName, type MessageEnvelope } from './envelope.js'
-import { MessagingError } from './errors.js'
 
 /** A replay request: own messages on `topic` published in the last `withinMs` of the answerer's clock. */
 export interface ReplayRequest {
@@ -34,10 +32,8 @@ export interface ReplayInit {
    * own messages from the window.
    */
   answer: (request: ReplayRequest, asker: PeerId) => Promise<MessageEnvelope[]>
-  /** Largest request: a send carries a whole envelope. */
+  /** Largest request frame (a replay request is a topic name and a number). */
   maxRequestBytes: number
-  /** Hands a direct send to a local agent. */
-  deliver: DirectDelivery
 }
 
 /**
@@ -100,53 +96,13 @@ export class ReplayProtocol {
     }
   }
 
-  /** Sends one envelope to one agent on `peer` and waits for its acknowledgement. */
-  async send(peer: PeerId, envelope: MessageEnvelope, timeoutMs: number): Promise<SendAck> {
-    // The answer comes after the agent's handler; allow it that long, plus the trip.
-    const signal = AbortSignal.timeout(timeoutMs + this.init.timeoutMs)
-    let stream: Stream | undefined
-    try {
-      stream = await this.components.libp2p.dialProtocol(peer, REPLAY_PROTOCOL, { signal })
-    } catch (err) {
-      throw new MessagingError(
-        `cannot reach peer ${peer.toString()}: ${(err as Error).message}`,
-        'peer_unreachable'
-      )
-    }
-    try {
-      stream.send(encodeFrame({ type: 'send', envelope, timeoutMs } satisfies SendRequest))
-      const frame = await readOneFrame(stream, this.init.maxRequestBytes, signal)
-      const ack = JSON.parse(new TextDecoder().decode(frame)) as SendAck
-      if (ack?.type !== 'send_ack' || typeof ack.delivered !== 'boolean')
-        throw new Error(`expected a send_ack, got ${JSON.stringify(ack).slice(0, 100)}`)
-      return ack
-    } catch (err) {
-      if (signal.aborted)
-        throw new MessagingError(
-          `peer ${peer.toString()} did not acknowledge within ${timeoutMs} ms`,
-          'send_timeout'
-        )
-      throw new MessagingError(
-        `send to ${peer.toString()} failed: ${(err as Error).message}`,
-        'peer_unreachable'
-      )
-    } finally {
-      stream.abort(new Error('send done'))
-    }
-  }
-
   private async serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer
     const log = this.components.log.child({ remotePeer: remote.toString() })
     try {
       const signal = AbortSignal.timeout(this.init.timeoutMs)
       const frame = await readOneFrame(stream, this.init.maxRequestBytes, signal)
-      const value = JSON.parse(new TextDecoder().decode(frame)) as { type?: unknown }
-      if (value?.type === 'send') {
-        stream.send(encodeFrame(await this.answerSend(value, remote.toString())))
-        await stream.close()
-        return
-      }
+      const value: unknown = JSON.parse(new TextDecoder().decode(frame))
       const request = parseRequest(value, this.init.maxReplayMs)
       const messages = await this.init.answer(request, remote)
       stream.send(encodeFrame({ type: 'replay_reply', messages } satisfies ReplayReply))
@@ -155,20 +111,6 @@ export class ReplayProtocol {
       log.debug({ err: (err as Error).message }, 'bad replay request')
       stream.abort(err as Error)
     }
-  }
-
-  private async answerSend(value: unknown, sender: string): Promise<SendAck> {
-    let request: SendRequest
-    try {
-      request = parseSendRequest(value, sender)
-    } catch (err) {
-      return { type: 'send_ack', delivered: false, code: 'bad_message', message: (err as Error).message }
-    }
-    const { agent } = request.envelope.to as { agent: string }
-    const outcome = await this.init.deliver(agent, request.envelope, request.timeoutMs)
-    return outcome.delivered
-      ? { type: 'send_ack', delivered: true, agent, reply: outcome.reply }
-      : { type: 'send_ack', delivered: false, code: outcome.code, message: outcome.message }
   }
 }
 

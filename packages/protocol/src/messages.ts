@@ -62,7 +62,12 @@ export const TaskRequestSchema = Type.Object({
   /** Peers the task has visited, origin first; none of them may be chosen again. */
   path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 1 }),
   /** Optional: W3C trace context; the sender's span is the parent of the receiver's. */
-  traceparent: Type.Optional(Type.String({ pattern: TRACEPARENT_PATTERN.source }))
+  traceparent: Type.Optional(Type.String({ pattern: TRACEPARENT_PATTERN.source })),
+  /**
+   * Run on this peer (and this agent) only: never forwarded, never on
+   * another agent; the receiver refuses what it cannot honour (§6.6).
+   */
+  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) }))
 })
 
 /** A duration in ms, to the microsecond, so nested hops' times add up exactly. */
@@ -115,7 +120,9 @@ export const CapabilityQuerySchema = Type.Object({
 export const CapabilityReplySchema = Type.Object({
   type: Type.Literal('capability_reply'),
   id: Id,
-  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE })
+  agents: Type.Array(AgentAdSchema, { maxItems: MAX_AGENTS_PER_NODE }),
+  /** Optional behaviours this node honours, e.g. `task_target` (§6.6); absent on older nodes. */
+  features: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 }))
 })
 
 /** SWIM's ping-req: "can you reach this peer?", asked of a third party. */

@@ -15,6 +15,8 @@ interface SubmitOptions extends CommonOptions {
   follow?: boolean
   stream?: boolean
   trunc: boolean
+  agent?: string
+  peer?: string
 }
 
 /** A task timeout flag: a duration up to the protocol's 10 minutes. */
@@ -104,6 +106,11 @@ export function submitCommand(): Command {
     )
     .option('--no-wait', 'print {"taskId"} at once; follow it with "mesh-node task ID"')
     .option('--queue', 'if no agent can handle it yet, keep the task until one joins')
+    .option(
+      '--agent <name[@peer]>',
+      'run it on this agent only (and this peer: id or unique prefix); never elsewhere'
+    )
+    .option('--peer <peer>', 'run it on this peer only (id or unique prefix); never elsewhere')
     .option('--follow', "show the task's attempts (executor, agent, outcome) as they happen")
     .option(
       '--stream',
@@ -122,7 +129,9 @@ export function submitCommand(): Command {
         capability: options.capability,
         input,
         timeoutMs,
-        queue: options.queue
+        queue: options.queue,
+        agent: options.agent,
+        peer: options.peer
       })
       if (!options.wait) {
         if (options.json === true) printJson({ taskId })

@@ -130,6 +130,74 @@ describe('the task protocol, spoken by a plain libp2p peer', { timeout: 180_000 
     assert.equal((res3.error as { code: string }).code, 'bad_path')
   })
 
+  it('honours task_request.target: no forwarding, no other peer, no other agent', async () => {
+    const session = await raw.open(await addr(relay))
+    // The relay could forward this to w1 or w2, but the target says: here only.
+    const here = request(raw, { capability: 'work', input: { ms: 1 }, target: { peer: relay.peerId } })
+    session.send(here)
+    const res = await session.next()
+    assert.equal(res.status, 'failed')
+    assert.equal((res.error as { code: string }).code, 'agent_gone')
+    assert.equal(res.executor, undefined)
+    const other = request(raw, { capability: 'work', target: { peer: worker2.peerId } })
+    session.send(other)
+    assert.equal(((await session.next()).error as { code: string }).code, 'wrong_peer')
+    const s1 = await raw.open(await addr(worker1))
+    const wrongAgent = request(raw, { capability: 'work', target: { peer: worker1.peerId, agent: 'w2' } })
+    s1.send(wrongAgent)
+    assert.equal(((await s1.next()).error as { code: string }).code, 'agent_gone')
+    const right = request(raw, {
+      capability: 'work',
+      input: { ms: 1 },
+      target: { peer: worker1.peerId, agent: 'w1' }
+    })
+    s1.send(right)
+    const ran = await s1.next()
+    assert.equal(ran.status, 'completed')
+    assert.equal(ran.agent, 'w1')
+    s1.send({ type: 'capability_query', id: 'q-features' })
+    assert.deepEqual((await s1.next()).features, ['task_target'])
+  })
+
+  it('takes agent_message (mesh-node send) on the task protocol and acknowledges it', async () => {
+    const session = await raw.open(await addr(worker1))
+    const envelope = (from: string, agent: string) => ({
+      v: 1,
+      id: `m-${Math.random().toString(36).slice(2)}`,
+      type: 'message',
+      from: { node: from },
+      to: { agent, node: worker1.peerId },
+      payload: { hello: 1 },
+      timestamp: Date.now()
+    })
+    session.send({
+      type: 'agent_message',
+      id: 'am-1',
+      timeoutMs: 5000,
+      envelope: envelope(raw.peerId, 'ghost')
+    })
+    const unknown = await session.next()
+    assert.equal(unknown.type, 'agent_message_ack')
+    assert.equal(unknown.id, 'am-1')
+    assert.equal(unknown.delivered, false)
+    assert.equal(unknown.code, 'unknown_agent')
+    session.send({
+      type: 'agent_message',
+      id: 'am-2',
+      timeoutMs: 5000,
+      envelope: envelope(worker2.peerId, 'w1')
+    })
+    const spoofed = await session.next()
+    assert.equal(spoofed.delivered, false)
+    assert.equal(spoofed.code, 'bad_message')
+    assert.match(String(spoofed.message), /claims to be from/)
+    const big = { ...envelope(raw.peerId, 'w1'), payload: 'x'.repeat(70_000) }
+    session.send({ type: 'agent_message', id: 'am-3', timeoutMs: 5000, envelope: big })
+    const tooBig = await session.next()
+    assert.equal(tooBig.code, 'bad_message')
+    assert.match(String(tooBig.message), /65536|64 KiB|too large/i)
+  })
+
   it('never runs a repeated task id twice: the repeat gets the stored result', async () => {
     const session = await raw.open(await addr(worker2))
     const req = request(raw, { capability: 'count', taskId: 'same-task-id-1' })

@@ -10,6 +10,7 @@ import type { TraceStore } from '../trace-store.js'
 import { badRequest, notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
 import { taskStreamRoute } from './stream-route.js'
+import { resolveTarget } from './task-target.js'
 
 export interface TaskRoutesInit {
   mesh: Mesh
@@ -85,10 +86,9 @@ export function taskRoutes({
       handler: async ({ body, req }) => {
         const submit = parseSubmit(body, defaultTimeoutMs)
         inputCheck.assertInput(submit.capability, submit.input)
-        const task = dispatcher.submit({
-          ...submit,
-          traceparent: parseTraceparentHeader(req.headers.traceparent)
-        })
+        const traceparent = parseTraceparentHeader(req.headers.traceparent)
+        const target = resolveTarget(mesh.registry, submit.capability, submit)
+        const task = dispatcher.submit({ ...submit, target, traceparent })
         if (!submit.wait) return new ApiReply(202, { taskId: task.taskId })
         // A client that hangs up stops waiting; the task itself goes on.
         const gone = new AbortController()

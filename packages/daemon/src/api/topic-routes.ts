@@ -24,6 +24,7 @@ const STATUS: Record<MessagingError['code'], number> = {
   too_many_subscribers: 429,
   stopped: 503,
   peer_unreachable: 502,
+  peer_unsupported: 502,
   send_timeout: 504,
   unknown_agent: 404,
   agent_failed: 502
