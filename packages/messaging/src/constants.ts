@@ -36,12 +36,12 @@ export const DEFAULTS = {
   /** Longest replay window a subscriber may ask for. */
   maxReplayMs: 10 * 60 * 1000,
   /** How long a replay answer waits for gossipsub to learn of the asker's subscription. */
-  replaySubscriptionWaitMs: 1000,
-  /** Deadline of one replay request. */
-  replayTimeoutMs: 3000,
+  replaySubscriptionWaitMs: 3000,
+  /** Deadline of one replay request: past the answerer's wait for the subscription. */
+  replayTimeoutMs: 5000,
   /** Peers asked for a replay at once. */
   replayFanout: 64,
-  /** Message ids remembered per topic to deliver each message at most once. */
+  /** Message ids one subscriber remembers while replays may bring copies (at most once delivery). */
   seenIds: 4096,
   /** Publishers whose rate is tracked; the least recent is forgotten first. */
   trackedPublishers: 4096

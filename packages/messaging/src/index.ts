@@ -129,8 +129,17 @@ export interface Messaging {
 export type MessagingInit = Partial<{ -readonly [K in keyof typeof DEFAULTS]: number }>
 
 export interface MessagingComponents {
-  /** Handles and dials the replay protocol; `getPeers` picks who to ask. */
-  libp2p: Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'getPeers'>
+  /** Handles and dials the replay protocol; `getPeers` picks who to ask, `peer:connect` whom to catch up with. */
+  libp2p: Pick<
+    Libp2p,
+    | 'peerId'
+    | 'handle'
+    | 'unhandle'
+    | 'dialProtocol'
+    | 'getPeers'
+    | 'addEventListener'
+    | 'removeEventListener'
+  >
   pubsub: GossipSub
   log: Logger
   /** Hands direct sends to local agents; absent, every send here is answered `unknown_agent`. */

@@ -35,11 +35,12 @@ import { ReplayBuffer } from './replay-buffer.js'
 interface LocalSubscriber {
   handler: MessageHandler
   /**
-   * Ids delivered while a replay may still bring copies of them: `adding`
-   * during the replay, `checking` for a while after it (a relay's gossip
-   * can still offer a replayed message), then dropped.
+   * Ids delivered while a replay may still bring copies of them: added to
+   * while any replay runs (`replays` > 0), checked for a while after the
+   * last ends (a relay's gossip can still offer a replayed message), then
+   * dropped. `generation` tells a stale linger timer from a current one.
    */
-  recent?: { ids: Set<string>; adding: boolean }
+  recent?: { ids: Set<string>; replays: number; generation: number }
 }
 
 type SendCode = 'unknown_agent' | 'agent_failed' | 'bad_message'
@@ -56,6 +57,8 @@ const REMOTE_ERRORS: Record<string, 'peer_unsupported' | 'bad_message'> = {
 const REPLAY_MARGIN_MS = 100
 /** How long replayed ids are still checked after a replay: past gossipsub's message cache. */
 const REPLAY_LINGER_MS = 30_000
+/** Topics asked of one newly connected peer at once. */
+const CATCH_UP_CONCURRENCY = 4
 
 export class GossipMessaging implements Messaging {
   private readonly topicState = new Map<string, Set<LocalSubscriber>>()
@@ -67,6 +70,9 @@ export class GossipMessaging implements Messaging {
   private running = false
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     this.receive(evt.detail)
+  }
+  private readonly onPeerConnect = (evt: CustomEvent<PeerId>): void => {
+    void this.catchUp(evt.detail)
   }
 
   constructor(
@@ -101,6 +107,7 @@ export class GossipMessaging implements Messaging {
 
   async start(): Promise<void> {
     this.components.pubsub.addEventListener('message', this.onMessage)
+    this.components.libp2p.addEventListener('peer:connect', this.onPeerConnect)
     await this.replay.start()
     this.components.rpc?.handle(
       agentMessage,
@@ -116,6 +123,7 @@ export class GossipMessaging implements Messaging {
     this.running = false
     this.components.rpc?.unhandle(agentMessage)
     this.components.pubsub.removeEventListener('message', this.onMessage)
+    this.components.libp2p.removeEventListener('peer:connect', this.onPeerConnect)
     for (const name of [...this.topicState.keys()]) this.leave(name)
     await this.replay.stop()
   }
@@ -206,7 +214,8 @@ export class GossipMessaging implements Messaging {
         `topic "${name}" already has ${subs.size} local subscribers, the most allowed; close one first`,
         'too_many_subscribers'
       )
-    const sub: LocalSubscriber = { handler, recent: { ids: new Set(), adding: true } }
+    const sub: LocalSubscriber = { handler }
+    this.beginReplay(sub)
     subs.add(sub)
     const replayed = this.replayInto(name, sub, sinceMs)
     return {
@@ -290,9 +299,10 @@ export class GossipMessaging implements Messaging {
   }
 
   private deliver(sub: LocalSubscriber, envelope: MessageEnvelope): boolean {
-    if (sub.recent != null) {
-      if (sub.recent.ids.has(envelope.id)) return false
-      if (sub.recent.adding) sub.recent.ids.add(envelope.id)
+    const recent = sub.recent
+    if (recent != null) {
+      if (recent.ids.has(envelope.id)) return false
+      if (recent.replays > 0 && recent.ids.size < this.opts.seenIds) recent.ids.add(envelope.id)
     }
     try {
       const out = sub.handler(envelope)
@@ -324,11 +334,51 @@ export class GossipMessaging implements Messaging {
         }
       })
     )
-    if (sub.recent != null) sub.recent.adding = false
-    setTimeout(() => {
-      sub.recent = undefined
-    }, REPLAY_LINGER_MS).unref()
+    this.endReplay(sub)
     return count
+  }
+
+  private beginReplay(sub: LocalSubscriber): void {
+    sub.recent ??= { ids: new Set(), replays: 0, generation: 0 }
+    sub.recent.replays++
+  }
+
+  private endReplay(sub: LocalSubscriber): void {
+    const recent = sub.recent
+    if (recent == null || --recent.replays > 0) return
+    const generation = ++recent.generation
+    setTimeout(() => {
+      if (sub.recent === recent && recent.replays === 0 && recent.generation === generation)
+        sub.recent = undefined
+    }, REPLAY_LINGER_MS).unref()
+  }
+
+  /**
+   * A peer that just connected may publish before its gossipsub learns what
+   * this node follows, and gossipsub would never send us those messages. So
+   * this node asks it, per followed topic, for what it published since the
+   * connection; it answers once it knows the subscription, after which its
+   * gossip carries the rest. Copies that also came by gossip are dropped.
+   */
+  private async catchUp(peer: PeerId): Promise<void> {
+    if (!this.running || this.topicState.size === 0) return
+    const connectedAt = Date.now()
+    // Every delivery from now on is recorded, so a replayed copy of it is dropped.
+    const topics = [...this.topicState].map(([name, subs]) => ({ name, subs: [...subs] }))
+    for (const t of topics) for (const sub of t.subs) this.beginReplay(sub)
+    const next = async (): Promise<void> => {
+      for (let t = topics.shift(); t !== undefined; t = topics.shift()) {
+        try {
+          const withinMs = Math.min(Date.now() - connectedAt + REPLAY_MARGIN_MS, this.opts.maxReplayMs)
+          const name = t.name
+          for (const envelope of await this.replay.request(peer, name, withinMs))
+            for (const sub of t.subs) if (this.topicState.get(name)?.has(sub)) this.deliver(sub, envelope)
+        } finally {
+          for (const sub of t.subs) this.endReplay(sub)
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, next))
   }
 
   /** One agent_message on the task protocol's warm session to `peer`, and its ack. */
