@@ -120,8 +120,13 @@ peer_ids() { for s in node-a node-b node-c; do mn "$s" id --json | node -p 'JSON
 
 # Waits (deadline in s) until every node lists the two others in `peers`.
 wait_mesh() {
-  local deadline=$(($(date +%s) + $1)) ids
+  local deadline=$(($(date +%s) + $1)) ids s
+  # A container that was just (re)started may not serve its API yet: wait for each daemon first.
+  for s in node-a node-b node-c; do
+    mn "$s" wait --peers 0 --timeout "$1s" >/dev/null || fail "$s: the daemon did not come up within $1 s"
+  done
   mapfile -t ids < <(peer_ids)
+  [ "${#ids[@]}" = 3 ] || fail "could not read the three peer ids (got ${#ids[@]})"
   local svcs=(node-a node-b node-c)
   while :; do
     local full=1 i j
