@@ -111,17 +111,30 @@ describe('a hostile peer cannot make a daemon work without limit', { timeout: 90
         message: 'the daemon to subscribe to the auction topic'
       }
     )
-    for (let i = 0; i < 300; i++) {
-      await rogue.publish(AUCTION_TOPIC, {
+    const call = (correlationId: string) =>
+      rogue.publish(AUCTION_TOPIC, {
         type: 'call_for_bids',
-        correlationId: `cfb-${i}`,
+        correlationId,
         auctioneer: rogue.peerId,
         capability: 'slow',
         input: null,
-        deadline: Date.now() + 5_000
+        // Far enough out that a loaded daemon still has the whole 1 s bid budget.
+        deadline: Date.now() + 30_000
       })
-    }
-    await waitFor(() => readFileSync(log, 'utf8').length > 0, { message: 'some bid to be evaluated' })
+    // Seeing the daemon's subscription does not mean the rogue's own gossip
+    // stream to it is open yet: call until one auction reaches the agent, so
+    // the flood is not published into a stream that does not exist.
+    let probes = 0
+    await waitFor(
+      async () => {
+        if (readFileSync(log, 'utf8').length > 0) return true
+        if (probes % 10 === 0) await call(`probe-${probes}`)
+        probes++
+        return false
+      },
+      { timeoutMs: 30_000, message: 'a call_for_bids to reach the agent' }
+    )
+    for (let i = 0; i < 300; i++) await call(`cfb-${i}`)
     // Bids take at most 1 s each; wait until the evaluations are over.
     await waitFor(() => allEnded(log), { timeoutMs: 30_000, message: 'bid evaluations to finish' })
     assert.ok(peak(log) <= 2, `${peak(log)} processes ran at once; the agent's capacity is 2`)
