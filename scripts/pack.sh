@@ -10,27 +10,9 @@
 # launcher that checks the Node version before the bundle (which imports
 # node:sqlite) is even parsed.
 set -euo pipefail
-here="$(dirname "${BASH_SOURCE[0]}")"
-source "$here/lib-env.sh"
-ensure_toolchain
-cd "$MESH_ROOT"
-
-out="$MESH_ROOT"
-build=1
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
-    # For callers that just built (the install test runs after `pnpm build`).
-    --no-build) build=0; shift ;;
-    *) echo "usage: scripts/pack.sh [--out DIR] [--no-build]" >&2; exit 2 ;;
-  esac
-done
-
-if [ "$build" = 1 ]; then
-  [ -d node_modules ] || pnpm install --frozen-lockfile >&2
-  echo "==> build" >&2
-  pnpm -s build
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib-pack.sh"
+parse_pack_args "$@"
+build_workspace
 
 # A fresh stage per run, so two packs at once (a test and a user) do not collide.
 stage="$(mktemp -d "${TMPDIR:-/tmp}/mesh-node-pack.XXXXXX")/mesh-node"

@@ -5,21 +5,9 @@
 # The CLI is bundled to CommonJS (SEA's main script must be CommonJS), put in
 # a SEA blob, and injected with postject into a copy of the Node running this.
 set -euo pipefail
-here="$(dirname "${BASH_SOURCE[0]}")"
-source "$here/lib-env.sh"
-ensure_toolchain
-cd "$MESH_ROOT"
-
-out="$MESH_ROOT"
-build=1
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
-    --no-build) build=0; shift ;;
-    *) echo "usage: scripts/sea.sh [--out DIR] [--no-build]" >&2; exit 2 ;;
-  esac
-done
-[ "$build" = 0 ] || pnpm -s build
+source "$(dirname "${BASH_SOURCE[0]}")/lib-pack.sh"
+parse_pack_args "$@"
+build_workspace
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mesh-node-sea.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

@@ -1,4 +1,5 @@
-import { type Artifact, type Message, type Part, Role, type Task, TaskState } from '@a2a-js/sdk'
+import { type Artifact, type Message, Role, type Task, TaskState } from '@a2a-js/sdk'
+import { partOf } from '@mesh-node/agents'
 import type { MeshTaskPiece, MeshTaskView } from './mesh-tasks.js'
 
 /** A mesh task's status as an A2A task state. */
@@ -16,30 +17,6 @@ export function stateOf(status: string): TaskState {
     default:
       return TaskState.TASK_STATE_FAILED
   }
-}
-
-/** A JSON value as one part: a string is text, anything else data. */
-export function partOf(value: unknown): Part {
-  return typeof value === 'string'
-    ? { content: { $case: 'text', value }, metadata: undefined, filename: '', mediaType: 'text/plain' }
-    : {
-        content: { $case: 'data', value: value ?? null },
-        metadata: undefined,
-        filename: '',
-        mediaType: 'application/json'
-      }
-}
-
-/** A message's parts as one JSON value: a lone part is its value, several an array. */
-export function inputOf(parts: Part[]): unknown {
-  const values = parts.map((p) => {
-    const c = p.content
-    if (c === undefined) return null
-    if (c.$case === 'raw') return { raw: Buffer.from(c.value).toString('base64'), mediaType: p.mediaType }
-    if (c.$case === 'url') return { url: c.value, mediaType: p.mediaType }
-    return c.value
-  })
-  return values.length === 1 ? values[0] : values
 }
 
 export function agentMessage(taskId: string, contextId: string, text: string): Message {

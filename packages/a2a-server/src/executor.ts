@@ -5,16 +5,9 @@ import {
   type ExecutionEventBus,
   type RequestContext
 } from '@a2a-js/sdk/server'
+import { partOf, valueOfParts } from '@mesh-node/agents'
 import type { Logger } from 'pino'
-import {
-  agentMessage,
-  inputOf,
-  partialArtifact,
-  partOf,
-  resultArtifact,
-  stateOf,
-  statusOf
-} from './a2a-task.js'
+import { agentMessage, partialArtifact, resultArtifact, stateOf, statusOf } from './a2a-task.js'
 import {
   type MeshSkill,
   type MeshTaskPiece,
@@ -103,7 +96,7 @@ export function meshExecutor(init: ExecutorInit): AgentExecutor {
         taskId,
         contextId,
         capability,
-        input: inputOf(message.parts),
+        input: valueOfParts(message.parts),
         timeoutMs: timeoutOf(message.metadata, init)
       })
       bus.finished()

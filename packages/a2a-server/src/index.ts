@@ -29,7 +29,7 @@
  * ```
  */
 
-export { inputOf, partOf, taskOf } from './a2a-task.js'
+export { taskOf } from './a2a-task.js'
 export { BEARER_SCHEME, buildCard, JSONRPC_PATH, publicJwkOfPeer, signCard, verifyCard } from './card.js'
 export { A2aServerError } from './errors.js'
 export { pickSkill } from './executor.js'

@@ -45,6 +45,8 @@ export type {
   VoteRequest
 } from '@mesh-node/sdk'
 export { AgentConfigError, HandlerError, type HandlerErrorCode } from './errors.js'
+/** A2A parts and JSON values, both ways: the a2a handler and packages/a2a-server speak them the same. */
+export { partOf, valueOfParts } from './handlers/a2a-parts.js'
 export { BUILTIN_NAMES } from './handlers/builtin-options.js'
 export {
   type CreateHandlerOptions,

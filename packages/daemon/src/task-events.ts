@@ -62,22 +62,17 @@ export function publishMeshEvents(
   names: NodeNames
 ): void {
   mesh.registry.onEvent((event) => {
-    if (event.type === 'agent_joined')
-      events.publish({
-        type: 'agent_joined',
-        peerId: event.agent.peerId,
-        ...withName('name', names.of(event.agent.peerId)),
-        agent: event.agent.agent,
-        capabilities: event.agent.capabilities
-      })
-    if (event.type === 'agent_left')
-      events.publish({
-        type: 'agent_left',
-        peerId: event.agent.peerId,
-        ...withName('name', names.of(event.agent.peerId)),
-        agent: event.agent.agent,
-        reason: event.reason
-      })
+    if (event.type !== 'agent_joined' && event.type !== 'agent_left') return
+    const { peerId, agent } = event.agent
+    events.publish({
+      type: event.type,
+      peerId,
+      ...withName('name', names.of(peerId)),
+      agent,
+      ...(event.type === 'agent_joined'
+        ? { capabilities: event.agent.capabilities }
+        : { reason: event.reason })
+    })
   })
   mesh.failureDetector.onEvent((event) =>
     events.publish({ ...event, ...withName('name', names.of(event.peerId)) })

@@ -1,23 +1,27 @@
-import type { OutcomeError, TaskEvent } from '@mesh-node/tasks'
+import type { TaskInfo } from '@mesh-node/api'
+import type { TaskEvent } from '@mesh-node/tasks'
 
-/** A task this node ran or forwarded for another node, as the API shows it. */
-export interface SeenTask {
-  taskId: string
-  role: 'executor' | 'forwarder'
-  capability: string
-  from: string
+/** A task this node ran or forwarded for another node: the API's TaskInfo, before attempts and names. */
+export interface SeenTask
+  extends Pick<
+    TaskInfo,
+    | 'taskId'
+    | 'capability'
+    | 'from'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'executor'
+    | 'agent'
+    | 'path'
+    | 'result'
+    | 'error'
+  > {
+  role: Exclude<TaskInfo['role'], 'origin'>
   status: 'running' | 'completed' | 'failed'
-  createdAt: number
-  updatedAt: number
-  executor?: string
-  agent?: string
-  path?: string[]
-  result?: unknown
-  error?: OutcomeError
 }
 
 export interface TaskStore {
-  /** Records a router event for a task another node submitted. */
+  /** Records a task event for a task another node submitted. */
   record(event: TaskEvent): void
   get(taskId: string): SeenTask | undefined
   list(limit?: number): SeenTask[]

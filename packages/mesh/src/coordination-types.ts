@@ -1,5 +1,5 @@
 import type { AgentRuntime } from '@mesh-node/agents'
-import type { VoteResultInfo } from '@mesh-node/api'
+import type { SolveResultInfo, VoteResultInfo } from '@mesh-node/api'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import type { AgentAnswerMessage, AgentAskMessage, AgentQuestion } from '@mesh-node/protocol'
 import type { Rpc } from '@mesh-node/rpc'
@@ -43,20 +43,8 @@ export interface SolveRequest {
   phaseTimeoutsMs?: { brainstorm?: number; critique?: number; vote?: number; implement?: number }
 }
 
-export interface SolveResult {
-  correlationId: string
-  ideas: Array<{ agent: string; peerId: string; idea: string }>
-  refined: string[]
-  decision: Pick<VoteResult, 'choice' | 'confidence' | 'votes' | 'abstained' | 'quorumMet'>
-  implementation: {
-    capability: string
-    taskId: string
-    status: string
-    executor: string | null
-    agent: string | null
-  }
-  result: unknown
-}
+/** A solve round's outcome, exactly as the control API returns it. */
+export type SolveResult = SolveResultInfo
 
 /** A finished task, as the task-submitting component reports it. */
 export interface SubmittedTask {

@@ -2,28 +2,26 @@ import { randomUUID } from 'node:crypto'
 import { type Message, type Part, Role, type Task, TaskState } from '@a2a-js/sdk'
 import { HandlerError } from '../errors.js'
 
-/** A task input as the user message of an A2A call: a string is a text part, anything else one data part. */
+/** A JSON value as one A2A part: a string is a text part, anything else one data part. */
+export function partOf(value: unknown): Part {
+  return typeof value === 'string'
+    ? { content: { $case: 'text', value }, metadata: undefined, filename: '', mediaType: 'text/plain' }
+    : {
+        content: { $case: 'data', value: value ?? null },
+        metadata: undefined,
+        filename: '',
+        mediaType: 'application/json'
+      }
+}
+
+/** A task input as the user message of an A2A call. */
 export function messageOf(input: unknown, skill: string): Message {
-  const part: Part =
-    typeof input === 'string'
-      ? {
-          content: { $case: 'text', value: input },
-          metadata: undefined,
-          filename: '',
-          mediaType: 'text/plain'
-        }
-      : {
-          content: { $case: 'data', value: input ?? null },
-          metadata: undefined,
-          filename: '',
-          mediaType: 'application/json'
-        }
   return {
     messageId: randomUUID(),
     contextId: '',
     taskId: '',
     role: Role.ROLE_USER,
-    parts: [part],
+    parts: [partOf(input)],
     // A2A has no field that picks a skill; agents with several read it here.
     metadata: { skill },
     extensions: [],
