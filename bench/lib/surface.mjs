@@ -146,14 +146,9 @@ export const vote = (daemon, request) =>
   call(
     daemon,
     'coordination votes',
-    ['mesh.coordination.vote', 'coordination.vote', 'coordination.votes.vote'],
+    ['coordination.vote', 'mesh.coordination.vote', 'coordination.votes.vote'],
     request
   )
 
 export const collectBids = (daemon, request) =>
-  call(
-    daemon,
-    'auctions',
-    ['mesh.auctions.collect', 'auctions.collect', 'coordination.auctions.collect'],
-    request
-  )
+  call(daemon, 'auctions', ['coordination.collectBids', 'mesh.auctions.collect', 'auctions.collect'], request)

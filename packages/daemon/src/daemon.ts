@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
+import { type Coordination, coordination } from '@mesh-node/coordination'
 import { createDashboard } from '@mesh-node/dashboard'
 import { createTaskJournal } from '@mesh-node/journal'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
@@ -12,7 +13,7 @@ import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, openDatabase, sqliteDatastore } from '@mesh-node/store'
 import { startA2aListener } from './a2a-listener.js'
 import { agentTokens, directDelivery, subscribeAgents } from './agent-topics.js'
-import { coordinationRoutes } from './api/coordination-routes.js'
+import { coordinationRoutes, dispatcherSubmit } from './api/coordination-routes.js'
 import { dashboardRoutes } from './api/dashboard-routes.js'
 import { meshRoutes } from './api/mesh-routes.js'
 import { nodeRoutes } from './api/node-routes.js'
@@ -67,6 +68,8 @@ export interface Daemon {
   /** The libp2p peer and mesh subsystems, for embedding and benchmarks. */
   readonly peer: MeshPeer
   readonly mesh: Mesh
+  /** Votes, solve rounds and auctions, submitting through this node's journaled dispatcher. */
+  readonly coordination: Coordination
   /** Resolves once the daemon has fully stopped, however the stop began. */
   readonly stopped: Promise<void>
   stop(reason?: string): Promise<void>
@@ -195,8 +198,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         log,
         outbox: journal,
         executions,
-        acceptDeliveredResult: (result, from) => dispatcher?.acceptDelivered(result, from) ?? false,
-        emit: (event) => events.publish(event)
+        acceptDeliveredResult: (result, from) => dispatcher?.acceptDelivered(result, from) ?? false
       },
       {
         registry: { ttlMs: config.mesh.registryTtlMs },
@@ -216,9 +218,34 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     )
     const names = nodeNames(peer.peerId.toString(), nodeName, (id) => mesh.gossip.nodeInfo(id)?.name)
     publishMeshEvents(events, mesh, journal, names)
+    const traces = createTraceStore()
+    dispatcher = createTaskDispatcher({
+      journal,
+      tasks: mesh.tasks,
+      registry: mesh.registry,
+      selfPeerId: peer.peerId.toString(),
+      connectedPeers: () => peer.connectedPeers().length,
+      traces,
+      log: log.child({ component: 'dispatcher' })
+    })
+    const rounds = coordination()({
+      rpc: mesh.rpc,
+      pubsub: peer.libp2p.services.pubsub,
+      registry: mesh.registry,
+      runtime,
+      tasks: mesh.tasks,
+      submit: dispatcherSubmit(dispatcher),
+      selfPeerId: peer.peerId.toString(),
+      log,
+      emit: (event) => events.publish(event)
+    })
     await mesh.start()
+    await rounds.start()
     cleanups.push(async () => {
       await mesh.stop()
+    })
+    cleanups.push(async () => {
+      await rounds.stop()
     })
     // mDNS asks at start and every interval; bootstrap dials at start.
     health.discoveryStarted(config.mdns.enabled ? config.mdns.intervalMs : 0)
@@ -239,16 +266,6 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     // The journal keeps this node's own tasks; this keeps what it did for others.
     mesh.tasks.onTaskEvent((event) => {
       if (event.role !== 'origin') seen.record(event)
-    })
-    const traces = createTraceStore()
-    dispatcher = createTaskDispatcher({
-      journal,
-      tasks: mesh.tasks,
-      registry: mesh.registry,
-      selfPeerId: peer.peerId.toString(),
-      connectedPeers: () => peer.connectedPeers().length,
-      traces,
-      log: log.child({ component: 'dispatcher' })
     })
     dispatcher.start()
     cleanups.push(() => dispatcher?.stop())
@@ -300,7 +317,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
             defaultTimeoutMs: config.tasks.defaultTimeoutMs
           }),
           ...meshRoutes({ peer, mesh, journal, events, names, startedAt }),
-          ...coordinationRoutes({ mesh, dispatcher, emit: (event) => events.publish(event) }),
+          ...coordinationRoutes({ coordination: rounds }),
           ...topicRoutes({
             messaging: bus,
             agentNodes: (agent) => mesh.registry.all().flatMap((a) => (a.agent === agent ? [a.peerId] : []))
@@ -382,6 +399,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
       log,
       peer,
       mesh,
+      coordination: rounds,
       stopped,
       stop
     }

@@ -1,12 +1,12 @@
 /**
  * @packageDocumentation
  *
- * The mesh subsystems of a mesh-node, each a factory taking its components
- * explicitly (js-libp2p style), so each can be tested with real peers:
- *
- * - coordination: votes, brainstorm/critique/solve rounds, auctions
- * - `createMesh`: membership, rpc, tasks (`@mesh-node/tasks`) and
- *   coordination wired together on one libp2p node
+ * The composition of a mesh-node's peer-to-peer services on one libp2p
+ * node: the rpc (`@mesh-node/rpc`), membership (`@mesh-node/membership`)
+ * and tasks (`@mesh-node/tasks`), each a js-libp2p style service with its
+ * components injected, started and stopped in order. Coordination
+ * (`@mesh-node/coordination`) sits on top, composed by the daemon, because
+ * it needs the daemon's journaled dispatcher to submit tasks.
  *
  * @example
  * ```ts
@@ -18,15 +18,4 @@
  * ```
  */
 
-export type { AuctionOutcome, AuctionRun, Auctions, ScoredBid } from './auction.js'
-export {
-  type Coordination,
-  CoordinationError,
-  type CoordinationInit,
-  type SolveResult,
-  type SubmitTask,
-  type SubmittedTask,
-  type VoteResult,
-  type VoteRoundRequest
-} from './coordination.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'

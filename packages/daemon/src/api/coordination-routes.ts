@@ -1,16 +1,18 @@
 import type { IncomingMessage } from 'node:http'
 import { parseAuction, parseSolve, parseVote } from '@mesh-node/api'
-import { CoordinationError, type Mesh, type SubmitTask } from '@mesh-node/mesh'
+import {
+  type Coordination,
+  CoordinationError,
+  type SubmitContext,
+  type SubmitTask
+} from '@mesh-node/coordination'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import { ApiError } from './api-error.js'
 import type { Route } from './server.js'
 import { parseTraceparentHeader, taskResult } from './task-routes.js'
 
 export interface CoordinationRoutesInit {
-  mesh: Mesh
-  dispatcher: TaskDispatcher
-  /** Votes and auctions as they happen, for the event stream. */
-  emit?: (event: { type: string; [field: string]: unknown }) => void
+  coordination: Pick<Coordination, 'vote' | 'auction' | 'solve'>
 }
 
 /** Coordination errors are the caller's problem, stated plainly; anything else is ours. */
@@ -26,34 +28,30 @@ async function explained<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Rounds run their tasks through the journaled dispatcher; a client that hangs up stops the waiting, not the task. */
-function submitTask(dispatcher: TaskDispatcher, req: IncomingMessage): SubmitTask {
-  const gone = new AbortController()
-  req.on('close', () => gone.abort(new Error('client went away')))
-  const traceparent = parseTraceparentHeader(req.headers.traceparent)
-  return async (task) => {
+/** Rounds run their tasks through the journaled dispatcher (the task-submitting component of coordination). */
+export function dispatcherSubmit(dispatcher: Pick<TaskDispatcher, 'submit' | 'wait'>): SubmitTask {
+  return async (task, { signal, traceparent }) => {
     const submitted = dispatcher.submit({ ...task, queue: false, traceparent })
-    return taskResult(await dispatcher.wait(submitted.taskId, gone.signal))
+    return taskResult(await dispatcher.wait(submitted.taskId, signal))
   }
 }
 
+/** A client that hangs up stops the waiting, not the task; its traceparent continues into the round's tasks. */
+function contextOf(req: IncomingMessage): SubmitContext {
+  const gone = new AbortController()
+  req.on('close', () => gone.abort(new Error('client went away')))
+  return { signal: gone.signal, traceparent: parseTraceparentHeader(req.headers.traceparent) }
+}
+
 /** Votes, auctions and collaborative solving: the leaderless rounds. */
-export function coordinationRoutes({ mesh, dispatcher, emit }: CoordinationRoutesInit): Route[] {
+export function coordinationRoutes({ coordination }: CoordinationRoutesInit): Route[] {
   return [
     {
       method: 'POST',
       path: '/v1/votes',
       handler: async ({ body }) => {
         const vote = parseVote(body)
-        emit?.({
-          type: 'vote_started',
-          question: vote.question,
-          options: vote.options,
-          capability: vote.capability ?? null
-        })
-        const result = await explained(async () => await mesh.coordination.vote(vote))
-        emit?.({ type: 'vote_done', question: vote.question, result })
-        return result
+        return await explained(async () => await coordination.vote(vote))
       }
     },
     {
@@ -61,33 +59,7 @@ export function coordinationRoutes({ mesh, dispatcher, emit }: CoordinationRoute
       path: '/v1/auctions',
       handler: async ({ body, req }) => {
         const auction = parseAuction(body)
-        emit?.({
-          type: 'auction_started',
-          capability: auction.capability,
-          deadlineMs: auction.deadlineMs ?? null
-        })
-        try {
-          const won = await explained(
-            async () => await mesh.auctions.run(auction, submitTask(dispatcher, req))
-          )
-          emit?.({
-            type: 'auction_closed',
-            capability: auction.capability,
-            correlationId: won.correlationId,
-            bids: won.bids.length,
-            winner: won.winner,
-            winnerPeerId: won.winnerPeerId
-          })
-          return won
-        } catch (err) {
-          emit?.({
-            type: 'auction_closed',
-            capability: auction.capability,
-            bids: 0,
-            error: (err as Error).message
-          })
-          throw err
-        }
+        return await explained(async () => await coordination.auction(auction, contextOf(req)))
       }
     },
     {
@@ -99,10 +71,7 @@ export function coordinationRoutes({ mesh, dispatcher, emit }: CoordinationRoute
           phase != null ? { brainstorm: phase, critique: phase, vote: phase, implement: phase } : undefined
         return await explained(
           async () =>
-            await mesh.coordination.solve(
-              { problem, capability, correlationId, phaseTimeoutsMs },
-              submitTask(dispatcher, req)
-            )
+            await coordination.solve({ problem, capability, correlationId, phaseTimeoutsMs }, contextOf(req))
         )
       }
     }

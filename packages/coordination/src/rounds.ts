@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityRegistry } from '@mesh-node/membership'
 import {
   type AgentAnswerMessage,
   type AgentAskMessage,
@@ -8,24 +9,21 @@ import {
   MAX_OPTIONS,
   MAX_ROUND_PARTICIPANTS
 } from '@mesh-node/protocol'
-import {
-  type Answer,
-  type Coordination,
-  type CoordinationComponents,
-  CoordinationError,
-  type CoordinationInit,
-  type Participant,
-  type SolveRequest,
-  type SolveResult,
-  type SubmitTask,
-  type VoteResult,
-  type VoteRoundRequest
-} from './coordination-types.js'
+import type { Rpc } from '@mesh-node/rpc'
+import type { Logger } from 'pino'
+import { CoordinationError } from './errors.js'
 import { agentAsk } from './messages/agent-ask.js'
+import type { Answer, CoordinationInit, Participant, VoteResult, VoteRoundRequest } from './types.js'
 
-export * from './coordination-types.js'
+export interface RoundsComponents {
+  runtime: Pick<AgentRuntime, 'ask' | 'list'>
+  registry: Pick<CapabilityRegistry, 'find' | 'all'>
+  rpc: Pick<Rpc, 'request'>
+  selfPeerId: string
+  log: Logger
+}
 
-const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text)
+export const clip = (text: string, max: number): string => (text.length > max ? text.slice(0, max) : text)
 
 /** Ties go to the option listed first: deterministic, and the caller controls it. */
 export function tally(options: string[], choices: string[]): { choice: string | null; count: number } {
@@ -41,12 +39,16 @@ export function tally(options: string[], choices: string[]): { choice: string | 
   return { choice: best, count: bestCount }
 }
 
-class MeshCoordination implements Coordination {
+/**
+ * Questions to many agents at once, with one deadline: the vote, and the
+ * steps solve is made of. Any node can run a round; it is only its collector.
+ */
+export class Rounds {
   private rounds = 0
   private readonly maxParticipants: number
 
   constructor(
-    private readonly c: CoordinationComponents,
+    private readonly c: RoundsComponents,
     private readonly init: CoordinationInit
   ) {
     this.maxParticipants = Math.min(init.maxParticipants ?? MAX_ROUND_PARTICIPANTS, MAX_ROUND_PARTICIPANTS)
@@ -60,7 +62,8 @@ class MeshCoordination implements Coordination {
       .slice(0, this.maxParticipants)
   }
 
-  private async round<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` as one of this node's rounds, refused past maxConcurrentRounds. */
+  async round<T>(fn: () => Promise<T>): Promise<T> {
     if (this.rounds >= (this.init.maxConcurrentRounds ?? 8)) {
       throw new CoordinationError(
         `this node already runs ${this.rounds} rounds; try again shortly`,
@@ -75,6 +78,7 @@ class MeshCoordination implements Coordination {
     }
   }
 
+  /** Asks every participant the same question; closes as soon as all have answered. */
   async ask(
     participants: Participant[],
     question: AgentQuestion,
@@ -129,6 +133,7 @@ class MeshCoordination implements Coordination {
     }
   }
 
+  /** The receiving side of agent_ask. */
   async answer(message: AgentAskMessage, from: string): Promise<AgentAnswerMessage> {
     const base = { type: 'agent_answer' as const, id: message.id, agent: message.agent }
     if (!this.c.runtime.list().some((a) => a.name === message.agent)) {
@@ -158,7 +163,8 @@ class MeshCoordination implements Coordination {
     return await this.round(async () => await this.runVote(request, this.participants(request.capability)))
   }
 
-  private async runVote(request: VoteRoundRequest, voters: Participant[]): Promise<VoteResult> {
+  /** A vote among `voters`, outside any round count (solve runs one inside its own round). */
+  async runVote(request: VoteRoundRequest, voters: Participant[]): Promise<VoteResult> {
     const correlationId = request.correlationId ?? randomUUID()
     const options = [...new Set(request.options)].slice(0, MAX_OPTIONS)
     if (options.length === 0) throw new CoordinationError('a vote needs at least one option', 'bad_request')
@@ -205,116 +211,4 @@ class MeshCoordination implements Coordination {
       quorumMet
     }
   }
-
-  async solve(request: SolveRequest, submit: SubmitTask): Promise<SolveResult> {
-    return await this.round(async () => {
-      const correlationId = request.correlationId ?? randomUUID()
-      const t = {
-        brainstorm: 10_000,
-        critique: 15_000,
-        vote: 10_000,
-        implement: 30_000,
-        ...request.phaseTimeoutsMs
-      }
-      const emit = (phase: string, fields: Record<string, unknown> = {}): void =>
-        this.c.emit?.({ type: 'solve_phase', correlationId, phase, ...fields })
-      const people = this.participants(request.capability)
-      if (people.length === 0)
-        throw new CoordinationError('no agent to take part in solving', 'no_participants')
-
-      emit('brainstorm', { participants: people.length })
-      const brainstorm = await this.ask(
-        people,
-        { type: 'brainstorm', problem: request.problem },
-        { correlationId, deadline: Date.now() + t.brainstorm }
-      )
-      const ideas = brainstorm
-        .map((a) => ({
-          agent: a.participant.agent,
-          peerId: a.participant.peerId,
-          idea: (a.answer as { idea?: unknown } | undefined)?.idea
-        }))
-        .filter(
-          (x): x is { agent: string; peerId: string; idea: string } =>
-            typeof x.idea === 'string' && x.idea.trim() !== ''
-        )
-        .map((x) => ({ ...x, idea: clip(x.idea.trim(), 2000) }))
-      emit('brainstorm_done', { ideas: ideas.length })
-      if (ideas.length === 0) throw new CoordinationError('brainstorm produced no ideas', 'no_ideas')
-
-      const unique = [...new Set(ideas.map((i) => i.idea))].slice(0, MAX_OPTIONS)
-      emit('critique', { ideas: unique.length })
-      const critique = await this.ask(
-        people,
-        { type: 'critique', problem: request.problem, ideas: unique },
-        { correlationId, deadline: Date.now() + t.critique }
-      )
-      const proposed = critique.flatMap((a) => {
-        const list = (a.answer as { ideas?: unknown } | undefined)?.ideas
-        return Array.isArray(list)
-          ? list
-              .filter((i): i is string => typeof i === 'string' && i.trim() !== '')
-              .map((i) => clip(i.trim(), 2000))
-          : []
-      })
-      const refined = proposed.length > 0 ? [...new Set(proposed)].slice(0, MAX_OPTIONS) : unique
-      emit('critique_done', { refined: refined.length })
-
-      emit('vote', { options: refined.length })
-      // Any valid vote decides: the round has already filtered the ideas.
-      const decision = await this.runVote(
-        {
-          question: `Which solution should we implement for: ${clip(request.problem, 1500)}`,
-          options: refined,
-          quorum: 1,
-          timeoutMs: t.vote,
-          correlationId
-        },
-        people
-      )
-      emit('vote_done', { choice: decision.choice, confidence: decision.confidence })
-      if (decision.choice == null)
-        throw new CoordinationError('no valid vote on the refined ideas', 'no_decision')
-
-      const proposer = ideas.find((i) => i.idea === decision.choice) ?? ideas[0]
-      const capability =
-        request.capability ??
-        people.find((p) => p.agent === proposer.agent && p.peerId === proposer.peerId)?.capabilities[0] ??
-        people[0].capabilities[0]
-      emit('implement', { capability })
-      const done = await submit({
-        capability,
-        input: { problem: request.problem, idea: decision.choice },
-        timeoutMs: t.implement
-      })
-      emit('implement_done', { status: done.status, executor: done.executor })
-      return {
-        correlationId,
-        ideas,
-        refined,
-        decision: {
-          choice: decision.choice,
-          confidence: decision.confidence,
-          votes: decision.votes,
-          abstained: decision.abstained,
-          quorumMet: decision.quorumMet
-        },
-        implementation: {
-          capability,
-          taskId: done.taskId,
-          status: done.status,
-          executor: done.executor,
-          agent: done.agent
-        },
-        result: done.status === 'completed' ? done.result : { error: done.error }
-      }
-    })
-  }
-}
-
-export function createCoordination(
-  components: CoordinationComponents,
-  init: CoordinationInit = {}
-): Coordination {
-  return new MeshCoordination(components, init)
 }

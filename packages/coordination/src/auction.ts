@@ -14,9 +14,10 @@ import {
 } from '@mesh-node/protocol'
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import { CoordinationError, type SubmitTask, type SubmittedTask } from './coordination.js'
+import { CoordinationError } from './errors.js'
 import { bid as bidMessage } from './messages/bid.js'
 import type { PeerStats } from './peer-stats.js'
+import type { SubmittedTask, TaskToSubmit } from './types.js'
 
 /** A bid as the auctioneer ranks it, exactly as the control API returns it. */
 export type ScoredBid = BidInfo
@@ -60,7 +61,7 @@ export interface Auctions {
    * failing or dead winner hands over to the next bid. CoordinationError
    * `no_bids` when nobody bid.
    */
-  run(request: AuctionRun, submit: SubmitTask): Promise<AuctionOutcome>
+  run(request: AuctionRun, submit: (task: TaskToSubmit) => Promise<SubmittedTask>): Promise<AuctionOutcome>
   /** The receiving side of a bid. */
   receiveBid(bid: BidMessage, from: string): BidAckMessage
   start(): Promise<void>
@@ -120,7 +121,10 @@ class GossipAuctions implements Auctions {
     for (const a of this.open.values()) a.done()
   }
 
-  async run(request: AuctionRun, submit: SubmitTask): Promise<AuctionOutcome> {
+  async run(
+    request: AuctionRun,
+    submit: (task: TaskToSubmit) => Promise<SubmittedTask>
+  ): Promise<AuctionOutcome> {
     const { correlationId, bids } = await this.collect(request)
     const [best] = bids
     if (best == null)

@@ -1,3 +1,5 @@
+import type { Tasks } from '@mesh-node/tasks'
+
 /**
  * This node's own record of how each peer did on the tasks it sent there:
  * the one place the success rate and the speed of a peer are computed (the
@@ -40,4 +42,21 @@ export class PeerStats {
     const r = this.peers.get(peerId)
     return ((r?.ok ?? 0) + 1) / ((r?.ok ?? 0) + (r?.failed ?? 0) + 2)
   }
+}
+
+/** Feeds `stats` from the outcomes of the tasks this node originates; returns the unsubscribe. */
+export function feedPeerStats(tasks: Pick<Tasks, 'onTaskEvent'>, stats: PeerStats): () => void {
+  const startedAt = new Map<string, number>()
+  return tasks.onTaskEvent((event) => {
+    if (event.role !== 'origin') return
+    if (event.status === 'started') startedAt.set(event.taskId, event.at)
+    else if ((event.status === 'completed' || event.status === 'failed') && event.executor != null) {
+      stats.record(
+        event.executor,
+        event.status === 'completed',
+        event.at - (startedAt.get(event.taskId) ?? event.at)
+      )
+      startedAt.delete(event.taskId)
+    }
+  })
 }
