@@ -211,7 +211,7 @@ export interface BidInfo {
   peerId: string
   /** What the bidder offered: capability match × free capacity, perhaps adjusted by its handler. */
   offer: number
-  /** The auctioneer's final score (see `scoreBid` in packages/mesh). */
+  /** The auctioneer's final score (see `scoreBid` in packages/coordination). */
   score: number
   running: number
   capacity: number
