@@ -218,7 +218,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     )
     const names = nodeNames(peer.peerId.toString(), nodeName, (id) => mesh.gossip.nodeInfo(id)?.name)
     publishMeshEvents(events, mesh, journal, names)
-    const traces = createTraceStore()
+    const traces = createTraceStore({ persisted: (taskId) => journal.trace(taskId) })
     dispatcher = createTaskDispatcher({
       journal,
       tasks: mesh.tasks,
