@@ -50,6 +50,18 @@ export const MAX_AGENTS_PER_NODE = 256
 /** Most requests one session may have in flight at the receiver. */
 export const MAX_INFLIGHT_PER_SESSION = 1024
 
+/** Most requests one peer may have in flight at a node, over all its sessions (past it: `too_many_requests`). */
+export const MAX_INFLIGHT_PER_PEER = 1024
+
+/** Most request bytes (frame bodies) one peer may have in flight at a node, over all its sessions. */
+export const MAX_INFLIGHT_BYTES_PER_PEER = 64 * 1024 * 1024
+
+/** Replies a session may hold for a peer that does not read them before it stops reading that peer's requests. */
+export const MAX_QUEUED_REPLIES = 256
+
+/** Reply bytes a session may hold for a peer that does not read them before it stops reading. */
+export const MAX_QUEUED_REPLY_BYTES = 8 * 1024 * 1024
+
 /** Gossipsub topic carrying calls for bids; bids come back directly on the task protocol. */
 export const AUCTION_TOPIC = 'agent-mesh/auction/1'
 
