@@ -1,4 +1,4 @@
-import type { IdentifyResult } from '@libp2p/interface'
+import type { IdentifyResult, PrivateKey } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
 import {
   type CapabilityProviders,
@@ -29,6 +29,8 @@ import { createTaskRouter, type ExecutionStore, type TaskRouter, type TaskRouter
 
 export interface MeshComponents {
   libp2p: MeshLibp2p
+  /** The node's key: signs its own state for anti-entropy. */
+  privateKey?: PrivateKey
   runtime: AgentRuntime
   log: Logger
   /** Durable outbox for results whose origin is away; in memory when absent. */
@@ -73,7 +75,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     rpc,
     log: log.child({ component: 'outbox' })
   })
-  const membership = createMembership(init)({ libp2p, rpc, runtime, log })
+  const membership = createMembership(init)({ libp2p, privateKey: components.privateKey, rpc, runtime, log })
   const { registry, failureDetector, gossip, providers } = membership
   const pieces = createTaskPieces({ rpc, selfPeerId, log: log.child({ component: 'pieces' }) })
   const router = createTaskRouter(

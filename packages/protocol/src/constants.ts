@@ -87,6 +87,18 @@ export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 /** Most hop spans a task_result carries back: one per node after the origin. */
 export const MAX_TRACE_SPANS = MAX_HOPS + 1
 
+/** Most signed states in one state_sync_reply. */
+export const MAX_SIGNED_STATES_PER_REPLY = 1024
+
+/** Longest base64 `data` of one signed state (a node_state of up to 384 KiB of JSON). */
+export const MAX_SIGNED_STATE_CHARS = 512 * 1024
+
+/** Most peers one node's anti-entropy replies may introduce (peers this node has not heard from itself). */
+export const MAX_RELAYED_PEERS_PER_SOURCE = 16
+
+/** Most peers a node holds states of, its own included: its own state_sync lists each, so it stays within the schema. */
+export const MAX_KNOWN_STATES = 1024
+
 /** Most connected peers one node_state lists, so the graph of other nodes stays bounded. */
 export const MAX_STATE_PEERS = 64
 

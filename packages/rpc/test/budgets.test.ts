@@ -82,12 +82,17 @@ describe('per-peer inbound budgets and unread replies', { timeout: 90_000 }, () 
     const server = (peers[1] as MeshPeer).peerId
     const held = Array.from(
       { length: 6 },
-      async () => await a.request(hold, server, {}, { timeoutMs: 20_000 }).then(() => 'ok', (e: Error) => e)
+      async () =>
+        await a.request(hold, server, {}, { timeoutMs: 20_000 }).then(
+          () => 'ok',
+          (e: Error) => e
+        )
     )
     await until(() => releases.length === 4, 'four requests of peer a to be at work')
-    const refused = (await Promise.race([Promise.all(held.slice(4)), new Promise((r) => setTimeout(r, 5000))])) as
-      | Error[]
-      | undefined
+    const refused = (await Promise.race([
+      Promise.all(held.slice(4)),
+      new Promise((r) => setTimeout(r, 5000))
+    ])) as Error[] | undefined
     assert.ok(refused != null, 'the two requests over budget are answered at once')
     for (const err of refused)
       assert.ok(err instanceof RemoteProtocolError && err.code === 'too_many_requests', String(err))
@@ -131,7 +136,10 @@ describe('per-peer inbound budgets and unread replies', { timeout: 90_000 }, () 
     }
     assert.ok(blocked, `the server kept reading after ${sent} unread requests`)
     // Bounded: what the server buffers unread is at most the yamux window it granted (16 MiB at most).
-    assert.ok(sent * request.length < 16 * 1024 * 1024, `sent ${sent} requests before the server stopped reading`)
+    assert.ok(
+      sent * request.length < 16 * 1024 * 1024,
+      `sent ${sent} requests before the server stopped reading`
+    )
     stream.resume()
     await until(() => replies === sent, `all ${sent} replies (got ${replies})`, 30_000)
     await stream.close()
