@@ -64,7 +64,12 @@ export function serveSession(
       { frames: writer.pendingFrames, bytes: writer.pendingBytes },
       'peer is not reading its replies: pausing the session'
     )
-    stream.pause()
+    // Not synchronously: inside `resume()`'s own dispatch of buffered data a
+    // pause is undone by the window update `resume()` sends after it, and the
+    // peer could then overflow the read buffer (and get its stream reset).
+    queueMicrotask(() => {
+      if (paused && stream.readStatus === 'readable') stream.pause()
+    })
   }
   let inflight = 0
   let invalid = 0

@@ -135,7 +135,7 @@ describe('per-peer inbound budgets and unread replies', { timeout: 90_000 }, () 
       sent++
     }
     assert.ok(blocked, `the server kept reading after ${sent} unread requests`)
-    // Bounded: what the server buffers unread is at most the yamux window it granted (16 MiB at most).
+    // Bounded: what it answered before pausing, plus at most the window it granted (4 MiB) buffered unread.
     assert.ok(
       sent * request.length < 16 * 1024 * 1024,
       `sent ${sent} requests before the server stopped reading`
