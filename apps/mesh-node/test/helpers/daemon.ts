@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createClient, type MeshClient } from '@mesh-node/client'
 import { waitFor } from './wait.js'
@@ -12,9 +13,24 @@ export const BIN = fileURLToPath(new URL('../../src/bin.js', import.meta.url))
 const started = new Set<ChildProcess>()
 const dirs = new Set<string>()
 
-// Only our own children: whatever else runs on the machine is not ours to kill.
+const running = (proc: ChildProcess): boolean => proc.exitCode == null && proc.signalCode == null
+
+/** Puts a child of this test file on the list of processes killed when the file's tests end. */
+export function track(proc: ChildProcess): void {
+  started.add(proc)
+  proc.once('exit', () => started.delete(proc))
+}
+
+// A test that fails half-way (one of three daemons started together does not
+// become ready, say) never reaches its own clean-up for the others. Their
+// pipes would keep this file's process alive after its last test, and the
+// whole run would hang. So when the file's tests end, whatever of ours still
+// runs is killed. Only our own children: nothing else is ours to kill.
+after(() => {
+  for (const proc of started) if (running(proc)) proc.kill('SIGKILL')
+})
 process.on('exit', () => {
-  for (const proc of started) if (proc.exitCode == null) proc.kill('SIGKILL')
+  for (const proc of started) if (running(proc)) proc.kill('SIGKILL')
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 })
 
@@ -44,7 +60,7 @@ export async function runCli(
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
-    started.add(proc)
+    track(proc)
     let stdout = ''
     let stderr = ''
     proc.stdout.on('data', (d: Buffer) => {
@@ -64,7 +80,6 @@ export async function runCli(
     proc.on('error', reject)
     proc.on('close', (code) => {
       clearTimeout(timer)
-      started.delete(proc)
       resolve({ code: code ?? 1, stdout, stderr })
     })
   })
@@ -125,7 +140,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  started.add(proc)
+  track(proc)
   let output = ''
   proc.stdout.on('data', (d: Buffer) => {
     output += d.toString()
@@ -133,12 +148,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   proc.stderr.on('data', (d: Buffer) => {
     output += d.toString()
   })
-  const exit = new Promise<number | null>((resolve) =>
-    proc.on('exit', (code) => {
-      started.delete(proc)
-      resolve(code)
-    })
-  )
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
   let exitedEarly = false
   void exit.then(() => {
     exitedEarly = true
@@ -150,7 +160,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       return existsSync(apiFile)
     },
     {
-      timeoutMs: options.readyTimeoutMs ?? 30_000,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
       message: () => `daemon in ${dataDir} to be ready\n${output}`
     }
   ).catch((err: Error) => {

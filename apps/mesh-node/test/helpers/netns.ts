@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BIN, type CliResult, tmpDataDir } from './daemon.js'
+import { BIN, type CliResult, tmpDataDir, track } from './daemon.js'
 import { waitFor } from './wait.js'
 
 const MESH_NET = fileURLToPath(new URL('../../../../../scripts/netns/mesh-net.sh', import.meta.url))
@@ -71,10 +71,17 @@ export function createNetwork(hosts: number): Network {
       if (options.config != null) writeFileSync(join(dataDir, 'config.json'), JSON.stringify(options.config))
       rmSync(join(dataDir, 'api'), { force: true })
       // Everything runs inside host `host`: the daemon, and the CLI that must reach its loopback API.
-      const inHost = (args: string[]): ChildProcess =>
-        spawn('bash', [MESH_NET, 'exec', name, String(host), '--', process.execPath, BIN, ...args], {
-          stdio: ['ignore', 'pipe', 'pipe']
-        })
+      const inHost = (args: string[]): ChildProcess => {
+        const child = spawn(
+          'bash',
+          [MESH_NET, 'exec', name, String(host), '--', process.execPath, BIN, ...args],
+          {
+            stdio: ['ignore', 'pipe', 'pipe']
+          }
+        )
+        track(child)
+        return child
+      }
       const proc = inHost([
         'start',
         '--data-dir',
@@ -97,7 +104,7 @@ export function createNetwork(hosts: number): Network {
         return { code: code ?? 1, stdout: out.stdout(), stderr: out.stderr() }
       }
       await waitFor(() => existsSync(join(dataDir, 'api')), {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
         message: () => `daemon on host ${host}: ${daemonOutput.stdout()}${daemonOutput.stderr()}`
       })
       const json = async <T>(args: string[]): Promise<T> => {
@@ -115,9 +122,12 @@ export function createNetwork(hosts: number): Network {
         cli,
         json,
         stop: async () => {
-          if (proc.exitCode != null) return
+          if (proc.exitCode != null || proc.signalCode != null) return
+          const exited = new Promise((resolve) => proc.once('exit', resolve))
           proc.kill('SIGTERM')
-          await new Promise((resolve) => proc.once('exit', resolve))
+          const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
+          await exited
+          clearTimeout(timer)
         }
       }
     },
