@@ -135,7 +135,12 @@ export const taskRequest = (daemon, target, message, options) => {
 
 /** The full routing path: registry lookup, strategy, warm session. */
 export const submitTask = (daemon, request) =>
-  call(daemon, 'the task router', ['mesh.router.submit', 'router.submit', 'tasks.router.submit'], request)
+  call(
+    daemon,
+    'the task router',
+    ['mesh.tasks.submit', 'mesh.router.submit', 'tasks.submit', 'router.submit'],
+    request
+  )
 
 export const vote = (daemon, request) =>
   call(

@@ -207,7 +207,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
           name: nodeName
         },
         providers: { reprovideIntervalMs: config.mesh.reprovideIntervalMs },
-        router: { maxHops: config.tasks.maxHops, dhtLookupTimeoutMs: config.mesh.dhtLookupTimeoutMs },
+        tasks: { maxHops: config.tasks.maxHops, dhtLookupTimeoutMs: config.mesh.dhtLookupTimeoutMs },
         failureDetector: {
           suspectAfterMs: config.mesh.suspectAfterMs,
           probeTimeoutMs: config.mesh.probeTimeoutMs,
@@ -238,13 +238,13 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     })
     const seen = createTaskStore()
     // The journal keeps this node's own tasks; this keeps what it did for others.
-    mesh.router.onTaskEvent((event) => {
+    mesh.tasks.onTaskEvent((event) => {
       if (event.role !== 'origin') seen.record(event)
     })
     const traces = createTraceStore()
     dispatcher = createTaskDispatcher({
       journal,
-      router: mesh.router,
+      tasks: mesh.tasks,
       registry: mesh.registry,
       selfPeerId: peer.peerId.toString(),
       connectedPeers: () => peer.connectedPeers().length,
@@ -335,7 +335,14 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
         : undefined
     if (metricsServer != null) cleanups.push(async () => await metricsServer.close())
     const a2a = await startA2aListener({
-      ...{ config, dataDir: paths.dir, dispatcher, journal, registry: mesh.registry, pieces: mesh.pieces },
+      ...{
+        config,
+        dataDir: paths.dir,
+        dispatcher,
+        journal,
+        registry: mesh.registry,
+        pieces: mesh.tasks.pieces
+      },
       ...{ peerId: peer.peerId.toString(), privateKey: privateKey.raw, log: log.child({ component: 'a2a' }) }
     })
     if (a2a != null) cleanups.push(async () => await a2a.stop())

@@ -1,5 +1,5 @@
 import type { TaskJournal } from '@mesh-node/journal'
-import type { ExecutionStore } from '@mesh-node/mesh'
+import type { ExecutionStore } from '@mesh-node/tasks'
 import { BloomFilter } from './bloom-filter.js'
 
 export interface BufferedExecutions extends ExecutionStore {

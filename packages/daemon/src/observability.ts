@@ -18,7 +18,7 @@ export function observeDaemon({ metrics, journal, mesh, peer, databasePath }: Ob
   const pubsub = peer.libp2p.services.pubsub
   return metrics.observe({
     onTaskChange: (listener) => journal.onChange(listener),
-    onTaskEvent: (listener) => mesh.router.onTaskEvent(listener),
+    onTaskEvent: (listener) => mesh.tasks.onTaskEvent(listener),
     onGossipMessage: (listener) => {
       const onMessage = (evt: CustomEvent<{ topic: string; data: Uint8Array }>): void =>
         listener(evt.detail.topic, evt.detail.data.byteLength)

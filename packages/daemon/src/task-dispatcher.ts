@@ -5,16 +5,16 @@ import {
   type AttemptObserver,
   TaskCancelledError,
   type TaskOutcome,
-  type TaskRouter,
+  type Tasks,
   type TaskTarget,
   traceFor
-} from '@mesh-node/mesh'
+} from '@mesh-node/tasks'
 import type { Logger } from 'pino'
 import type { TraceStore } from './trace-store.js'
 
 export interface DispatcherComponents {
   journal: TaskJournal
-  router: TaskRouter
+  tasks: Pick<Tasks, 'submit'>
   registry: CapabilityRegistry
   selfPeerId: string
   /** Connected peers right now; named in a no_agent error. */
@@ -58,7 +58,7 @@ export interface SubmitRequest {
   traceparent?: string
 }
 
-/** The trace id a task's log lines carry: the caller's, else the one the router derives from the task id. */
+/** The trace id a task's log lines carry: the caller's, else the one the tasks package derives from the task id. */
 const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(taskId, traceparent).traceId
 
 /**
@@ -195,7 +195,7 @@ class JournalDispatcher implements TaskDispatcher {
 
   cancel(taskId: string): TaskRecord | undefined {
     const task = this.c.journal.cancel(taskId)
-    // This reason, and only this one, makes the router pass the cancel on to the executor.
+    // This reason, and only this one, makes the task path pass the cancel on to the executor.
     this.running.get(taskId)?.abort(new TaskCancelledError())
     this.waiting.delete(taskId)
     return task
@@ -301,7 +301,7 @@ class JournalDispatcher implements TaskDispatcher {
         open = undefined
       }
     }
-    const outcome: TaskOutcome = await this.c.router.submit({
+    const outcome: TaskOutcome = await this.c.tasks.submit({
       taskId: task.taskId,
       capability: task.capability,
       input: task.input,

@@ -1,4 +1,4 @@
-import type { OutcomeError, TaskEvent } from '@mesh-node/mesh'
+import type { OutcomeError, TaskEvent } from '@mesh-node/tasks'
 
 /** A task this node ran or forwarded for another node, as the API shows it. */
 export interface SeenTask {

@@ -1,4 +1,4 @@
-import type { StreamedPiece, TaskPieces } from '@mesh-node/mesh'
+import type { StreamedPiece, TaskPieces } from '@mesh-node/tasks'
 
 /** One buffered piece, numbered per task at this node: the SSE event id. */
 export interface BufferedPiece {

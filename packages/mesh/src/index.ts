@@ -4,8 +4,9 @@
  * The mesh subsystems of a mesh-node, each a factory taking its components
  * explicitly (js-libp2p style), so each can be tested with real peers:
  *
- * - `createTaskRouter`: submit, route, delegate, forward, de-duplicate
- * - `createMesh`: all of the above wired together on one libp2p node
+ * - coordination: votes, brainstorm/critique/solve rounds, auctions
+ * - `createMesh`: membership, rpc, tasks (`@mesh-node/tasks`) and
+ *   coordination wired together on one libp2p node
  *
  * @example
  * ```ts
@@ -13,12 +14,11 @@
  *
  * const mesh = createMesh({ libp2p: peer.libp2p, runtime, log })
  * await mesh.start()
- * const outcome = await mesh.router.submit({ capability: 'echo', input: 'hi', timeoutMs: 5000 })
+ * const outcome = await mesh.tasks.submit({ capability: 'echo', input: 'hi', timeoutMs: 5000 })
  * ```
  */
 
 export type { AuctionOutcome, AuctionRun, Auctions, ScoredBid } from './auction.js'
-export { isCancel, TaskCancelledError } from './cancels.js'
 export {
   type Coordination,
   CoordinationError,
@@ -30,18 +30,3 @@ export {
   type VoteRoundRequest
 } from './coordination.js'
 export { createMesh, type Mesh, type MeshComponents, type MeshInit } from './mesh.js'
-export type { OutboxDelivery, OutboxStore } from './outbox.js'
-export type { PieceDropReason, StreamedPiece, TaskPieces } from './pieces.js'
-export type {
-  AttemptObserver,
-  ExecutionStore,
-  OutcomeError,
-  SubmitOptions,
-  TaskEvent,
-  TaskOutcome,
-  TaskRouter,
-  TaskRouterInit
-} from './router.js'
-export type { RoutingStrategy } from './strategy.js'
-export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'
-export { formatTraceparent, parseTraceparent, type TraceContext, traceFor } from './trace.js'

@@ -63,7 +63,7 @@ describe('mesh subsystems on two real libp2p peers', { timeout: 60_000 }, () => 
 
   it('learns the other peer’s agents and routes a task to it', async () => {
     await until(() => meshes[0].registry.find('echo').length === 1, 'the remote agent')
-    const out = await meshes[0].router.submit({ capability: 'echo', input: { x: 1 }, timeoutMs: 5000 })
+    const out = await meshes[0].tasks.submit({ capability: 'echo', input: { x: 1 }, timeoutMs: 5000 })
     assert.equal(out.status, 'completed')
     assert.deepEqual(out.result, { x: 1 })
     assert.equal(out.executor, peers[1].peerId.toString())
@@ -71,7 +71,7 @@ describe('mesh subsystems on two real libp2p peers', { timeout: 60_000 }, () => 
   })
 
   it('answers fast with no_agent for a capability nobody has', async () => {
-    const out = await meshes[0].router.submit({ capability: 'missing', input: null, timeoutMs: 3000 })
+    const out = await meshes[0].tasks.submit({ capability: 'missing', input: null, timeoutMs: 3000 })
     assert.equal(out.status, 'failed')
     assert.equal(out.error?.code, 'no_agent')
   })

@@ -1,6 +1,7 @@
 import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
-import { type Mesh, parseTraceparent } from '@mesh-node/mesh'
+import type { Mesh } from '@mesh-node/mesh'
+import { parseTraceparent } from '@mesh-node/tasks'
 import { InputCheck } from '../input-check.js'
 import type { NodeNames } from '../node-names.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
@@ -77,7 +78,7 @@ export function taskRoutes({
     names: names.map([t.from, t.executor, ...(t.path ?? [])])
   })
   const inputCheck = new InputCheck(mesh.registry)
-  const streams = new TaskStreams(mesh.pieces)
+  const streams = new TaskStreams(mesh.tasks.pieces)
   return [
     taskStreamRoute({ journal, dispatcher, streams, resultOf: taskResult }),
     {

@@ -1,5 +1,5 @@
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import type { TaskTarget } from '@mesh-node/mesh'
+import type { TaskTarget } from '@mesh-node/tasks'
 import { ApiError, badRequest, notFound } from './api-error.js'
 
 /**

@@ -1,6 +1,6 @@
 import { CapabilityQuerySchema, CapabilityReplySchema } from '@mesh-node/protocol'
 import { defineMessage, type Handler, type ReplyOf, type RequestOf } from '@mesh-node/rpc'
-import type { TaskRouter } from '../router.js'
+import type { Discovery } from '../discovery.js'
 
 /** Which agents do you run (for this capability)? */
 export const capabilityQuery = defineMessage(
@@ -11,7 +11,7 @@ export const capabilityQuery = defineMessage(
 )
 
 export function capabilityQueryHandler(
-  router: Pick<TaskRouter, 'capabilityReply'>
+  discovery: Pick<Discovery, 'capabilityReply'>
 ): Handler<RequestOf<typeof capabilityQuery>, ReplyOf<typeof capabilityQuery>> {
-  return (query) => router.capabilityReply(query)
+  return (query) => discovery.capabilityReply(query)
 }

@@ -101,3 +101,29 @@ export function createOutboxDelivery(
     }
   }
 }
+
+/** For nodes without a journal (tests, embedding): held results last until exit. */
+export function memoryOutbox(): OutboxStore {
+  const entries = new Map<
+    string,
+    { taskId: string; origin: string; message: unknown; attempts: number; nextAttemptAt: number }
+  >()
+  return {
+    outboxPut: (e) => {
+      entries.set(e.taskId, { ...e, attempts: 0, nextAttemptAt: Date.now() })
+    },
+    outboxDue: (now = Date.now(), limit = 32) =>
+      [...entries.values()].filter((e) => e.nextAttemptAt <= now).slice(0, limit),
+    outboxForOrigin: (origin) => [...entries.values()].filter((e) => e.origin === origin),
+    outboxDeferred: (taskId, nextAttemptAt) => {
+      const e = entries.get(taskId)
+      if (e != null) {
+        e.attempts++
+        e.nextAttemptAt = nextAttemptAt
+      }
+    },
+    outboxRemove: (taskId) => {
+      entries.delete(taskId)
+    }
+  }
+}

@@ -1,15 +1,15 @@
 import { TaskRequestSchema, type TaskResultMessage, TaskResultSchema } from '@mesh-node/protocol'
 import type { HandleOptions, Handler, RequestOf } from '@mesh-node/rpc'
 import { defineMessage } from '@mesh-node/rpc'
-import type { TaskRouter } from '../router.js'
+import type { Receiver } from '../receiver.js'
 
 /** Run (or forward) this task; answered with its result. */
 export const taskRequest = defineMessage('task_request', 'task_result', TaskRequestSchema, TaskResultSchema)
 
 export function taskRequestHandler(
-  router: Pick<TaskRouter, 'handleRequest'>
+  receiver: Pick<Receiver, 'handleRequest'>
 ): Handler<RequestOf<typeof taskRequest>, TaskResultMessage> {
-  return async (msg, remotePeer) => await router.handleRequest(msg, remotePeer)
+  return async (msg, remotePeer) => await receiver.handleRequest(msg, remotePeer)
 }
 
 /** A result too large for a frame becomes an explicit failure; one whose requester left is held. */

@@ -1,0 +1,71 @@
+import type { CapabilityRegistry } from '@mesh-node/membership'
+import type { Discovery } from './discovery.js'
+import type { Executor } from './executor.js'
+import { type Forwarder, targetFailed } from './forwarder.js'
+import type { Candidate, RoutingStrategy } from './strategy.js'
+import { targetCandidates } from './target.js'
+import { type RouteResult, type TaskState, timedOut } from './task-state.js'
+
+export interface DispatchComponents {
+  registry: CapabilityRegistry
+  discovery: Discovery
+  executor: Executor
+  forwarder: Forwarder
+  strategy: RoutingStrategy
+}
+
+/**
+ * Finds the candidates for a task and tries them in order, best first: this
+ * node's own agents run it here, a peer gets a task_request. A busy or
+ * unreachable candidate hands over to the next; so does a failed one when
+ * the task asks for failover. Origin and receiver both dispatch this way.
+ */
+export class Dispatch {
+  constructor(private readonly c: DispatchComponents) {}
+
+  async route(state: TaskState): Promise<RouteResult> {
+    let sawBusy = false
+    let sawLost = false
+    let lastFailure: RouteResult | undefined
+    for (const c of await this.candidates(state)) {
+      if (state.deadline - Date.now() <= 0 || state.signal?.aborted === true) {
+        return timedOut(state, 'the task deadline passed before any agent answered')
+      }
+      const step = c.local
+        ? await this.c.executor.run(state)
+        : await this.c.forwarder.tryPeer(c.peerId, state)
+      if (step.kind === 'done') return step.result
+      if (step.kind === 'failed') lastFailure = step.result
+      sawBusy ||= step.kind === 'busy'
+      sawLost ||= step.kind === 'lost'
+    }
+    if (lastFailure != null) return lastFailure
+    if (state.target != null && !sawBusy) return targetFailed(state, sawLost ? 'unreachable' : 'gone')
+    return { taskId: state.taskId, status: sawBusy ? 'busy' : 'no_agent', path: state.path }
+  }
+
+  /** A targeted task has its one candidate; others are ordered by the strategy, then by the caller's restrictions. */
+  private async candidates(state: TaskState): Promise<Candidate[]> {
+    const { registry } = this.c
+    let candidates =
+      state.target != null
+        ? targetCandidates(registry.find(state.capability), state.target, (p) => registry.latency(p))
+        : this.c.strategy(
+            await this.c.discovery.lookup(state.capability, state.deadline, new Set(state.path))
+          )
+    if (state.candidates != null) {
+      const order = state.candidates
+      candidates = candidates
+        .filter((c) => order.includes(c.peerId))
+        .sort((a, b) => order.indexOf(a.peerId) - order.indexOf(b.peerId))
+    }
+    const prefer = state.preferPeer
+    if (prefer != null) {
+      candidates = [
+        ...candidates.filter((c) => c.peerId === prefer),
+        ...candidates.filter((c) => c.peerId !== prefer)
+      ]
+    }
+    return candidates
+  }
+}

@@ -1,0 +1,151 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { CapabilityRegistry } from '@mesh-node/membership'
+import { MAX_HOPS, type TaskResultMessage } from '@mesh-node/protocol'
+import { type Rpc, TransportError } from '@mesh-node/rpc'
+import type { Logger } from 'pino'
+import { type CancelTable, isCancel } from './cancels.js'
+import type { Discovery } from './discovery.js'
+import type { TaskEvents } from './events.js'
+import { taskRequest } from './messages/task-request.js'
+import type { TaskPieces } from './pieces.js'
+import { needsConfirmation, targetFailure } from './target.js'
+import {
+  cancelled,
+  type RouteResult,
+  type Step,
+  sleep,
+  type TaskState,
+  timedOut,
+  upstreamOf
+} from './task-state.js'
+import { formatTraceparent } from './trace.js'
+
+export interface ForwarderComponents {
+  rpc: Pick<Rpc, 'request'>
+  registry: CapabilityRegistry
+  discovery: Discovery
+  cancels: CancelTable
+  events: TaskEvents
+  selfPeerId: string
+  log: Logger
+  pieces?: TaskPieces
+}
+
+export interface ForwarderInit {
+  maxHops: number
+  transportRetries: number
+}
+
+/** Hands a task to one peer (forwarding or delegating counts as a hop) and reads its answer. */
+export class Forwarder {
+  constructor(
+    private readonly c: ForwarderComponents,
+    private readonly init: ForwarderInit
+  ) {}
+
+  async tryPeer(peerId: string, state: TaskState): Promise<Step> {
+    if (state.hops >= this.init.maxHops) return { kind: 'skip' }
+    const { target } = state
+    if (target != null && needsConfirmation(this.c.registry.find(state.capability), target)) {
+      const confirmed = await this.c.discovery.honoursTargets(peerId, state.deadline)
+      if (!confirmed)
+        return {
+          kind: 'done',
+          result: targetFailed(state, confirmed === false ? 'unsupported' : 'unreachable')
+        }
+    }
+    const self = this.c.selfPeerId
+    state.observer?.started(peerId)
+    // While this peer has the task, its pieces (and only its) are relayed.
+    const release = this.c.pieces?.expect(state.taskId, peerId, upstreamOf(state, self))
+    const stopPassing = this.c.cancels.passOn(peerId, state.taskId, state.from, state.signal)
+    const sentAt = performance.now()
+    try {
+      const res = await this.send(peerId, state).finally(async () => {
+        state.timing.forwardedMs += performance.now() - sentAt
+        await release?.()
+      })
+      return this.answered(peerId, state, res)
+    } catch (err) {
+      return this.unreachable(peerId, state, err as Error)
+    } finally {
+      stopPassing()
+    }
+  }
+
+  private answered(peerId: string, state: TaskState, res: TaskResultMessage): Step {
+    this.c.log.debug({ taskId: state.taskId, remotePeer: peerId, status: res.status }, 'task forwarded')
+    state.observer?.ended(peerId, res.status, { agent: res.agent, error: res.error })
+    if (res.status === 'busy') return { kind: 'busy' }
+    if (res.status === 'no_agent') return { kind: 'skip' }
+    const { taskId, status, result: value, error, executor, agent, path, spans } = res
+    const result: RouteResult = { taskId, status, result: value, error, executor, agent, path, spans }
+    if (res.status === 'failed' && state.failover === true) return { kind: 'failed', result }
+    if (state.from !== this.c.selfPeerId)
+      this.c.events.emit({
+        taskId: state.taskId,
+        role: 'forwarder',
+        capability: state.capability,
+        from: state.from,
+        status: res.status,
+        executor: res.executor,
+        path: res.path
+      })
+    return { kind: 'done', result }
+  }
+
+  private unreachable(peerId: string, state: TaskState, err: Error): Step {
+    this.c.log.debug(
+      { taskId: state.taskId, remotePeer: peerId, err: err.message },
+      'peer unreachable for task; trying the next candidate'
+    )
+    const timeout = err instanceof TransportError && err.code === 'timeout'
+    state.observer?.ended(peerId, timeout ? 'timeout' : 'lost', {
+      error: { code: timeout ? 'timeout' : 'executor_lost', message: err.message }
+    })
+    if (!timeout) return { kind: 'lost' }
+    if (isCancel(state.signal?.reason)) return { kind: 'done', result: cancelled(state.taskId, state.path) }
+    return { kind: 'done', result: timedOut(state, `no answer from ${peerId} before the deadline`) }
+  }
+
+  /** One peer, retried with backoff on transport errors only. */
+  private async send(peerId: string, state: TaskState): Promise<TaskResultMessage> {
+    const peer = peerIdFromString(peerId)
+    for (let attempt = 0; ; attempt++) {
+      const remaining = state.deadline - Date.now()
+      try {
+        return await this.c.rpc.request(
+          taskRequest,
+          peer,
+          {
+            taskId: state.taskId,
+            capability: state.capability,
+            input: state.input,
+            from: state.from,
+            deadline: state.deadline,
+            // A targeted task goes out with no hop left, so that not even a
+            // node that predates `target` (and ignores it) forwards it.
+            hops: state.target != null ? MAX_HOPS : state.hops + 1,
+            path: state.path,
+            target: state.target,
+            traceparent: formatTraceparent(state.trace)
+          },
+          { timeoutMs: Math.max(1, remaining), signal: state.signal }
+        )
+      } catch (err) {
+        const retryable = err instanceof TransportError && err.code !== 'timeout'
+        const pause = 50 * 3 ** attempt
+        if (!retryable || attempt >= this.init.transportRetries || Date.now() + pause >= state.deadline)
+          throw err
+        if (!this.c.registry.isAvailable(peerId)) throw err
+        await sleep(pause, state.signal)
+      }
+    }
+  }
+}
+
+/** The failure of a targeted task whose one candidate cannot take it. */
+export function targetFailed(state: TaskState, why: 'gone' | 'unreachable' | 'unsupported'): RouteResult {
+  const error = targetFailure(state.target as NonNullable<TaskState['target']>, state.capability, why)
+  return { taskId: state.taskId, status: 'failed', path: state.path, error }
+}

@@ -1,0 +1,109 @@
+/**
+ * @packageDocumentation
+ *
+ * Tasks on the mesh: the path a task takes from the node that accepts it to
+ * the agent that runs it, and back.
+ *
+ * - origin (`origin.ts`): accepts a task, dispatches it, backs off while
+ *   everyone is busy, and answers with one `TaskOutcome`;
+ * - dispatch (`dispatch.ts`): candidates from the registry (the DHT when it
+ *   knows nobody), ordered by the strategy, tried in turn: failover;
+ * - executor (`executor.ts`): runs the task on an agent of this node;
+ * - forwarder (`forwarder.ts`): hands it to a peer (`task_request`), with
+ *   transport retries and the hop limit;
+ * - receiver (`receiver.ts`) and dedup (`dedup.ts`): a `task_request` from a
+ *   peer, checked and de-duplicated by task id, runs here or goes on;
+ * - outbox, pieces, cancels: results whose origin was away, streamed
+ *   progress, and cancels passed hop by hop.
+ *
+ * It owns the `task_request`, `capability_query`, `result_delivery`,
+ * `task_cancel` and `task_piece` messages, one file each in `messages/`,
+ * and registers their handlers on the rpc in `start()`.
+ *
+ * @example
+ * ```ts
+ * import { tasks } from '@mesh-node/tasks'
+ *
+ * const node = tasks({ maxHops: 3 })({ rpc, registry, providers, runtime, events: libp2p, selfPeerId, log })
+ * await node.start()
+ * const outcome = await node.submit({ capability: 'echo', input: 'hi', timeoutMs: 5000 })
+ * ```
+ */
+
+import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { AgentRuntime } from '@mesh-node/agents'
+import type { CapabilityProviders, CapabilityRegistry } from '@mesh-node/membership'
+import type { AgentAd, TaskResultMessage } from '@mesh-node/protocol'
+import type { Rpc } from '@mesh-node/rpc'
+import type { Logger } from 'pino'
+import type { CancelTableInit } from './cancels.js'
+import type { OutboxStore } from './outbox.js'
+import type { TaskPieces } from './pieces.js'
+import type { RoutingStrategy } from './strategy.js'
+import { DefaultTasks } from './tasks.js'
+import type { ExecutionStore, SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
+
+export { isCancel, TaskCancelledError } from './cancels.js'
+export type { OutboxStore } from './outbox.js'
+export type { PieceDropReason, StreamedPiece, TaskPieces } from './pieces.js'
+export type { RoutingStrategy } from './strategy.js'
+export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'
+export { parseTraceparent, traceFor } from './trace.js'
+export type {
+  AttemptObserver,
+  ExecutionOutcome,
+  ExecutionStore,
+  OutcomeError,
+  RouteAttemptOutcome,
+  SubmitOptions,
+  TaskEvent,
+  TaskOutcome
+} from './types.js'
+
+export interface TasksInit {
+  /** Most forwards per task; at most MAX_HOPS. @default 3 */
+  maxHops?: number
+  /** Orders the candidates of a task, best first. @default least loaded, then lowest latency */
+  strategy?: RoutingStrategy
+  /** How long a cold lookup may wait on the DHT. @default 1500 */
+  dhtLookupTimeoutMs?: number
+  /** Retries of one peer after a transport error. @default 2 */
+  transportRetries?: number
+  /** Remembered results, so a repeated task id gets its stored answer. @default 10000 */
+  executedCacheSize?: number
+  /** Bounds of the cancel table (tombstones, how long a hop's cancel may take). */
+  cancels?: CancelTableInit
+}
+
+export interface TasksComponents {
+  rpc: Pick<Rpc, 'request' | 'handle' | 'unhandle'>
+  registry: CapabilityRegistry
+  providers: CapabilityProviders
+  runtime: AgentRuntime
+  /** The libp2p node's events: a newly identified peer is asked for its agents and given held results. */
+  events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
+  selfPeerId: string
+  log: Logger
+  /** Durable record of tasks executed here, so repeats never run twice across restarts. */
+  executions?: ExecutionStore
+  /** Durable outbox for results whose origin is away; in memory when absent. */
+  outbox?: OutboxStore
+  /** The origin's side of a held result arriving late; returns whether the task is known. */
+  acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
+}
+
+/** The task service of one node. */
+export interface Tasks extends Startable {
+  /** Runs a task somewhere in the mesh and answers with its outcome (never throws for a task failure). */
+  submit(options: SubmitOptions): Promise<TaskOutcome>
+  /** Learns a peer's agents by asking it directly; undefined when it did not answer. */
+  queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined>
+  /** Lifecycle notices of tasks this node originates, runs or forwards; returns the unsubscribe. */
+  onTaskEvent(listener: (event: TaskEvent) => void): () => void
+  /** Streamed progress and partial output of running tasks (§5.6). */
+  readonly pieces: TaskPieces
+}
+
+export function tasks(init: TasksInit = {}): (components: TasksComponents) => Tasks {
+  return (components) => new DefaultTasks(components, init)
+}

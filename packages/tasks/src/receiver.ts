@@ -1,0 +1,115 @@
+import type { PeerId } from '@libp2p/interface'
+import { MAX_TASK_TIMEOUT_MS, type TaskRequestMessage, type TaskResultMessage } from '@mesh-node/protocol'
+import type { Logger } from 'pino'
+import { type CancelTable, isCancel } from './cancels.js'
+import type { Dedup } from './dedup.js'
+import type { Dispatch } from './dispatch.js'
+import { cancelled, type RouteResult } from './task-state.js'
+import { startTiming, traceFor, withHopSpan } from './trace.js'
+
+export interface ReceiverComponents {
+  dispatch: Dispatch
+  dedup: Dedup
+  cancels: CancelTable
+  selfPeerId: string
+  log: Logger
+}
+
+/** A task_request from a peer: checked, de-duplicated, then run here or passed on. */
+export class Receiver {
+  constructor(private readonly c: ReceiverComponents) {}
+
+  async handleRequest(msg: TaskRequestMessage, remotePeer: PeerId): Promise<TaskResultMessage> {
+    const reply = (res: RouteResult): TaskResultMessage => ({ ...res, type: 'task_result', id: msg.id })
+    const sender = remotePeer.toString()
+    const refusal = this.refusal(msg, sender)
+    if (refusal != null) return reply(refusal)
+    const existing = this.c.dedup.running(msg.taskId)
+    if (existing != null) return reply(await existing)
+    const self = this.c.selfPeerId
+    const stored = this.c.dedup.finished(msg.taskId)
+    if (stored != null)
+      return reply({ taskId: msg.taskId, ...stored, executor: self, path: [...msg.path, self] })
+    if (this.c.cancels.refuses(msg.taskId, msg.from, sender)) return reply(cancelled(msg.taskId, msg.path))
+    return reply(await this.work(msg, sender))
+  }
+
+  /** Why this request cannot be taken at all: a loop, a forged path, or a task for another peer. */
+  private refusal(msg: TaskRequestMessage, sender: string): RouteResult | undefined {
+    const self = this.c.selfPeerId
+    const base = { taskId: msg.taskId }
+    if (msg.path.includes(self)) {
+      return {
+        ...base,
+        status: 'no_agent',
+        path: msg.path,
+        error: { code: 'loop', message: 'this node is already on the task path' }
+      }
+    }
+    if (msg.path[msg.path.length - 1] !== sender) {
+      return {
+        ...base,
+        status: 'failed',
+        path: msg.path,
+        error: { code: 'bad_path', message: 'the last peer on the path must be the sender' }
+      }
+    }
+    if (msg.target != null && msg.target.peer !== self) {
+      return {
+        ...base,
+        status: 'failed',
+        path: [...msg.path, self],
+        error: { code: 'wrong_peer', message: `the task is for peer ${msg.target.peer}, not this one` }
+      }
+    }
+    return undefined
+  }
+
+  private async work(msg: TaskRequestMessage, sender: string): Promise<RouteResult> {
+    const self = this.c.selfPeerId
+    const held = this.c.cancels.hold(msg.taskId, msg.from, sender)
+    const trace = traceFor(msg.taskId, msg.traceparent)
+    const timing = startTiming()
+    this.c.log.debug(
+      { taskId: msg.taskId, traceId: trace.traceId, remotePeer: sender, hops: msg.hops },
+      'task received'
+    )
+    const work = this.c.dispatch
+      .route({
+        taskId: msg.taskId,
+        capability: msg.capability,
+        input: msg.input,
+        from: msg.from,
+        deadline: Math.min(msg.deadline, Date.now() + MAX_TASK_TIMEOUT_MS),
+        hops: msg.hops,
+        path: [...msg.path, self],
+        target: msg.target,
+        signal: held.signal,
+        trace,
+        timing
+      })
+      .then((r) =>
+        isCancel(held.signal.reason)
+          ? { ...cancelled(msg.taskId, r.path), executor: r.executor, agent: r.agent }
+          : r
+      )
+      .finally(held.release)
+    this.c.dedup.remember(msg.taskId, work)
+    const done = await work
+    // This hop's own account goes in front of the ones the next hops sent back.
+    const res: RouteResult = {
+      ...done,
+      spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
+    }
+    if (res.status === 'busy' || res.status === 'no_agent') this.c.dedup.forget(msg.taskId)
+    else if (res.executor === self) {
+      this.c.dedup.record(msg.taskId, msg.from, {
+        status: res.status,
+        result: res.result,
+        error: res.error,
+        agent: res.agent
+      })
+    }
+    return res
+  }
+}

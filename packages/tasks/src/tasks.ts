@@ -1,0 +1,126 @@
+import type { IdentifyResult } from '@libp2p/interface'
+import type { AgentAd } from '@mesh-node/protocol'
+import { MAX_HOPS, TASK_PROTOCOLS } from '@mesh-node/protocol'
+import { CancelTable } from './cancels.js'
+import {
+  DEFAULT_DHT_LOOKUP_TIMEOUT_MS,
+  DEFAULT_EXECUTED_CACHE_SIZE,
+  DEFAULT_MAX_HOPS,
+  DEFAULT_TRANSPORT_RETRIES,
+  PEER_QUERY_TIMEOUT_MS
+} from './constants.js'
+import { Dedup } from './dedup.js'
+import { Discovery } from './discovery.js'
+import { Dispatch } from './dispatch.js'
+import { TaskEvents } from './events.js'
+import { Executor } from './executor.js'
+import { Forwarder } from './forwarder.js'
+import type { Tasks, TasksComponents, TasksInit } from './index.js'
+import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
+import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
+import { taskCancel, taskCancelHandler } from './messages/task-cancel.js'
+import { taskPiece, taskPieceHandler } from './messages/task-piece.js'
+import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
+import { Origin } from './origin.js'
+import { createOutboxDelivery, memoryOutbox, type OutboxDelivery } from './outbox.js'
+import { createTaskPieces, type TaskPieces } from './pieces.js'
+import { Receiver } from './receiver.js'
+import { leastLoaded } from './strategy.js'
+import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
+
+/** The task path of one node, its parts wired once, here: nothing is bound late. */
+export class DefaultTasks implements Tasks {
+  readonly pieces: TaskPieces
+  readonly outbox: OutboxDelivery
+  private readonly events = new TaskEvents()
+  private readonly cancels: CancelTable
+  private readonly discovery: Discovery
+  private readonly origin: Origin
+  private readonly receiver: Receiver
+
+  constructor(
+    private readonly c: TasksComponents,
+    init: TasksInit
+  ) {
+    const { rpc, registry, runtime, selfPeerId, log } = c
+    const events = this.events
+    this.pieces = createTaskPieces({ rpc, selfPeerId, log: log.child({ component: 'pieces' }) })
+    this.outbox = createOutboxDelivery({
+      store: c.outbox ?? memoryOutbox(),
+      rpc,
+      log: log.child({ component: 'outbox' })
+    })
+    this.cancels = new CancelTable(rpc, log.child({ component: 'cancel' }), init.cancels)
+    const routerLog = log.child({ component: 'router' })
+    this.discovery = new Discovery(
+      { runtime, registry, providers: c.providers, rpc, log: routerLog },
+      init.dhtLookupTimeoutMs ?? DEFAULT_DHT_LOOKUP_TIMEOUT_MS
+    )
+    const { pieces, cancels, discovery } = this
+    const dispatch = new Dispatch({
+      registry,
+      discovery,
+      strategy: init.strategy ?? leastLoaded,
+      executor: new Executor({ runtime, selfPeerId, events, pieces, log: routerLog }),
+      forwarder: new Forwarder(
+        { rpc, registry, discovery, cancels, events, selfPeerId, pieces, log: routerLog },
+        {
+          maxHops: Math.min(init.maxHops ?? DEFAULT_MAX_HOPS, MAX_HOPS),
+          transportRetries: init.transportRetries ?? DEFAULT_TRANSPORT_RETRIES
+        }
+      )
+    })
+    this.origin = new Origin({ dispatch, events, selfPeerId, log: routerLog })
+    const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions)
+    this.receiver = new Receiver({ dispatch, dedup, cancels, selfPeerId, log: routerLog })
+  }
+
+  async submit(options: SubmitOptions): Promise<TaskOutcome> {
+    return await this.origin.submit(options)
+  }
+
+  async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
+    return await this.discovery.queryPeer(peerId, timeoutMs)
+  }
+
+  onTaskEvent(listener: (event: TaskEvent) => void): () => void {
+    return this.events.on(listener)
+  }
+
+  async start(): Promise<void> {
+    const { rpc } = this.c
+    // The task protocol's messages this package owns, each with its handler.
+    rpc.handle(
+      taskRequest,
+      taskRequestHandler(this.receiver),
+      taskRequestOptions((result) => this.outbox.hold(result))
+    )
+    rpc.handle(capabilityQuery, capabilityQueryHandler(this.discovery))
+    rpc.handle(resultDelivery, resultDeliveryHandler(this.c.acceptDeliveredResult))
+    rpc.handle(taskCancel, taskCancelHandler(this.cancels))
+    rpc.handle(taskPiece, taskPieceHandler(this.pieces))
+    this.c.events.addEventListener('peer:identify', this.onIdentify)
+    this.outbox.start()
+  }
+
+  async stop(): Promise<void> {
+    this.outbox.stop()
+    this.c.events.removeEventListener('peer:identify', this.onIdentify)
+    for (const def of [taskRequest, capabilityQuery, resultDelivery, taskCancel, taskPiece])
+      this.c.rpc.unhandle(def)
+  }
+
+  /**
+   * Asks each new mesh peer for its agents at once, rather than wait for its
+   * next state heartbeat; and hands it any results it missed while away.
+   */
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols } = evt.detail
+    if (!TASK_PROTOCOLS.some((p) => protocols.includes(p))) return
+    const id = peerId.toString()
+    void this.discovery.queryPeer(id, PEER_QUERY_TIMEOUT_MS).then((agents) => {
+      if (agents != null) this.c.registry.upsertPeer(id, agents, 'query')
+    })
+    void this.outbox.flush(id)
+  }
+}
