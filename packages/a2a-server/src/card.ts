@@ -21,14 +21,14 @@ export function buildCard(init: CardInit, skills: MeshSkill[]): AgentCard {
   return {
     name: init.name,
     description: `A mesh-node (peer ${init.peerId}): each skill is a capability of some agent in its mesh. Name the skill in the message's metadata: {"skill": "<id>"}.`,
-    supportedInterfaces: [
-      {
-        url: `${init.baseUrl}${JSONRPC_PATH}`,
-        protocolBinding: 'JSONRPC',
-        tenant: '',
-        protocolVersion: '1.0'
-      }
-    ],
+    // One endpoint, both versions: a request without an A2A-Version header
+    // (or with 0.3) is served with 0.3's method names (`message/send`, …).
+    supportedInterfaces: ['1.0', '0.3'].map((protocolVersion) => ({
+      url: `${init.baseUrl}${JSONRPC_PATH}`,
+      protocolBinding: 'JSONRPC',
+      tenant: '',
+      protocolVersion
+    })),
     provider: undefined,
     version: init.version,
     capabilities: { streaming: true, pushNotifications: false, extensions: [] },

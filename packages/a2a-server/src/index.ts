@@ -7,10 +7,12 @@
  * - `GET /.well-known/agent-card.json`: the card, public, with one skill per
  *   capability some agent in the mesh offers now, signed by the node's peer
  *   key (AgentCardSignature, JWS EdDSA, `kid` = the peer id; see `verifyCard`).
+ *   In A2A 0.3's shape unless the request sends `A2A-Version: 1.0`.
  * - `POST /a2a/jsonrpc` with `Authorization: Bearer <DATA_DIR/a2a.token>`:
- *   `SendMessage`, `SendStreamingMessage`, `GetTask`, `CancelTask`,
- *   `SubscribeToTask` (A2A 0.3's `message/send`, `message/stream`,
- *   `tasks/get`, `tasks/cancel`, `tasks/resubscribe`). A message picks its
+ *   A2A 0.3's `message/send`, `message/stream`, `tasks/get`, `tasks/cancel`,
+ *   `tasks/resubscribe` without an `A2A-Version` header (or with 0.3), and
+ *   with `A2A-Version: 1.0` their 1.0 names `SendMessage`,
+ *   `SendStreamingMessage`, `GetTask`, `CancelTask`, `SubscribeToTask`. A message picks its
  *   capability by `metadata.skill` (or the only skill there is) and may set
  *   `metadata.timeoutMs`. Each message becomes one mesh task with the A2A
  *   task's id, submitted through the node's own task path: it may run

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import { buildCard, JSONRPC_PATH, signCard, signingKey } from './card.js'
 import { A2aServerError } from './errors.js'
 import { meshExecutor } from './executor.js'
+import { isLegacyRequest, toLegacyCard } from './legacy-card.js'
 import type { MeshSkill, MeshTasks } from './mesh-tasks.js'
 import { MeshTaskStore } from './task-store.js'
 import { bearerMatches } from './token.js'
@@ -53,7 +54,7 @@ export function isLoopbackHost(host: string): boolean {
 class MeshA2aServer implements A2aServer {
   private server?: Server
   url = ''
-  private signed?: { skills: string; card: AgentCard }
+  private signed?: { skills: string; card: AgentCard; legacy: Record<string, unknown> }
 
   constructor(
     private readonly init: A2aServerInit,
@@ -98,18 +99,37 @@ class MeshA2aServer implements A2aServer {
     const current = async (): Promise<AgentCard> => {
       const fresh = card()
       const skills = JSON.stringify(fresh.skills)
-      if (this.signed?.skills !== skills)
-        this.signed = { skills, card: await signCard(fresh, key, this.c.peerId) }
+      let signed = this.signed
+      if (signed?.skills !== skills) {
+        const legacy = await signCard(toLegacyCard(fresh) as unknown as AgentCard, key, this.c.peerId)
+        signed = { skills, card: await signCard(fresh, key, this.c.peerId), legacy: { ...legacy } }
+        this.signed = signed
+      }
       base.skills = fresh.skills
-      return this.signed.card
+      return signed.card
     }
     const app = express()
     app.disable('x-powered-by')
+    // A 0.3 client gets the card in 0.3's shape, signed as it reads it.
+    app.get('/.well-known/agent-card.json', (req: Request, res: Response, next: NextFunction) => {
+      if (!isLegacyRequest(req.header('A2A-Version'))) {
+        next()
+        return
+      }
+      current().then(
+        () => res.set({ Vary: 'A2A-Version', 'Cache-Control': 'no-cache' }).json(this.signed?.legacy),
+        next
+      )
+    })
     app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: current }))
     app.use(
       JSONRPC_PATH,
       this.authorize(),
-      jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication })
+      jsonRpcHandler({
+        requestHandler: handler,
+        userBuilder: UserBuilder.noAuthentication,
+        legacyCompat: { enabled: true }
+      })
     )
     app.use((_req: Request, res: Response) => {
       res.status(404).json({

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { pathToFileURL } from 'node:url'
 import { createHandler, type HandlerContext } from '../src/index.js'
 import { serve, type TestServer, task } from './helpers.js'
 
@@ -65,6 +66,64 @@ process.stdout.write('{\\n  "type": "partial",\\n  "kept": true\\n}')`
     const { ctx, pieces } = recording()
     assert.equal(await handler(task('x'), ctx), 'done')
     assert.deepEqual(pieces, [{ kind: 'partial', data: { text: 'm' } }])
+  })
+
+  it('module: an async generator streams what it yields and returns the result', async () => {
+    const file = join(dir, 'gen.mjs')
+    writeFileSync(
+      file,
+      `export default async function* (req) {
+        yield { type: 'progress', progress: 0.5 }
+        yield 'Hel'
+        yield { type: 'partial', text: 'lo' }
+        yield [1, 2]
+        return { said: req.input }
+      }`
+    )
+    const handler = await createHandler({ kind: 'module', path: file }, { baseDir: dir })
+    const { ctx, pieces } = recording()
+    assert.deepEqual(await handler(task('hi'), ctx), { said: 'hi' })
+    assert.deepEqual(pieces, [
+      { kind: 'progress', data: { progress: 0.5 } },
+      { kind: 'partial', data: { text: 'Hel' } },
+      { kind: 'partial', data: { text: 'lo' } },
+      { kind: 'partial', data: [1, 2] }
+    ])
+  })
+
+  it("module: an iterable's { type: 'result' } ends it; an abort closes the generator", async () => {
+    const file = join(dir, 'iter.mjs')
+    writeFileSync(
+      file,
+      `export const closed = []
+      export async function stream () {
+        return (async function* () {
+          yield 'a'
+          yield { type: 'result', result: 42 }
+          yield 'never'
+        })()
+      }
+      export async function* endless (req, ctx) {
+        try { for (let i = 0; ; i++) { yield 'tick'; await new Promise((r) => setTimeout(r, 5)) } }
+        finally { closed.push(req.taskId) }
+      }`
+    )
+    const streamed = recording()
+    const handler = await createHandler({ kind: 'module', path: file, export: 'stream' }, { baseDir: dir })
+    assert.equal(await handler(task('x'), streamed.ctx), 42)
+    assert.deepEqual(streamed.pieces, [{ kind: 'partial', data: { text: 'a' } }])
+
+    const endless = await createHandler({ kind: 'module', path: file, export: 'endless' }, { baseDir: dir })
+    const controller = new AbortController()
+    const aborted = { ...recording().ctx, signal: controller.signal }
+    const req = task('x')
+    const running = Promise.resolve(endless(req, aborted))
+    setTimeout(() => controller.abort(), 30)
+    await assert.rejects(running, { name: 'AbortError' }, 'the call ends at the abort')
+    const mod = (await import(pathToFileURL(file).href)) as { closed: string[] }
+    const deadline = Date.now() + 5000
+    while (mod.closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    assert.deepEqual(mod.closed, [req.taskId], "the generator's finally ran")
   })
 
   it('http: NDJSON and SSE replies stream pieces, then the answer', async () => {

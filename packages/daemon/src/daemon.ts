@@ -241,7 +241,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     mesh.tasks.onTaskEvent((event) => {
       if (event.role !== 'origin') seen.record(event)
     })
-    const traces = createTraceStore()
+    const traces = createTraceStore({ persisted: (taskId) => journal.trace(taskId) })
     dispatcher = createTaskDispatcher({
       journal,
       tasks: mesh.tasks,

@@ -29,7 +29,8 @@ export function observeDaemon({ metrics, journal, mesh, peer, databasePath }: Ob
     agents: () => mesh.registry.all(),
     members: () => mesh.failureDetector.members(),
     connections: () => peer.libp2p.getConnections().length,
-    journalBytes: () => fileSize(databasePath) + fileSize(`${databasePath}-wal`)
+    journalBytes: () => fileSize(databasePath) + fileSize(`${databasePath}-wal`),
+    piecesDropped: () => mesh.tasks.pieces.dropped()
   })
 }
 

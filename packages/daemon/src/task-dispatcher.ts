@@ -323,7 +323,8 @@ class JournalDispatcher implements TaskDispatcher {
         result: outcome.result ?? null,
         executor: outcome.executor ?? this.c.selfPeerId,
         agent: outcome.agent,
-        path: outcome.path
+        path: outcome.path,
+        trace: this.c.traces?.get(task.taskId)
       })
       return
     }
@@ -340,7 +341,8 @@ class JournalDispatcher implements TaskDispatcher {
     const error = outcome.error ?? { code, message: 'task failed' }
     journal.fail(task.taskId, code === 'no_agent' ? this.explainNoAgent(task, error) : error, {
       executor: outcome.executor,
-      path: outcome.path
+      path: outcome.path,
+      trace: this.c.traces?.get(task.taskId)
     })
   }
 

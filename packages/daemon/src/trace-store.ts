@@ -11,8 +11,9 @@ export interface TaskTrace {
 
 /**
  * Traces of this node's own tasks, in memory and bounded by count (each
- * entry is bounded by MAX_TRACE_SPANS spans). A trace is for looking at a
- * recent task, so losing it on restart costs nothing the journal needs.
+ * entry is bounded by MAX_TRACE_SPANS spans). The dispatcher journals a
+ * finished task's trace with its outcome; `persisted` reads it back, so the
+ * trace of a task finished before a restart is still there.
  */
 export interface TraceStore {
   /** Remembers the caller's traceparent for a task's attempts. */
@@ -22,7 +23,15 @@ export interface TraceStore {
   get(taskId: string): TaskTrace | undefined
 }
 
-export function createTraceStore(max = 10_000): TraceStore {
+export interface TraceStoreInit {
+  /** @default 10000 traces in memory */
+  max?: number
+  /** The journaled trace of a task no longer in memory (after a restart). */
+  persisted?: (taskId: string) => unknown
+}
+
+export function createTraceStore(init: TraceStoreInit = {}): TraceStore {
+  const max = init.max ?? 10_000
   const traces = new Map<string, Partial<TaskTrace>>()
   const put = (taskId: string, entry: Partial<TaskTrace>): void => {
     traces.delete(taskId)
@@ -39,9 +48,20 @@ export function createTraceStore(max = 10_000): TraceStore {
     },
     get: (taskId) => {
       const t = traces.get(taskId)
-      return t?.traceId != null
-        ? { traceId: t.traceId, traceparent: t.traceparent, spans: t.spans ?? [] }
-        : undefined
+      if (t?.traceId != null) return { traceId: t.traceId, traceparent: t.traceparent, spans: t.spans ?? [] }
+      return asTrace(init.persisted?.(taskId))
     }
+  }
+}
+
+/** The journal holds what this build wrote, but a file may outlive a build: check the shape. */
+function asTrace(value: unknown): TaskTrace | undefined {
+  if (value == null || typeof value !== 'object') return undefined
+  const t = value as Partial<TaskTrace>
+  if (typeof t.traceId !== 'string' || !Array.isArray(t.spans)) return undefined
+  return {
+    traceId: t.traceId,
+    traceparent: typeof t.traceparent === 'string' ? t.traceparent : undefined,
+    spans: t.spans
   }
 }

@@ -38,6 +38,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import { SqliteTaskJournal } from './journal.js'
 
 export { JournalError } from './errors.js'
+export { MAX_TRACE_BYTES } from './traces.js'
 
 /** Where a task is on its origin. The last three are terminal. */
 export type TaskStatus = 'queued' | 'assigned' | 'running' | 'completed' | 'failed' | 'cancelled'
@@ -147,18 +148,28 @@ export interface TaskJournal {
   markRunning(taskId: string): void
   /** Closes attempt `n` without changing the task's status; a no-op if it is already closed. */
   finishAttempt(taskId: string, n: number, outcome: AttemptOutcome, error?: TaskError): void
-  /** Terminal. Closes the open attempt, if any, as 'completed'. */
+  /**
+   * Terminal. Closes the open attempt, if any, as 'completed'. `trace` (the
+   * hops' spans, any JSON up to {@link MAX_TRACE_BYTES}) is kept with the
+   * result in the same transaction; a larger one is dropped.
+   */
   complete(
     taskId: string,
-    outcome: { result: unknown; executor: string; agent?: string; path?: string[] }
+    outcome: { result: unknown; executor: string; agent?: string; path?: string[]; trace?: unknown }
   ): TaskRecord
-  /** Terminal. Closes the open attempt, if any, as 'failed'. */
-  fail(taskId: string, error: TaskError, details?: { executor?: string; path?: string[] }): TaskRecord
+  /** Terminal. Closes the open attempt, if any, as 'failed'; `trace` as for {@link complete}. */
+  fail(
+    taskId: string,
+    error: TaskError,
+    details?: { executor?: string; path?: string[]; trace?: unknown }
+  ): TaskRecord
   /** Terminal unless already terminal; undefined for an unknown id. */
   cancel(taskId: string): TaskRecord | undefined
   /** Closes the open attempt with `reason` and puts the task back to 'queued'. */
   requeue(taskId: string, reason: AttemptOutcome, error?: TaskError): TaskRecord
   get(taskId: string): TaskRecord | undefined
+  /** The trace journaled with a finished task's outcome, pruned with the task. */
+  trace(taskId: string): unknown
   /** Newest first. */
   list(options?: ListOptions): TaskRecord[]
   /** Queued, assigned and running tasks, oldest first, to resume after a restart. */

@@ -18,6 +18,7 @@ import type {
 import { OutboxTable } from './outbox.js'
 import { migrate } from './schema.js'
 import { type TaskChange, TaskTable, TERMINAL } from './tasks.js'
+import { TraceTable } from './traces.js'
 import { immediate } from './transaction.js'
 
 const DEFAULT_LIMIT = 100
@@ -33,6 +34,7 @@ export class SqliteTaskJournal implements TaskJournal {
   private readonly tasks: TaskTable
   private readonly executions: ExecutionTable
   private readonly outbox: OutboxTable
+  private readonly traces: TraceTable
   private readonly listeners = new Set<(task: TaskRecord) => void>()
   private readonly warned = new WeakSet<(task: TaskRecord) => void>()
   private readonly now: () => number
@@ -46,6 +48,7 @@ export class SqliteTaskJournal implements TaskJournal {
     this.tasks = new TaskTable(db)
     this.executions = new ExecutionTable(db)
     this.outbox = new OutboxTable(db)
+    this.traces = new TraceTable(db)
   }
 
   // ---- origin side ----
@@ -106,10 +109,11 @@ export class SqliteTaskJournal implements TaskJournal {
 
   complete(
     taskId: string,
-    outcome: { result: unknown; executor: string; agent?: string; path?: string[] }
+    outcome: { result: unknown; executor: string; agent?: string; path?: string[]; trace?: unknown }
   ): TaskRecord {
     return this.transition(taskId, (row, now) => {
       this.tasks.closeOpenAttempt(taskId, 'completed', undefined, now, outcome.agent)
+      if (outcome.trace != null) this.traces.put(taskId, outcome.trace)
       // The agent hint belongs to the previous executor if the result came
       // from elsewhere (a forwarded task), so only keep it for the same peer.
       const agent = outcome.agent ?? (outcome.executor === row.executor ? row.agent : null)
@@ -124,9 +128,14 @@ export class SqliteTaskJournal implements TaskJournal {
     })
   }
 
-  fail(taskId: string, error: TaskError, details: { executor?: string; path?: string[] } = {}): TaskRecord {
+  fail(
+    taskId: string,
+    error: TaskError,
+    details: { executor?: string; path?: string[]; trace?: unknown } = {}
+  ): TaskRecord {
     return this.transition(taskId, (row, now) => {
       this.tasks.closeOpenAttempt(taskId, 'failed', error, now)
+      if (details.trace != null) this.traces.put(taskId, details.trace)
       return {
         ...row,
         status: 'failed',
@@ -156,6 +165,10 @@ export class SqliteTaskJournal implements TaskJournal {
 
   get(taskId: string): TaskRecord | undefined {
     return this.tasks.record(taskId)
+  }
+
+  trace(taskId: string): unknown {
+    return this.traces.get(taskId)
   }
 
   list(options: ListOptions = {}): TaskRecord[] {
@@ -254,7 +267,10 @@ export class SqliteTaskJournal implements TaskJournal {
       throw new JournalError('invalid_argument', `olderThanMs must be a non-negative number`)
     }
     const cutoff = this.now() - options.olderThanMs
-    return immediate(this.db, () => this.tasks.prune(cutoff) + this.executions.prune(cutoff))
+    return immediate(this.db, () => {
+      this.traces.prune(cutoff)
+      return this.tasks.prune(cutoff) + this.executions.prune(cutoff)
+    })
   }
 
   stats(): Record<TaskStatus, number> & { outbox: number; executions: number } {

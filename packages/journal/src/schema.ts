@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { JournalError } from './errors.js'
+import { TRACES_DDL } from './traces.js'
 import { immediate } from './transaction.js'
 
 /** Bump when the tables change, and teach `migrate` to upgrade from the old version. */
@@ -77,6 +78,7 @@ CREATE INDEX IF NOT EXISTS journal_outbox_origin ON journal_outbox (origin);
 export function migrate(db: DatabaseSync): void {
   immediate(db, () => {
     db.exec(DDL)
+    db.exec(TRACES_DDL)
     const row = db.prepare(`SELECT value FROM journal_meta WHERE key = 'schema_version'`).get() as
       | { value: string }
       | undefined

@@ -3,7 +3,7 @@ import { type AttemptRow, decodeTask, type TaskRow, toJson } from './codec.js'
 import type { AttemptOutcome, NewTask, TaskError, TaskRecord, TaskStatus } from './index.js'
 
 export const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled'])
-const TERMINAL_SQL = `('completed', 'failed', 'cancelled')`
+export const TERMINAL_SQL = `('completed', 'failed', 'cancelled')`
 const UNFINISHED_SQL = `('queued', 'assigned', 'running')`
 
 /** The columns a transition may change; the rest are fixed at `accept`. */

@@ -57,6 +57,12 @@ export function defineMetrics(registry: Registry, prefix: string) {
       labelNames: ['topic'],
       registers
     }),
+    piecesDropped: new Counter({
+      name: `${prefix}pieces_dropped_total`,
+      help: 'Streamed task pieces this node dropped, by reason (too_large, task_rate, peer_rate, backpressure, not_executor, refused)',
+      labelNames: ['reason'],
+      registers
+    }),
     inFlight: new Gauge({
       name: `${prefix}tasks_in_flight`,
       help: 'Tasks this node accepted that are assigned to or running on an executor',

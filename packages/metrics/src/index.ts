@@ -80,6 +80,8 @@ export interface MetricSources {
   connections?: () => number
   /** Bytes the journal takes on disk (database and write-ahead log). */
   journalBytes?: () => number
+  /** Streamed pieces dropped so far, by reason (a running total; read at scrape time). */
+  piecesDropped?: () => Record<string, number>
 }
 
 export interface MeshMetricsInit {

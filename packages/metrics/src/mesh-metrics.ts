@@ -17,6 +17,8 @@ export class DefaultMeshMetrics implements MeshMetrics {
   /** taskId -> attempts already observed, so each attempt is counted once. */
   private readonly seenAttempts = new Map<string, number>()
   private sources: MetricSources = {}
+  /** The source's totals at the last scrape, so the counter moves by the difference. */
+  private readonly piecesSeen = new Map<string, number>()
 
   constructor(init: MeshMetricsInit) {
     this.maxCapabilities = init.maxCapabilities ?? 256
@@ -83,6 +85,18 @@ export class DefaultMeshMetrics implements MeshMetrics {
     }
     if (s.connections != null) this.m.connections.set(s.connections())
     if (s.journalBytes != null) this.m.journalBytes.set(s.journalBytes())
+    this.samplePieces(s.piecesDropped?.())
+  }
+
+  /** A counter must only grow, so it takes the source's growth since the last scrape. */
+  private samplePieces(totals: Record<string, number> | undefined): void {
+    if (totals == null) return
+    for (const [reason, total] of Object.entries(totals)) {
+      const delta = total - (this.piecesSeen.get(reason) ?? 0)
+      // Zero too, so every reason is listed from the first scrape on.
+      if (delta >= 0) this.m.piecesDropped.inc({ reason }, delta)
+      this.piecesSeen.set(reason, total)
+    }
   }
 
   /** Capability names are validated on the wire, but their number is not bounded there. */

@@ -18,7 +18,9 @@ export interface HandlerContext {
 
 /**
  * Answers one request. Return any JSON value (a task result, or the answer
- * type matching the request); throw to report failure.
+ * type matching the request); throw to report failure. A module handler may
+ * also stream: return an async iterator (an `async function*`) whose yields
+ * are pieces and whose `return` value is the result (packages/agents README).
  */
 export type AgentHandler = (request: HandlerRequest, ctx: HandlerContext) => unknown | Promise<unknown>
 

@@ -13,7 +13,19 @@ import { taskPiece } from './messages/task-piece.js'
 /** A piece of a running task as the origin hands it on (to the API's stream). */
 export type StreamedPiece = Omit<TaskPieceMessage, 'type' | 'id'>
 
-export type PieceDropReason = 'too_large' | 'task_rate' | 'peer_rate' | 'backpressure' | 'refused'
+/**
+ * Why a piece went no further: over MAX_PIECE_CHARS (`too_large`), over the
+ * per-task or per-peer rate, beyond the sends in flight per task
+ * (`backpressure`), sent by a peer that is not the task's next hop
+ * (`not_executor`), or refused or lost by the peer it was sent to (`refused`).
+ */
+export type PieceDropReason =
+  | 'too_large'
+  | 'task_rate'
+  | 'peer_rate'
+  | 'backpressure'
+  | 'not_executor'
+  | 'refused'
 
 export interface TaskPiecesComponents {
   rpc: Pick<Rpc, 'request'>
@@ -108,6 +120,7 @@ class DefaultTaskPieces implements TaskPieces {
     task_rate: 0,
     peer_rate: 0,
     backpressure: 0,
+    not_executor: 0,
     refused: 0
   }
 
@@ -151,7 +164,7 @@ class DefaultTaskPieces implements TaskPieces {
   }
 
   receive(msg: TaskPieceMessage, from: string): PieceAckMessage {
-    const ack = (accepted: boolean, reason?: PieceDropReason | 'not_executor'): PieceAckMessage => ({
+    const ack = (accepted: boolean, reason?: PieceDropReason): PieceAckMessage => ({
       type: 'piece_ack',
       id: msg.id,
       taskId: msg.taskId,
@@ -161,7 +174,7 @@ class DefaultTaskPieces implements TaskPieces {
     const route = this.routes.get(msg.taskId)
     // Only the peer this node handed the task to may speak for it.
     if (route === undefined || route.peer !== from) {
-      this.drop('refused', msg.taskId, from)
+      this.drop('not_executor', msg.taskId, from)
       return ack(false, 'not_executor')
     }
     if (!this.peerBucket(from).take()) return this.refuse(ack, 'peer_rate', msg.taskId, from)

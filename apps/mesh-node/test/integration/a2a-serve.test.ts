@@ -41,7 +41,46 @@ const send = (skill: string, text: string) => ({
 
 type StreamEvent = { payload?: { $case: string; value: unknown } }
 
-describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { timeout: 240_000 }, () => {
+/** What the 0.3 test reads of a JSON-RPC result: a task, or a stream event. */
+interface V03Result {
+  kind?: string
+  id: string
+  status: { state: string }
+  artifacts: Array<{ parts: Array<{ kind: string; text?: string }> }>
+  artifact: { parts: Array<{ text?: string }> }
+}
+
+/** A2A 0.3 JSON-RPC calls, without an A2A-Version header, as 0.3 clients make them. */
+function v03(url: string, token: string) {
+  const rpc = async (method: string, params: unknown): Promise<Response> =>
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: method, method, params })
+    })
+  const call = async (method: string, params: unknown): Promise<V03Result> => {
+    const body = (await (await rpc(method, params)).json()) as {
+      result?: V03Result
+      error?: unknown
+    }
+    assert.ok(body.result != null, `${method}: ${JSON.stringify(body)}`)
+    return body.result
+  }
+  return { rpc, call }
+}
+
+/** A 0.3 user message naming its skill. */
+const v03Message = (skill: string, text: string) => ({
+  message: {
+    kind: 'message',
+    messageId: `m-${Math.random().toString(36).slice(2)}`,
+    role: 'user',
+    parts: [{ kind: 'text', text }],
+    metadata: { skill }
+  }
+})
+
+describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let serving: TestDaemon
   let executor: TestDaemon
@@ -235,6 +274,74 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
     const got = await client.getTask({ tenant: '', id: taskId })
     assert.equal(got.status?.state, TaskState.TASK_STATE_CANCELED)
     await stream.return(undefined)
+  })
+
+  it('speaks A2A 0.3 to a client that sends no A2A-Version: its card, message/send, tasks/get, message/stream', async () => {
+    const card = (await (await fetch(cardUrl)).json()) as Record<string, unknown> & {
+      url: string
+      skills: Array<{ id: string }>
+    }
+    assert.equal(card.protocolVersion, '0.3.0')
+    assert.equal(card.preferredTransport, 'JSONRPC')
+    assert.ok(card.url.endsWith('/a2a/jsonrpc'), card.url)
+    assert.deepEqual(
+      card.skills.map((s) => s.id),
+      ['linger', 'text.chatty', 'text.upper']
+    )
+    await verifyCard(card as unknown as AgentCard, serving.peerId)
+    const { rpc, call } = v03(card.url, token)
+
+    const sent = await call('message/send', v03Message('text.upper', 'old names'))
+    assert.equal(sent.kind, 'task')
+    assert.equal(sent.status.state, 'completed')
+    assert.deepEqual(sent.artifacts[0].parts[0], { kind: 'text', text: 'OLD NAMES' })
+    assert.equal((await call('tasks/get', { id: sent.id })).status.state, 'completed')
+    assert.equal((await serving.client.task(sent.id)).executor, executor.peerId)
+
+    const streamed = await rpc('message/stream', v03Message('text.upper', 'streamed old'))
+    assert.match(streamed.headers.get('content-type') ?? '', /text\/event-stream/)
+    const events = (await streamed.text())
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => (JSON.parse(l.slice(6)) as { result: V03Result }).result)
+    assert.equal(events[0]?.kind, 'task')
+    assert.ok(events.some((e) => e.kind === 'artifact-update' && e.artifact.parts[0].text === 'STREAMED OLD'))
+    assert.equal(events.at(-1)?.status?.state, 'completed')
+  })
+
+  it('A2A 0.3: tasks/cancel stops the task on the other node; tasks/resubscribe sees canceled', async () => {
+    const { rpc, call } = v03(cardUrl.replace('/.well-known/agent-card.json', '/a2a/jsonrpc'), token)
+    const lingering = await rpc('message/stream', v03Message('linger', 'x'))
+    const reader = lingering.body!.getReader()
+    const first = new TextDecoder().decode((await reader.read()).value)
+    const taskId = (JSON.parse(/data: (.*)/.exec(first)?.[1] ?? '{}') as { result: { id: string } }).result.id
+    await reader.cancel()
+    const pid = await waitFor(
+      () => {
+        try {
+          return Number(readFileSync(join(pidDir, taskId), 'utf8')) || undefined
+        } catch {
+          return undefined
+        }
+      },
+      { message: 'the lingering task to run on the executor' }
+    )
+    // The resubscription is open (its first event is the task as it is) before the cancel.
+    const resubscribed = (await rpc('tasks/resubscribe', { id: taskId })).body!.getReader()
+    let seen = new TextDecoder().decode((await resubscribed.read()).value)
+    assert.match(seen, new RegExp(taskId))
+    const cancelled = await call('tasks/cancel', { id: taskId })
+    assert.equal(cancelled.id, taskId)
+    for (let chunk = await resubscribed.read(); !chunk.done; chunk = await resubscribed.read())
+      seen += new TextDecoder().decode(chunk.value)
+    const after = seen
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)) as { result: V03Result })
+    assert.equal(after.at(-1)?.result?.status?.state, 'canceled', seen)
+    assert.equal((await call('tasks/get', { id: taskId })).status.state, 'canceled')
+    assert.equal((await serving.client.task(taskId)).status, 'cancelled')
+    await waitFor(() => !alive(pid), { timeoutMs: 10_000, message: `agent process ${pid} to be gone` })
   })
 
   it('answers 401 without the bearer token or with a wrong one', async () => {

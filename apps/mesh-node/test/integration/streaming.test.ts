@@ -30,6 +30,33 @@ const STREAMER = `  const fs = await import('node:fs')
   }
   process.stdout.write(JSON.stringify({ words: words.length }))`
 
+// A module agent written as an async generator: 'gen' yields two pieces and
+// returns its result; 'flood' yields 300 pieces at once (over the rate of
+// 50/s, bursts of 100) and one over the 16 KiB size bound.
+const GENERATOR = `export default async function* (req) {
+  if (req.capability === 'gen.count') {
+    yield { type: 'progress', progress: 0.5 }
+    yield 'a '
+    await new Promise((r) => setTimeout(r, 50))
+    yield { type: 'partial', text: 'b ' }
+    return { counted: 2 }
+  }
+  for (let i = 0; i < 300; i++) yield { type: 'partial', text: i + ' ' }
+  yield { type: 'partial', text: 'x'.repeat(20000) }
+  return { flooded: true }
+}
+`
+
+/** `mesh_pieces_dropped_total` by reason, scraped from a daemon's API. */
+async function piecesDropped(d: TestDaemon): Promise<Record<string, number>> {
+  const res = await fetch(`${d.url}/metrics`, { headers: { authorization: `Bearer ${tokenOf(d)}` } })
+  assert.equal(res.status, 200)
+  const counts: Record<string, number> = {}
+  for (const m of (await res.text()).matchAll(/^mesh_pieces_dropped_total\{reason="(\w+)"\} (\d+)$/gm))
+    counts[m[1] as string] = Number(m[2])
+  return counts
+}
+
 /** A local OpenAI-compatible server whose chat completions stream as SSE when asked to. */
 function fakeModel(): Promise<{ server: Server; url: string; streamed: boolean[] }> {
   const streamed: boolean[] = []
@@ -71,7 +98,7 @@ async function collect(stream: AsyncGenerator<TaskStreamEvent>): Promise<TaskStr
 const texts = (events: TaskStreamEvent[]) =>
   events.flatMap((e) => (e.type === 'partial' ? [(e.piece.data as { text: string }).text] : []))
 
-describe('streamed progress and partial results across two daemons', { timeout: 240_000 }, () => {
+describe('streamed progress and partial results across two daemons', { timeout: 300_000 }, () => {
   let a: TestDaemon
   let b: TestDaemon
   let gates: string
@@ -81,6 +108,8 @@ describe('streamed progress and partial results across two daemons', { timeout: 
     gates = tmpDataDir('gates-')
     model = await fakeModel()
     const command = execAgent(tmpDataDir('streamer-'), 'streamer', STREAMER)
+    const generator = join(tmpDataDir('generator-'), 'generator.mjs')
+    writeFileSync(generator, GENERATOR)
     const tag = uniqueTag()
     ;[a, b] = await Promise.all([
       startTestDaemon({ tag }),
@@ -95,6 +124,12 @@ describe('streamed progress and partial results across two daemons', { timeout: 
               handler: { kind: 'exec', command, env: { GATE_DIR: gates } }
             },
             {
+              name: 'generator',
+              capacity: 4,
+              capabilities: ['gen.count', 'gen.flood'],
+              handler: { kind: 'module', path: generator }
+            },
+            {
               name: 'model',
               capabilities: ['llm.chat'],
               handler: { kind: 'openai', baseUrl: model.url, model: 'fake' }
@@ -103,6 +138,10 @@ describe('streamed progress and partial results across two daemons', { timeout: 
         }
       })
     ])
+    await waitFor(async () => (await a.client.agents({ capability: 'gen.flood' })).length > 0, {
+      timeoutMs: 30_000,
+      message: "node A to learn B's module agent"
+    })
     await waitFor(async () => (await a.client.agents({ capability: 'llm.chat' })).length > 0, {
       timeoutMs: 30_000,
       message: "node A to learn B's agents"
@@ -205,6 +244,38 @@ describe('streamed progress and partial results across two daemons', { timeout: 
     assert.ok(cli.stdout.startsWith('Hello mesh\n'), cli.stdout)
   })
 
+  it("streams a module agent's async generator: its yields are pieces, its return the result", async () => {
+    const { taskId } = await a.client.submitNoWait({ capability: 'gen.count', input: null })
+    const events = await collect(a.client.stream(taskId))
+    assert.deepEqual(texts(events), ['a ', 'b '])
+    assert.ok(
+      events.some((e) => e.type === 'progress'),
+      JSON.stringify(events)
+    )
+    const last = events.at(-1)
+    assert.equal(last?.type, 'result')
+    assert.deepEqual((await a.client.task(taskId)).result, { counted: 2 })
+  })
+
+  it('counts the pieces it drops in /metrics, by reason', async () => {
+    const before = await piecesDropped(b)
+    for (const reason of ['too_large', 'task_rate', 'peer_rate', 'backpressure', 'not_executor', 'refused'])
+      assert.ok(reason in before, `reason ${reason} listed from the start: ${JSON.stringify(before)}`)
+    const done = await a.client.submit({ capability: 'gen.flood', input: null, timeoutMs: 30_000 })
+    assert.equal(done.status, 'completed')
+    assert.deepEqual(done.result, { flooded: true })
+    const after = await piecesDropped(b)
+    assert.ok(
+      after.too_large >= before.too_large + 1,
+      `too_large moved: ${JSON.stringify({ before, after })}`
+    )
+    // 300 at once against bursts of 100: at least the other 200 are over the rate.
+    assert.ok(
+      after.task_rate >= before.task_rate + 150,
+      `task_rate moved: ${JSON.stringify({ before, after })}`
+    )
+  })
+
   it("refuses a piece from a peer that is not the task's executor", async () => {
     let rogue: HostilePeer | undefined
     try {
@@ -217,9 +288,11 @@ describe('streamed progress and partial results across two daemons', { timeout: 
       await waitFor(() => texts(events).length === 1, { timeoutMs: 30_000, message: 'the first real piece' })
       const session = await rogue.open((await a.client.id()).addresses[0] as string)
       const forged = { taskId, seq: 2, kind: 'partial', data: { text: 'forged ' }, executor: b.peerId }
+      const before = await piecesDropped(a)
       session.send({ type: 'task_piece', id: 'p1', ...forged })
       const ack = await session.next()
       assert.deepEqual(ack, { type: 'piece_ack', id: 'p1', taskId, accepted: false, reason: 'not_executor' })
+      assert.equal((await piecesDropped(a)).not_executor, before.not_executor + 1, 'counted in /metrics')
       writeFileSync(join(gates, 'rogue-0'), '')
       writeFileSync(join(gates, 'rogue-1'), '')
       await reading

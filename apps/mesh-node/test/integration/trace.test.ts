@@ -19,12 +19,14 @@ function linesOf(d: TestDaemon, taskId: string, traceId: string): Array<Record<s
     .filter((l) => l.taskId === taskId && l.traceId === traceId)
 }
 
-describe('a task traced across three daemons', { timeout: 180_000 }, () => {
+describe('a task traced across three daemons', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let origin: TestDaemon
   let relay: TestDaemon
   let runner: TestDaemon
   let blocker: string
+  /** The first test's task and what `task --trace` showed for it. */
+  let traced: { taskId: string; trace: NonNullable<TaskInfo['trace']> } | undefined
 
   before(async () => {
     const tag = uniqueTag()
@@ -127,6 +129,7 @@ describe('a task traced across three daemons', { timeout: 180_000 }, () => {
     }
     assert.ok(own <= total, `hops' own times (${own} ms) within the total (${total} ms)`)
     assert.ok(trace.spans[2].executedMs > 0, 'the runner ran it')
+    traced = { taskId: body.taskId, trace }
 
     const text = await origin.cli(['task', body.taskId, '--trace'])
     assert.equal(text.code, 0, text.stderr)
@@ -175,5 +178,24 @@ describe('a task traced across three daemons', { timeout: 180_000 }, () => {
     const err = (await bad.json()) as { code: string; error: string }
     assert.equal(err.code, 'bad_traceparent')
     assert.match(err.error, /00-<32 hex trace id>-<16 hex span id>/)
+  })
+
+  it("still shows a finished task's trace after the origin restarts", async () => {
+    assert.ok(traced != null, 'the first test traced a task')
+    origin.kill('SIGKILL')
+    await origin.exited()
+    origin = await startTestDaemon({ dataDir: origin.dataDir, tag: origin.tag, args: ['--name', 'origin'] })
+    daemons.push(origin)
+    const cli = await origin.cli(['task', traced.taskId, '--trace', '--json'])
+    assert.equal(cli.code, 0, cli.stderr)
+    const task = JSON.parse(cli.stdout) as TaskInfo
+    assert.equal(task.status, 'completed')
+    assert.deepEqual(task.trace, traced.trace, 'the journaled trace, span for span')
+    // Names come with the peers' state, which the restarted origin learns anew.
+    await waitFor(
+      async () =>
+        /^2\s+runner\s/m.test((await origin.cli(['task', traced!.taskId, '--trace'])).stdout) || undefined,
+      { timeoutMs: 30_000, message: 'the restarted origin to show the hops by name' }
+    )
   })
 })

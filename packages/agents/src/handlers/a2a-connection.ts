@@ -46,7 +46,9 @@ export class A2aConnection extends LiveCapabilities<McpTool> {
         new JsonRpcTransportFactory({ fetchImpl, legacyCompat: { enabled: true } }),
         new RestTransportFactory({ fetchImpl })
       ],
-      cardResolver: new DefaultAgentCardResolver({ fetchImpl })
+      // A 0.3 card (`url`, `protocolVersion: "0.3.0"`) is read too; the JSON-RPC
+      // transport then speaks 0.3's method names (`message/send`, …) to it.
+      cardResolver: new DefaultAgentCardResolver({ fetchImpl, legacyCompat: { enabled: true } })
     })
   }
 

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url'
 import type { AgentHandler } from '@mesh-node/sdk'
 import { errorMessage, HandlerError } from '../errors.js'
 import type { ModuleHandlerSpec } from '../spec.js'
+import { drainToResult, isAsyncIterable } from './module-stream.js'
 
 /** Imports a JS module once and returns the handler function it exports. */
 export async function moduleHandler(spec: ModuleHandlerSpec, baseDir: string): Promise<AgentHandler> {
@@ -28,12 +29,19 @@ export async function moduleHandler(spec: ModuleHandlerSpec, baseDir: string): P
     )
   }
   const onMessage = mod['onMessage']
-  if (typeof onMessage !== 'function') return fn as AgentHandler
+  const handler = streaming(fn as AgentHandler)
+  if (typeof onMessage !== 'function') return handler
   // Messages go to onMessage when the module has one; everything else to the handler.
   return (request, ctx) =>
-    request.type === 'message'
-      ? (onMessage as AgentHandler)(request, ctx)
-      : (fn as AgentHandler)(request, ctx)
+    request.type === 'message' ? (onMessage as AgentHandler)(request, ctx) : handler(request, ctx)
+}
+
+/** A handler that returns an async iterator (an `async function*`, say) streams what it yields. */
+function streaming(fn: AgentHandler): AgentHandler {
+  return async (request, ctx) => {
+    const answer = await fn(request, ctx)
+    return isAsyncIterable(answer) ? await drainToResult(answer, ctx) : answer
+  }
 }
 
 function describeExports(mod: Record<string, unknown>): string {
