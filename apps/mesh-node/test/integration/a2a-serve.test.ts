@@ -80,7 +80,7 @@ const v03Message = (skill: string, text: string) => ({
   }
 })
 
-describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { timeout: 240_000 }, () => {
+describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let serving: TestDaemon
   let executor: TestDaemon

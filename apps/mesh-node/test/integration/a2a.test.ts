@@ -14,7 +14,7 @@ interface A2aFixture {
   close(): Promise<void>
 }
 
-describe('an A2A agent behind an a2a agent, used from another daemon', { timeout: 180_000 }, () => {
+describe('an A2A agent behind an a2a agent, used from another daemon', { timeout: 300_000 }, () => {
   let remote: A2aFixture
   let legacy: A2aV03Agent
   let serving: TestDaemon

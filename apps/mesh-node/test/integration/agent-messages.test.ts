@@ -14,7 +14,7 @@ import {
 } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
 
-describe('agents hear topic messages', { timeout: 240_000 }, () => {
+describe('agents hear topic messages', { timeout: 300_000 }, () => {
   let agentNode: TestDaemon
   let other: TestDaemon
 

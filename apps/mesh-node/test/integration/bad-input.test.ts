@@ -12,7 +12,7 @@ function assertExplained(res: { code: number; stderr: string }, pattern: RegExp)
   assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace')
 }
 
-describe('bad input to start', { timeout: 120_000 }, () => {
+describe('bad input to start', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

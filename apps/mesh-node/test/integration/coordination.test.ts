@@ -18,7 +18,7 @@ async function knowsAll(d: TestDaemon, capability: string, count: number): Promi
   })
 }
 
-describe('consensus voting across daemons', { timeout: 120_000 }, () => {
+describe('consensus voting across daemons', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     for (const d of daemons) d.kill('SIGCONT')
@@ -126,7 +126,7 @@ describe('consensus voting across daemons', { timeout: 120_000 }, () => {
   })
 })
 
-describe('task auctions', { timeout: 120_000 }, () => {
+describe('task auctions', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)
@@ -205,7 +205,7 @@ describe('task auctions', { timeout: 120_000 }, () => {
   })
 })
 
-describe('collaborative problem solving', { timeout: 120_000 }, () => {
+describe('collaborative problem solving', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
 
-describe('three daemons on loopback', { timeout: 120_000 }, () => {
+describe('three daemons on loopback', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)
@@ -51,7 +51,7 @@ describe('three daemons on loopback', { timeout: 120_000 }, () => {
   })
 })
 
-describe('daemon lifecycle', { timeout: 120_000 }, () => {
+describe('daemon lifecycle', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

@@ -19,7 +19,7 @@ const CHROMIUM_FLAGS = [
   '--disable-sync'
 ]
 
-describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
+describe('the dashboard in a real browser', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let origin: TestDaemon
   let worker: TestDaemon

@@ -39,7 +39,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe('a hostile peer cannot make a daemon work without limit', { timeout: 90_000 }, () => {
+describe('a hostile peer cannot make a daemon work without limit', { timeout: 300_000 }, () => {
   let d: TestDaemon
   let rogue: HostilePeer
   let log: string

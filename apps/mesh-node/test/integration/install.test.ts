@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
 const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`
 const APP = JSON.parse(readFileSync(join(ROOT, 'apps/mesh-node/package.json'), 'utf8')) as { version: string }
 
-describe('the packed CLI installed with npm i -g', { timeout: 240_000 }, () => {
+describe('the packed CLI installed with npm i -g', { timeout: 300_000 }, () => {
   const work = tmpDataDir('mesh-install-')
   const prefix = join(work, 'prefix')
   const pkgDir = join(prefix, 'lib', 'node_modules', 'mesh-node')

@@ -25,7 +25,7 @@ type ToolResult = {
   isError?: boolean
 }
 
-describe('MCP both ways across two daemons', { timeout: 180_000 }, () => {
+describe('MCP both ways across two daemons', { timeout: 300_000 }, () => {
   let serving: TestDaemon
   let asking: TestDaemon
   let mcp: Client

@@ -21,7 +21,7 @@ function metricsUrlOf(d: TestDaemon): string | undefined {
   return /"metrics":"(http:\/\/[^"]+)"/.exec(d.output())?.[1]
 }
 
-describe('metrics and health', { timeout: 120_000 }, () => {
+describe('metrics and health', { timeout: 300_000 }, () => {
   let worker: TestDaemon
   let origin: TestDaemon
   let metricsUrl: string

@@ -21,7 +21,7 @@ interface MeshView {
 
 const short = (id: string): string => `${id.slice(0, 4)}…${id.slice(-6)}`
 
-describe('node names', { timeout: 180_000 }, () => {
+describe('node names', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let alpha: TestDaemon
   let beta1: TestDaemon

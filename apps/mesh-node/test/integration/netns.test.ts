@@ -9,7 +9,7 @@ const agent = (name: string, capability: string) => ({
   agents: [{ name, capabilities: [capability], capacity: 2, handler: { kind: 'builtin', name: 'echo' } }]
 })
 
-describe('four hosts in network namespaces', { skip, timeout: 240_000 }, () => {
+describe('four hosts in network namespaces', { skip, timeout: 300_000 }, () => {
   let net: Network
   const nodes: NetnsNode[] = []
 

@@ -72,7 +72,7 @@ async function executorWithRunningTasks(daemons: TestDaemon[]): Promise<{ execut
   return { executor, pids }
 }
 
-describe('exec agents never outlive their daemon', { timeout: 180_000 }, () => {
+describe('exec agents never outlive their daemon', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

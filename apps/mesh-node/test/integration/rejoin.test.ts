@@ -71,7 +71,7 @@ function assertRejoined(times: number[], what: string): void {
 // Users restart on the same data dir with `--listen .../tcp/0`: the persisted
 // peer store then holds only the old ports, and libp2p raises no
 // `peer:discovery` for peers it already knows.
-describe('restarts on reused data dirs with new ports', { timeout: 180_000 }, () => {
+describe('restarts on reused data dirs with new ports', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)
@@ -113,7 +113,7 @@ describe('restarts on reused data dirs with new ports', { timeout: 180_000 }, ()
 // ports, new IP addresses for every host.
 describe('hosts in network namespaces that come back on new IP addresses', {
   skip: netnsUnavailable(),
-  timeout: 180_000
+  timeout: 300_000
 }, () => {
   let net: Network | undefined
   let nodes: NetnsNode[] = []

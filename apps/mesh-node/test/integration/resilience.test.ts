@@ -17,7 +17,7 @@ async function knows(d: TestDaemon, peerId: string, capability: string): Promise
   })
 }
 
-describe('an executor killed mid-task', { timeout: 120_000 }, () => {
+describe('an executor killed mid-task', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)
@@ -84,7 +84,7 @@ describe('an executor killed mid-task', { timeout: 120_000 }, () => {
   })
 })
 
-describe('an origin killed with queued and running tasks', { timeout: 120_000 }, () => {
+describe('an origin killed with queued and running tasks', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)
@@ -157,7 +157,7 @@ describe('an origin killed with queued and running tasks', { timeout: 120_000 },
   })
 })
 
-describe('submit options and cancel', { timeout: 60_000 }, () => {
+describe('submit options and cancel', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)
@@ -180,7 +180,7 @@ describe('submit options and cancel', { timeout: 60_000 }, () => {
   })
 })
 
-describe('a node stopped with SIGSTOP', { timeout: 120_000 }, () => {
+describe('a node stopped with SIGSTOP', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     for (const d of daemons) d.kill('SIGCONT')
@@ -256,7 +256,7 @@ describe('a node stopped with SIGSTOP', { timeout: 120_000 }, () => {
   })
 })
 
-describe('state convergence', { timeout: 120_000 }, () => {
+describe('state convergence', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

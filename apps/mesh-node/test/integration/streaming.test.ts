@@ -98,7 +98,7 @@ async function collect(stream: AsyncGenerator<TaskStreamEvent>): Promise<TaskStr
 const texts = (events: TaskStreamEvent[]) =>
   events.flatMap((e) => (e.type === 'partial' ? [(e.piece.data as { text: string }).text] : []))
 
-describe('streamed progress and partial results across two daemons', { timeout: 240_000 }, () => {
+describe('streamed progress and partial results across two daemons', { timeout: 300_000 }, () => {
   let a: TestDaemon
   let b: TestDaemon
   let gates: string

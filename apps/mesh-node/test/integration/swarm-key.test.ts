@@ -12,7 +12,7 @@ import {
 } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
 
-describe('private mesh with a swarm key', { timeout: 120_000 }, () => {
+describe('private mesh with a swarm key', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

@@ -18,7 +18,7 @@ const slow = (name: string) => ({
 })
 
 /** `submit --agent` / `--peer`: the task runs on the named agent or nowhere. */
-describe('tasks sent to one agent', { timeout: 240_000 }, () => {
+describe('tasks sent to one agent', { timeout: 300_000 }, () => {
   let origin: TestDaemon
   let a: TestDaemon
   let b: TestDaemon

@@ -6,7 +6,7 @@ import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
 
-describe('tasks across three daemons', { timeout: 180_000 }, () => {
+describe('tasks across three daemons', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let execNode: TestDaemon
   let builtinNode: TestDaemon

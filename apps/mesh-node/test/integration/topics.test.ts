@@ -16,7 +16,7 @@ function collect(sub: AsyncIterable<TopicMessage>): TopicMessage[] {
   return got
 }
 
-describe('user topics across three daemons', { timeout: 240_000 }, () => {
+describe('user topics across three daemons', { timeout: 300_000 }, () => {
   let a: TestDaemon
   let b: TestDaemon
   let c: TestDaemon

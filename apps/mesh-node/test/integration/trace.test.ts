@@ -19,7 +19,7 @@ function linesOf(d: TestDaemon, taskId: string, traceId: string): Array<Record<s
     .filter((l) => l.taskId === taskId && l.traceId === traceId)
 }
 
-describe('a task traced across three daemons', { timeout: 180_000 }, () => {
+describe('a task traced across three daemons', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let origin: TestDaemon
   let relay: TestDaemon

@@ -11,7 +11,7 @@ const INPUT = {
 }
 const OUTPUT = { type: 'object', properties: { upper: { type: 'string' } }, required: ['upper'] }
 
-describe('typed capabilities across two daemons', { timeout: 180_000 }, () => {
+describe('typed capabilities across two daemons', { timeout: 300_000 }, () => {
   let a: TestDaemon
   let b: TestDaemon
 

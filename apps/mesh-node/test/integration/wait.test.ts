@@ -9,7 +9,7 @@ import {
   uniqueTag
 } from '../helpers/daemon.js'
 
-describe('mesh-node wait', { timeout: 120_000 }, () => {
+describe('mesh-node wait', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

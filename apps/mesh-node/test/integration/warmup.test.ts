@@ -5,7 +5,7 @@ import { waitFor } from '../helpers/wait.js'
 
 const echo = { name: 'e', capabilities: ['warm.echo'], handler: { kind: 'builtin', name: 'echo' } }
 
-describe('tasks submitted right after a start', { timeout: 180_000 }, () => {
+describe('tasks submitted right after a start', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   after(async () => {
     await stopAll(daemons)

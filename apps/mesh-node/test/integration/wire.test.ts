@@ -22,7 +22,7 @@ function request(raw: RawPeer, fields: Record<string, unknown>): Record<string, 
   }
 }
 
-describe('the task protocol, spoken by a plain libp2p peer', { timeout: 180_000 }, () => {
+describe('the task protocol, spoken by a plain libp2p peer', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let raw: RawPeer
   let worker1: TestDaemon
