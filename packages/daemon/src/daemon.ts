@@ -191,6 +191,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<Daemon> 
     const mesh = createMesh(
       {
         libp2p: peer.libp2p,
+        privateKey,
         runtime,
         log,
         outbox: journal,

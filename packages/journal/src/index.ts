@@ -214,6 +214,8 @@ export interface TaskJournal {
   /** Entries with `nextAttemptAt <= now`, oldest first (default limit 100). */
   outboxDue(now?: number, limit?: number): OutboxEntry[]
   outboxForOrigin(origin: string): OutboxEntry[]
+  /** Every held entry without its message (its size in bytes instead), oldest first: the outbox's books. */
+  outboxIndex(): Array<{ taskId: string; origin: string; bytes: number; createdAt: number }>
   /** Counts a failed delivery and reschedules; the caller computes the backoff. */
   outboxDeferred(taskId: string, nextAttemptAt: number): void
   outboxRemove(taskId: string): void

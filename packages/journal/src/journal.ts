@@ -247,6 +247,10 @@ export class SqliteTaskJournal implements TaskJournal {
     return this.outbox.forOrigin(origin)
   }
 
+  outboxIndex(): Array<{ taskId: string; origin: string; bytes: number; createdAt: number }> {
+    return this.outbox.index()
+  }
+
   outboxDeferred(taskId: string, nextAttemptAt: number): void {
     // A missing entry was delivered meanwhile; nothing to reschedule.
     immediate(this.db, () => this.outbox.defer(taskId, nextAttemptAt))

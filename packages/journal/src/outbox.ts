@@ -13,6 +13,7 @@ export class OutboxTable {
   private readonly deferStmt: StatementSync
   private readonly removeStmt: StatementSync
   private readonly countStmt: StatementSync
+  private readonly indexStmt: StatementSync
 
   constructor(db: DatabaseSync) {
     // A re-put replaces the message and makes it due now, but keeps its age
@@ -34,6 +35,9 @@ export class OutboxTable {
     )
     this.removeStmt = db.prepare('DELETE FROM journal_outbox WHERE task_id = ?')
     this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM journal_outbox')
+    this.indexStmt = db.prepare(
+      'SELECT task_id, origin, LENGTH(message) AS bytes, created_at FROM journal_outbox ORDER BY created_at, rowid'
+    )
   }
 
   put(taskId: string, origin: string, message: unknown, now: number): void {
@@ -54,6 +58,17 @@ export class OutboxTable {
 
   remove(taskId: string): void {
     this.removeStmt.run(taskId)
+  }
+
+  index(): Array<{ taskId: string; origin: string; bytes: number; createdAt: number }> {
+    return (
+      this.indexStmt.all() as Array<{ task_id: string; origin: string; bytes: number; created_at: number }>
+    ).map((r) => ({
+      taskId: r.task_id,
+      origin: r.origin,
+      bytes: Number(r.bytes),
+      createdAt: Number(r.created_at)
+    }))
   }
 
   count(): number {

@@ -25,7 +25,7 @@
  * ```
  */
 
-import type { Startable } from '@libp2p/interface'
+import type { PrivateKey, Startable } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import type { Rpc } from '@mesh-node/rpc'
@@ -65,6 +65,8 @@ export interface MembershipInit {
 
 export interface MembershipComponents {
   libp2p: MeshLibp2p
+  /** The node's key: signs its own state so anti-entropy can hand it on (§7.2). */
+  privateKey?: PrivateKey
   rpc: Rpc
   runtime: Pick<AgentRuntime, 'list' | 'capabilities' | 'onChange'>
   log: Logger

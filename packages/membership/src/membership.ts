@@ -64,7 +64,8 @@ export class DefaultMembership implements Membership {
               { versions },
               { timeoutMs: STATE_SYNC_TIMEOUT_MS }
             )
-          ).states,
+          ).signed ?? [],
+        privateKey: components.privateKey,
         peers: () =>
           libp2p
             .getPeers()

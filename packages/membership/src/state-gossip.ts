@@ -1,15 +1,32 @@
 import { type GossipSub, type Message, TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PrivateKey } from '@libp2p/interface'
 import {
   type AgentAd,
   decodeNodeState,
+  MAX_KNOWN_STATES,
+  MAX_SIGNED_STATES_PER_REPLY,
   MAX_STATE_PEERS,
   type NodeStateMessage,
+  type SignedState,
   STATE_TOPIC,
   type StateSyncMessage
 } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
 import { DEFAULT_HEARTBEAT_MS } from './constants.js'
 import type { CapabilityRegistry } from './registry.js'
+import { RelayedStates } from './relayed-states.js'
+import {
+  type ProvenState,
+  provenFromGossip,
+  signOwnState,
+  toWire,
+  verifySignedState
+} from './signed-state.js'
+
+/** Characters of signed states in one state_sync_reply: well inside one frame. */
+const SYNC_REPLY_CHARS = 768 * 1024
+/** Signatures checked per reply; the rest wait for later rounds (a garbage reply costs bounded CPU). */
+const MAX_VERIFIED_PER_REPLY = 256
 
 export interface StateGossipComponents {
   pubsub: GossipSub
@@ -21,8 +38,10 @@ export interface StateGossipComponents {
   connectedPeers?: () => string[]
   /** Subscribes to local load changes; returns an unsubscribe. */
   onLocalChange: (listener: () => void) => () => void
-  /** Sends a state_sync to a peer; absent, no anti-entropy runs. */
-  sync?: (peerId: string, versions: StateSyncMessage['versions']) => Promise<NodeStateMessage[]>
+  /** Sends a state_sync to a peer and returns the signed states of its reply; absent, no anti-entropy runs. */
+  sync?: (peerId: string, versions: StateSyncMessage['versions']) => Promise<SignedState[]>
+  /** This node's key, to sign its own state for anti-entropy; absent, its own state travels by gossip only. */
+  privateKey?: PrivateKey
   /** Peers to pick anti-entropy partners from. */
   peers?: () => string[]
   /** Relayed (anti-entropy) states of peers held dead are not believed; their own gossip is. */
@@ -53,8 +72,12 @@ export interface NodeInfo {
 export interface StateGossip {
   /** Announces now (rate-limited). */
   announce(): void
-  /** Answers a peer's state_sync: every state held that is newer than, or missing from, its list. */
-  answerSync(versions: StateSyncMessage['versions']): NodeStateMessage[]
+  /**
+   * Answers a peer's state_sync: every signed state held that is newer than,
+   * or missing from, its list (states held without their subject's signature
+   * are never handed on).
+   */
+  answerSync(versions: StateSyncMessage['versions']): SignedState[]
   /** Forgets a peer (declared dead), so a later, lower seq from a restart is not ignored. */
   forget(peerId: string): void
   /** The name and connections a peer last announced (or this node's own); undefined if never heard. */
@@ -79,8 +102,11 @@ class PubsubStateGossip implements StateGossip {
   private get directFreshMs(): number {
     return 5 * (this.init.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
   }
-  /** The latest full state of every peer, and our own: what anti-entropy hands out. */
+  /** The latest full state of every peer, and our own (at most MAX_KNOWN_STATES). */
   private readonly latest = new Map<string, NodeStateMessage>()
+  /** The signed form of each state in `latest` that has one: what anti-entropy hands out. */
+  private readonly proofs = new Map<string, ProvenState>()
+  private readonly relays = new RelayedStates()
   private syncTimer?: NodeJS.Timeout
   private heartbeat?: NodeJS.Timeout
   private throttle?: NodeJS.Timeout
@@ -148,11 +174,20 @@ class PubsubStateGossip implements StateGossip {
         : {})
     }
     this.latest.set(msg.peerId, msg)
-    this.components.pubsub
-      .publish(STATE_TOPIC, new TextEncoder().encode(JSON.stringify(msg)))
-      .catch((err: Error) => {
-        this.components.log.debug({ err: err.message }, 'state publish failed')
-      })
+    const data = new TextEncoder().encode(JSON.stringify(msg))
+    const { privateKey } = this.components
+    if (privateKey != null) {
+      signOwnState(msg, data, privateKey)
+        .then((proven) => {
+          if (this.latest.get(msg.peerId) === msg) this.proofs.set(msg.peerId, proven)
+        })
+        .catch((err: Error) => {
+          this.components.log.debug({ err: err.message }, 'signing own state failed')
+        })
+    }
+    this.components.pubsub.publish(STATE_TOPIC, data).catch((err: Error) => {
+      this.components.log.debug({ err: err.message }, 'state publish failed')
+    })
   }
 
   /** Runs inside gossipsub before delivery or forwarding: bad state never spreads. */
@@ -175,47 +210,86 @@ class PubsubStateGossip implements StateGossip {
   }
 
   private receive(msg: Message): void {
-    if (msg.topic !== STATE_TOPIC) return
+    if (msg.topic !== STATE_TOPIC || msg.type !== 'signed') return
     const decoded = decodeNodeState(msg.data)
     if (!decoded.ok) return
-    this.apply(decoded.message, 'gossip')
+    this.applyGossip(provenFromGossip(msg, decoded.message))
   }
 
   /**
    * A peer's own signed gossip is authoritative and judged only against its
-   * own earlier gossip, so a relayed state (unsigned, possibly forged with a
-   * huge seq) can never shadow it. Relayed states fill in only for peers not
-   * heard from directly of late.
+   * own earlier gossip, so a relayed state (with an old signature, say) can
+   * never shadow it.
    */
-  private apply(state: NodeStateMessage, source: 'gossip' | 'sync'): void {
+  private applyGossip(proven: ProvenState): void {
+    const { state } = proven
     const peerId = state.peerId
     if (peerId === this.components.selfPeerId) return
-    if (source === 'gossip') {
-      if (!newer(state, this.seen.get(peerId))) return
-      this.seen.set(peerId, { incarnation: state.incarnation, seq: state.seq })
-      this.directAt.set(peerId, Date.now())
-    } else {
-      if (this.components.isDead?.(peerId) === true) return
-      if (Date.now() - (this.directAt.get(peerId) ?? 0) < this.directFreshMs) return
-      if (!newer(state, this.seen.get(peerId)) || !newer(state, this.relayed.get(peerId))) return
-      this.relayed.set(peerId, { incarnation: state.incarnation, seq: state.seq })
-    }
-    this.latest.set(peerId, state)
-    this.components.registry.upsertPeer(peerId, state.agents, source)
+    if (!newer(state, this.seen.get(peerId))) return
+    // A full table takes a new peer's own gossip only in place of one known second-hand.
+    if (!this.latest.has(peerId) && this.latest.size >= MAX_KNOWN_STATES && !this.evictRelayed()) return
+    this.seen.set(peerId, { incarnation: state.incarnation, seq: state.seq })
+    this.directAt.set(peerId, Date.now())
+    this.relays.release(peerId)
+    this.hold(proven, 'gossip')
   }
 
-  answerSync(versions: StateSyncMessage['versions']): NodeStateMessage[] {
+  /**
+   * Relayed states are believed only with their subject's signature, fill
+   * in only for peers not heard from directly of late, and each partner may
+   * introduce only its share of peers this node has not heard from itself.
+   */
+  private eligible(state: NodeStateMessage, source: string): boolean {
+    const peerId = state.peerId
+    if (peerId === this.components.selfPeerId) return false
+    if (this.components.isDead?.(peerId) === true) return false
+    if (Date.now() - (this.directAt.get(peerId) ?? 0) < this.directFreshMs) return false
+    if (!newer(state, this.seen.get(peerId)) || !newer(state, this.relayed.get(peerId))) return false
+    if (this.latest.has(peerId)) return true
+    return this.latest.size < MAX_KNOWN_STATES && this.relays.allows(peerId, source)
+  }
+
+  private applyRelayed(proven: ProvenState, source: string): void {
+    const { state } = proven
+    if (!this.eligible(state, source)) return
+    if (!this.seen.has(state.peerId)) this.relays.introduce(state.peerId, source)
+    this.relayed.set(state.peerId, { incarnation: state.incarnation, seq: state.seq })
+    this.hold(proven, 'sync')
+  }
+
+  private hold(proven: ProvenState, source: 'gossip' | 'sync'): void {
+    const { state } = proven
+    this.latest.set(state.peerId, state)
+    this.proofs.set(state.peerId, proven)
+    this.components.registry.upsertPeer(state.peerId, state.agents, source)
+  }
+
+  /** Drops one peer known only second-hand, to make room; false if there is none. */
+  private evictRelayed(): boolean {
+    for (const peerId of this.latest.keys()) {
+      if (!this.relays.isRelayedOnly(peerId)) continue
+      this.forget(peerId)
+      this.components.registry.removePeer(peerId, 'evicted')
+      return true
+    }
+    return false
+  }
+
+  answerSync(versions: StateSyncMessage['versions']): SignedState[] {
     const theirs = new Map(versions.map((v) => [v.peerId, v]))
-    const out: NodeStateMessage[] = []
-    let bytes = 0
+    const out: SignedState[] = []
+    let chars = 0
     for (const s of this.latest.values()) {
       if (!newer(s, theirs.get(s.peerId))) continue
+      const proven = this.proofs.get(s.peerId)
+      if (proven?.state !== s) continue
+      const wire = toWire(proven)
       // Stay well inside one frame; the rest follows in the next round.
-      const size = JSON.stringify(s).length
-      if (bytes + size > 768 * 1024) continue
-      bytes += size
-      out.push(s)
-      if (out.length >= 1024) break
+      const size = wire.data.length + wire.signature.length + 64
+      if (chars + size > SYNC_REPLY_CHARS) continue
+      chars += size
+      out.push(wire)
+      if (out.length >= MAX_SIGNED_STATES_PER_REPLY) break
     }
     return out
   }
@@ -230,6 +304,8 @@ class PubsubStateGossip implements StateGossip {
     this.relayed.delete(peerId)
     this.directAt.delete(peerId)
     this.latest.delete(peerId)
+    this.proofs.delete(peerId)
+    this.relays.release(peerId)
   }
 
   private async antiEntropy(): Promise<void> {
@@ -238,7 +314,7 @@ class PubsubStateGossip implements StateGossip {
     const partners = peers()
       .sort(() => Math.random() - 0.5)
       .slice(0, this.init.syncFanout ?? 2)
-    const versions = [...this.latest.values()].map((s) => ({
+    const versions = [...this.latest.values()].slice(0, MAX_KNOWN_STATES).map((s) => ({
       peerId: s.peerId,
       incarnation: s.incarnation,
       seq: s.seq
@@ -246,7 +322,7 @@ class PubsubStateGossip implements StateGossip {
     await Promise.all(
       partners.map(async (peer) => {
         try {
-          for (const state of await sync(peer, versions)) this.apply(state, 'sync')
+          await this.takeReply(peer, await sync(peer, versions))
         } catch (err) {
           this.components.log.debug(
             { remotePeer: peer, err: (err as Error).message },
@@ -255,6 +331,25 @@ class PubsubStateGossip implements StateGossip {
         }
       })
     )
+  }
+
+  /** Checks and applies one partner's signed states: cheap checks first, the signature only for a state that would be used. */
+  private async takeReply(source: string, signed: SignedState[]): Promise<void> {
+    let verified = 0
+    let refused = 0
+    for (const wire of signed) {
+      const decoded = decodeNodeState(new Uint8Array(Buffer.from(wire.data, 'base64')))
+      if (!decoded.ok || !this.eligible(decoded.message, source)) continue
+      if (verified++ >= MAX_VERIFIED_PER_REPLY) break
+      const checked = await verifySignedState(wire)
+      if (checked.ok) this.applyRelayed(checked.proven, source)
+      else refused++
+    }
+    if (refused > 0)
+      this.components.log.warn(
+        { remotePeer: source, refused },
+        'dropped relayed states without a valid signature'
+      )
   }
 }
 

@@ -1,3 +1,4 @@
+import type { PrivateKey } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
 import {
   type CapabilityProviders,
@@ -27,6 +28,8 @@ import { PeerStats } from './peer-stats.js'
 
 export interface MeshComponents {
   libp2p: MeshLibp2p
+  /** The node's key: signs its own state for anti-entropy. */
+  privateKey?: PrivateKey
   runtime: AgentRuntime
   log: Logger
   /** Durable outbox for results whose origin is away; in memory when absent. */
@@ -64,7 +67,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
   const { libp2p, runtime, log } = components
   const selfPeerId = libp2p.peerId.toString()
   const rpc = createRpcService()({ libp2p, log: log.child({ component: 'rpc' }) })
-  const membership = createMembership(init)({ libp2p, rpc, runtime, log })
+  const membership = createMembership(init)({ libp2p, privateKey: components.privateKey, rpc, runtime, log })
   const { registry, failureDetector, gossip, providers } = membership
   const tasks = createTasks(init.tasks)({
     rpc,

@@ -49,7 +49,11 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
     addresses: { listen: init.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // A stream's receive window may grow to what libp2p buffers for a paused
+    // reader (4 MiB) and no further: the task protocol pauses a peer that
+    // does not read its replies, and a larger window would let that peer
+    // overflow the buffer and get its stream reset instead of slowed.
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: 4 * 1024 * 1024 } })],
     connectionProtector: init.swarmKey != null ? preSharedKey({ psk: init.swarmKey }) : undefined,
     peerDiscovery,
     connectionManager: {

@@ -50,6 +50,18 @@ export const MAX_AGENTS_PER_NODE = 256
 /** Most requests one session may have in flight at the receiver. */
 export const MAX_INFLIGHT_PER_SESSION = 1024
 
+/** Most requests one peer may have in flight at a node, over all its sessions (past it: `too_many_requests`). */
+export const MAX_INFLIGHT_PER_PEER = 1024
+
+/** Most request bytes (frame bodies) one peer may have in flight at a node, over all its sessions. */
+export const MAX_INFLIGHT_BYTES_PER_PEER = 64 * 1024 * 1024
+
+/** Replies a session may hold for a peer that does not read them before it stops reading that peer's requests. */
+export const MAX_QUEUED_REPLIES = 256
+
+/** Reply bytes a session may hold for a peer that does not read them before it stops reading. */
+export const MAX_QUEUED_REPLY_BYTES = 8 * 1024 * 1024
+
 /** Gossipsub topic carrying calls for bids; bids come back directly on the task protocol. */
 export const AUCTION_TOPIC = 'agent-mesh/auction/1'
 
@@ -74,6 +86,18 @@ export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
 
 /** Most hop spans a task_result carries back: one per node after the origin. */
 export const MAX_TRACE_SPANS = MAX_HOPS + 1
+
+/** Most signed states in one state_sync_reply. */
+export const MAX_SIGNED_STATES_PER_REPLY = 1024
+
+/** Longest base64 `data` of one signed state (a node_state of up to 384 KiB of JSON). */
+export const MAX_SIGNED_STATE_CHARS = 512 * 1024
+
+/** Most peers one node's anti-entropy replies may introduce (peers this node has not heard from itself). */
+export const MAX_RELAYED_PEERS_PER_SOURCE = 16
+
+/** Most peers a node holds states of, its own included: its own state_sync lists each, so it stays within the schema. */
+export const MAX_KNOWN_STATES = 1024
 
 /** Most connected peers one node_state lists, so the graph of other nodes stays bounded. */
 export const MAX_STATE_PEERS = 64

@@ -5,6 +5,8 @@ import {
   MAX_HOPS,
   MAX_NODE_NAME_LENGTH,
   MAX_OPTIONS,
+  MAX_SIGNED_STATE_CHARS,
+  MAX_SIGNED_STATES_PER_REPLY,
   MAX_STATE_PEERS,
   MAX_TASK_TIMEOUT_MS,
   MAX_TRACE_SPANS,
@@ -218,10 +220,27 @@ export const StateSyncSchema = Type.Object({
   )
 })
 
+/**
+ * A node_state as its subject published it on the state topic, with the
+ * subject's gossipsub signature (StrictSign): anyone can check it against
+ * the peer id inside, so a relay cannot forge or alter it (§7.2).
+ */
+export const SignedStateSchema = Type.Object({
+  /** Base64 of the message data exactly as published: the node_state JSON. */
+  data: Type.String({ minLength: 1, maxLength: MAX_SIGNED_STATE_CHARS, pattern: '^[A-Za-z0-9+/]*={0,2}$' }),
+  /** The gossipsub seqno it was signed with: 8 bytes, big-endian, as 16 hex digits. */
+  seqno: Type.String({ pattern: '^[0-9a-f]{16}$' }),
+  /** Base64 of the signature over `libp2p-pubsub:` + the protobuf Message {from, data, seqno, topic}. */
+  signature: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[A-Za-z0-9+/]*={0,2}$' })
+})
+
 export const StateSyncReplySchema = Type.Object({
   type: Type.Literal('state_sync_reply'),
   id: Id,
-  states: Type.Array(NodeStateSchema, { maxItems: 1024 })
+  /** Unsigned states: what nodes before message set 1.2 send. A 1.2 node sends none and believes none. */
+  states: Type.Array(NodeStateSchema, { maxItems: 1024 }),
+  /** Optional (message set 1.2): the states, each signed by its subject. */
+  signed: Type.Optional(Type.Array(SignedStateSchema, { maxItems: MAX_SIGNED_STATES_PER_REPLY }))
 })
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength })
@@ -346,6 +365,7 @@ export type BidMessage = Static<typeof BidSchema>
 export type BidAckMessage = Static<typeof BidAckSchema>
 export type CallForBidsMessage = Static<typeof CallForBidsSchema>
 export type NodeStateMessage = Static<typeof NodeStateSchema>
+export type SignedState = Static<typeof SignedStateSchema>
 export type TaskPieceMessage = Static<typeof TaskPieceSchema>
 export type PieceAckMessage = Static<typeof PieceAckSchema>
 /** How an executor answered a task_request (not the journal's task status). */

@@ -38,6 +38,14 @@ export interface RpcInit {
   maxFrameBytes?: number
   /** Invalid messages tolerated on one inbound session before it is reset. @default 16 */
   maxInvalidMessages?: number
+  /** Requests one peer may have in flight here, over all its sessions; past it `too_many_requests`. @default MAX_INFLIGHT_PER_PEER */
+  maxInflightPerPeer?: number
+  /** Request bytes one peer may have in flight here. @default MAX_INFLIGHT_BYTES_PER_PEER */
+  maxInflightBytesPerPeer?: number
+  /** Unread replies a session holds before it stops reading the peer's requests. @default MAX_QUEUED_REPLIES */
+  maxQueuedReplies?: number
+  /** Unread reply bytes a session holds before it stops reading. @default MAX_QUEUED_REPLY_BYTES */
+  maxQueuedReplyBytes?: number
 }
 
 export interface RpcComponents {

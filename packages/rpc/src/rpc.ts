@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import {
   MAX_FRAME_BYTES,
+  MAX_INFLIGHT_BYTES_PER_PEER,
+  MAX_INFLIGHT_PER_PEER,
   MAX_INFLIGHT_PER_SESSION,
+  MAX_QUEUED_REPLIES,
+  MAX_QUEUED_REPLY_BYTES,
   MAX_TASK_TIMEOUT_MS,
   TASK_PROTOCOLS
 } from '@mesh-node/protocol'
@@ -10,6 +14,7 @@ import { ClientSession } from './client-session.js'
 import { TransportError } from './errors.js'
 import type { RequestOptions, Rpc, RpcComponents, RpcInit } from './index.js'
 import type { Envelope, MessageDef, ReplyOf, RequestOf } from './message.js'
+import { PeerBudgets } from './peer-budget.js'
 import { serveSession } from './server-session.js'
 import { type HandleOptions, type Handler, HandlerTable } from './table.js'
 
@@ -30,6 +35,9 @@ export class DefaultRpc implements Rpc {
   private readonly opening = new Map<string, Promise<ClientSession>>()
   private readonly maxFrameBytes: number
   private readonly maxInvalid: number
+  private readonly budgets: PeerBudgets
+  private readonly maxQueuedReplies: number
+  private readonly maxQueuedReplyBytes: number
 
   constructor(
     private readonly components: RpcComponents,
@@ -37,6 +45,12 @@ export class DefaultRpc implements Rpc {
   ) {
     this.maxFrameBytes = init.maxFrameBytes ?? MAX_FRAME_BYTES
     this.maxInvalid = init.maxInvalidMessages ?? 16
+    this.budgets = new PeerBudgets({
+      requests: init.maxInflightPerPeer ?? MAX_INFLIGHT_PER_PEER,
+      bytes: init.maxInflightBytesPerPeer ?? MAX_INFLIGHT_BYTES_PER_PEER
+    })
+    this.maxQueuedReplies = init.maxQueuedReplies ?? MAX_QUEUED_REPLIES
+    this.maxQueuedReplyBytes = init.maxQueuedReplyBytes ?? MAX_QUEUED_REPLY_BYTES
   }
 
   readonly [Symbol.toStringTag] = '@mesh-node/rpc'
@@ -139,7 +153,10 @@ export class DefaultRpc implements Rpc {
       {
         maxFrameBytes: this.maxFrameBytes,
         maxInvalidMessages: this.maxInvalid,
-        maxInflight: MAX_INFLIGHT_PER_SESSION
+        maxInflight: MAX_INFLIGHT_PER_SESSION,
+        maxQueuedReplies: this.maxQueuedReplies,
+        maxQueuedReplyBytes: this.maxQueuedReplyBytes,
+        budgets: this.budgets
       },
       this.components.log.child({ remotePeer: remotePeer.toString() })
     )

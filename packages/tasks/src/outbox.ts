@@ -3,6 +3,7 @@ import type { TaskResultMessage } from '@mesh-node/protocol'
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { resultDelivery } from './messages/result-delivery.js'
+import { OUTBOX_DEFAULTS, type OutboxBounds, OutboxLedger } from './outbox-bounds.js'
 
 /** Where undelivered results wait; the task journal implements it durably. */
 export interface OutboxStore {
@@ -16,6 +17,8 @@ export interface OutboxStore {
   ): Array<{ taskId: string; origin: string; message: unknown; attempts: number }>
   outboxDeferred(taskId: string, nextAttemptAt: number): void
   outboxRemove(taskId: string): void
+  /** What is held, without the messages (their size in bytes instead), to rebuild the books at start. */
+  outboxIndex?(): Array<{ taskId: string; origin: string; bytes: number; createdAt: number }>
 }
 
 export interface OutboxDeliveryComponents {
@@ -37,35 +40,62 @@ export interface OutboxDelivery {
  * Executors push results their origin missed: at once when the origin
  * reconnects, otherwise on a backoff schedule. The origin applies a result
  * only to a task still open, so a duplicate delivery changes nothing.
+ *
+ * Everything held is bounded (`OutboxBounds`): in count and bytes, in all and
+ * per origin, in age and failed attempts. Past a bound the oldest result is
+ * given up and logged, so results for origins that never come back cost
+ * bounded memory and disk. At most a few deliveries (and bytes) are under way
+ * at once, and the store is read only for those.
  */
 export function createOutboxDelivery(
   components: OutboxDeliveryComponents,
-  init: { retryMs?: number } = {}
+  init: { retryMs?: number; bounds?: OutboxBounds } = {}
 ): OutboxDelivery {
   const { store, rpc, log } = components
   const base = init.retryMs ?? 2000
+  const bounds = { ...OUTBOX_DEFAULTS, ...init.bounds }
+  const ledger = new OutboxLedger(bounds)
+  for (const e of store.outboxIndex?.() ?? []) ledger.admit(e.taskId, e.origin, e.bytes, e.createdAt)
   let timer: NodeJS.Timeout | undefined
-  const inflight = new Set<string>()
+  const inflight = new Map<string, number>()
+  const inflightBytes = (): number => [...inflight.values()].reduce((a, b) => a + b, 0)
+  const room = (): boolean => inflight.size < bounds.maxInflight && inflightBytes() < bounds.maxInflightBytes
 
-  const deliver = async (entry: {
-    taskId: string
-    origin: string
-    message: unknown
-    attempts: number
-  }): Promise<void> => {
+  const giveUp = (taskId: string, why: string): void => {
+    ledger.remove(taskId)
+    store.outboxRemove(taskId)
+    log.warn({ taskId, why }, 'gave up delivering a held result')
+  }
+
+  const deliver = async (entry: OutboxEntry): Promise<void> => {
     if (inflight.has(entry.taskId)) return
-    inflight.add(entry.taskId)
+    inflight.set(entry.taskId, ledger.bytesOf(entry.taskId))
     try {
       const result = entry.message as Omit<TaskResultMessage, 'type' | 'id'>
       await rpc.request(resultDelivery, peerIdFromString(entry.origin), { result }, { timeoutMs: 5000 })
+      ledger.remove(entry.taskId)
       store.outboxRemove(entry.taskId)
       log.info({ taskId: entry.taskId, origin: entry.origin }, 'delivered a held result')
     } catch (err) {
-      const wait = Math.min(base * 2 ** Math.min(entry.attempts, 10), 5 * 60_000)
-      store.outboxDeferred(entry.taskId, Date.now() + wait)
+      if (entry.attempts + 1 >= bounds.maxAttempts)
+        giveUp(entry.taskId, `${entry.attempts + 1} failed deliveries`)
+      else {
+        const wait = Math.min(base * 2 ** Math.min(entry.attempts, 10), 5 * 60_000)
+        store.outboxDeferred(entry.taskId, Date.now() + wait)
+      }
       log.debug({ taskId: entry.taskId, err: (err as Error).message }, 'result delivery failed; will retry')
     } finally {
       inflight.delete(entry.taskId)
+    }
+  }
+
+  const tick = (): void => {
+    const now = Date.now()
+    for (const taskId of ledger.expired(now)) giveUp(taskId, `held over ${bounds.maxAgeMs} ms`)
+    if (!room()) return
+    for (const entry of store.outboxDue(now, bounds.maxInflight - inflight.size)) {
+      if (!room()) break
+      void deliver(entry)
     }
   }
 
@@ -75,8 +105,9 @@ export function createOutboxDelivery(
       if (origin == null) return
       const { type: _type, id: _id, ...rest } = result
       // A held result must fit one frame when it is finally delivered.
+      const json = JSON.stringify(rest)
       const message =
-        JSON.stringify(rest).length > 900 * 1024
+        json.length > 900 * 1024
           ? {
               ...rest,
               status: 'failed',
@@ -84,16 +115,21 @@ export function createOutboxDelivery(
               error: { code: 'result_too_large', message: 'the result was too large to deliver' }
             }
           : rest
+      const bytes = message === rest ? json.length : 1024
       store.outboxPut({ taskId: result.taskId, origin, message })
+      for (const evicted of ledger.admit(result.taskId, origin, bytes, Date.now()))
+        giveUp(evicted, 'the outbox is full')
       log.info({ taskId: result.taskId, origin }, 'origin unreachable: holding the result in the outbox')
     },
     flush: async (origin) => {
-      await Promise.all(store.outboxForOrigin(origin).map(deliver))
+      // One at a time within the same bounds: an origin may hold up to 16 MiB.
+      for (const entry of store.outboxForOrigin(origin)) {
+        if (!room()) break
+        await deliver(entry)
+      }
     },
     start: () => {
-      timer = setInterval(() => {
-        for (const entry of store.outboxDue(Date.now(), 32)) void deliver(entry)
-      }, base)
+      timer = setInterval(tick, base)
       timer.unref()
     },
     stop: () => {
@@ -101,6 +137,8 @@ export function createOutboxDelivery(
     }
   }
 }
+
+type OutboxEntry = { taskId: string; origin: string; message: unknown; attempts: number }
 
 /** For nodes without a journal (tests, embedding): held results last until exit. */
 export function memoryOutbox(): OutboxStore {

@@ -102,13 +102,16 @@ export class Receiver {
       spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
     }
     if (res.status === 'busy' || res.status === 'no_agent') this.c.dedup.forget(msg.taskId)
-    else if (res.executor === self) {
-      this.c.dedup.record(msg.taskId, msg.from, {
-        status: res.status,
-        result: res.result,
-        error: res.error,
-        agent: res.agent
-      })
+    else {
+      if (res.executor === self) {
+        this.c.dedup.record(msg.taskId, msg.from, {
+          status: res.status,
+          result: res.result,
+          error: res.error,
+          agent: res.agent
+        })
+      }
+      this.c.dedup.settled(msg.taskId, res, res.executor === self)
     }
     return res
   }

@@ -13,5 +13,11 @@ export const stateSync = defineMessage(
 export function stateSyncHandler(
   gossip: Pick<StateGossip, 'answerSync'>
 ): Handler<RequestOf<typeof stateSync>, ReplyOf<typeof stateSync>> {
-  return (msg) => ({ type: 'state_sync_reply', id: msg.id, states: gossip.answerSync(msg.versions) })
+  // `states` (unsigned) stays empty: a 1.2 node hands on signed states only (§7.2).
+  return (msg) => ({
+    type: 'state_sync_reply',
+    id: msg.id,
+    states: [],
+    signed: gossip.answerSync(msg.versions)
+  })
 }
