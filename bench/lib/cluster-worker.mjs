@@ -92,7 +92,8 @@ const handlers = {
           root: spec.root,
           name: spec.name,
           tag,
-          agents: spec.agents
+          agents: spec.agents,
+          config: spec.config
         })
         const node = {
           index: spec.index,

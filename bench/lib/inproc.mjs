@@ -14,7 +14,7 @@ export async function startInProcess({ root, name, tag, agents = [], config = {}
       ...config,
       listen: ['/ip4/127.0.0.1/tcp/0'],
       api: '127.0.0.1:0',
-      mdns: { enabled: true, tag },
+      mdns: { enabled: true, ...config.mdns, tag },
       logLevel: 'silent',
       agents
     }
