@@ -22,6 +22,7 @@ export interface TaskRow {
   deadline: number
   timeout_ms: number
   queue: number
+  retry: 'never' | 'idempotent'
   executor: string | null
   agent: string | null
   result: string | null
@@ -48,6 +49,7 @@ export interface ExecutionRow {
   agent: string | null
   started_at: number
   ended_at: number | null
+  attempt: number
 }
 
 export interface OutboxRow {
@@ -99,6 +101,7 @@ export function decodeTask(row: TaskRow, attempts: AttemptRow[]): TaskRecord {
     queue: row.queue !== 0,
     attempts: attempts.map(decodeAttempt)
   }
+  if (row.retry === 'never') task.retry = 'never'
   if (row.executor != null) task.executor = row.executor
   if (row.agent != null) task.agent = row.agent
   if (row.result != null) task.result = parse(row.result)
@@ -114,6 +117,7 @@ export function decodeExecution(row: ExecutionRow): ExecutionRecord {
     status: row.status,
     startedAt: row.started_at
   }
+  if (row.attempt > 1) execution.attempt = row.attempt
   if (row.result != null) execution.result = parse(row.result)
   if (row.error != null) execution.error = parse(row.error) as TaskError
   if (row.agent != null) execution.agent = row.agent

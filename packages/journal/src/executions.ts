@@ -9,6 +9,9 @@ export interface ExecutionOutcome {
   agent?: string
 }
 
+/** The error code of an execution a crash cut short (marked at the next start). */
+export const INTERRUPTED = 'interrupted'
+
 /**
  * SQL for the executor side's idempotency records: one row per task id this
  * node ever started running. Callers hold the transaction.
@@ -22,6 +25,7 @@ export class ExecutionTable {
   private readonly countStmt: StatementSync
   private readonly recordStmt: StatementSync
   private readonly idsStmt: StatementSync
+  private readonly beginStmt: StatementSync
 
   constructor(db: DatabaseSync) {
     // DO NOTHING rather than an error: losing the race is an answer, not a fault.
@@ -43,6 +47,15 @@ export class ExecutionTable {
       DELETE FROM journal_executions
       WHERE status != 'running' AND COALESCE(ended_at, started_at) < ?
         AND task_id NOT IN (SELECT task_id FROM journal_outbox)`)
+    // A (re)start: a new row, or the next attempt of one a crash interrupted
+    // (abandoned at start as failed 'interrupted'). A finished run stays as it is.
+    this.beginStmt = db.prepare(`
+      INSERT INTO journal_executions (task_id, origin, status, agent, started_at, attempt)
+      VALUES ($taskId, $origin, 'running', $agent, $now, $attempt)
+      ON CONFLICT (task_id) DO UPDATE
+        SET status = 'running', attempt = excluded.attempt, started_at = excluded.started_at,
+            error = NULL, result = NULL, ended_at = NULL
+        WHERE status = 'failed' AND json_extract(error, '$.code') = '${INTERRUPTED}'`)
     this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM journal_executions')
     this.idsStmt = db.prepare('SELECT task_id FROM journal_executions')
     // A finished execution in one statement; an earlier outcome is kept.
@@ -76,6 +89,11 @@ export class ExecutionTable {
       now
     })
     return Number(changes) > 0
+  }
+
+  /** Records that attempt `attempt` of the task starts now. */
+  begin(taskId: string, origin: string, attempt: number, agent: string | undefined, now: number): void {
+    this.beginStmt.run({ taskId, origin, attempt, agent: agent ?? null, now })
   }
 
   record(taskId: string, origin: string, outcome: ExecutionOutcome, now: number): void {

@@ -38,6 +38,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import { SqliteTaskJournal } from './journal.js'
 
 export { JournalError } from './errors.js'
+export { INTERRUPTED } from './executions.js'
 export { MAX_TRACE_BYTES } from './traces.js'
 
 /** Where a task is on its origin. The last three are terminal. */
@@ -78,6 +79,8 @@ export interface TaskRecord {
   timeoutMs: number
   /** Wait for a capable agent instead of failing when there is none */
   queue: boolean
+  /** 'never': an executor whose crash cut a run short fails it `interrupted` instead of running it again. Absent: 'idempotent'. */
+  retry?: 'never'
   executor?: string
   agent?: string
   result?: unknown
@@ -94,7 +97,12 @@ export interface NewTask {
   deadline: number
   timeoutMs: number
   queue: boolean
+  /** @default 'idempotent' */
+  retry?: RetryPolicy
 }
+
+/** What an executor does with a run a crash interrupted: run it again, or fail the task `interrupted`. */
+export type RetryPolicy = 'never' | 'idempotent'
 
 export interface ListOptions {
   status?: TaskStatus | TaskStatus[]
@@ -112,8 +120,15 @@ export interface ExecutionRecord {
   result?: unknown
   error?: TaskError
   agent?: string
+  /** When the last attempt started. */
   startedAt: number
   endedAt?: number
+  /**
+   * How many times this node began running the task: above 1 after a crash
+   * interrupted a run (status 'failed', error code 'interrupted') and the
+   * task, being idempotent, ran again. Absent: 1.
+   */
+  attempt?: number
 }
 
 /** A result waiting to be delivered to its origin. */
@@ -201,10 +216,20 @@ export interface TaskJournal {
       outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
     }>
   ): void
+  /**
+   * Records, in one transaction, that these executions start: a new record,
+   * or attempt N of one a crash interrupted. The executor's group commit of
+   * one tick's starts, before their handlers run.
+   */
+  beginExecutions(entries: Array<{ taskId: string; origin: string; attempt: number; agent?: string }>): void
   /** Every task id with an execution record, for building in-memory indexes at start. */
   executionIds(): Iterable<string>
   getExecution(taskId: string): ExecutionRecord | undefined
-  /** At startup: executions a crash left 'running' fail with `executor_restarted`. Returns how many. */
+  /**
+   * At startup: executions a crash left 'running' become 'failed' with code
+   * `interrupted` (the answer for a task that must not run twice; an
+   * idempotent one may begin again). Returns how many.
+   */
   abandonRunningExecutions(): number
 
   // ---- executor side: results whose origin was unreachable ----

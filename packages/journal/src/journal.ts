@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { type AttemptRow, decodeAttempt, type TaskRow, toJson, toOptionalJson } from './codec.js'
 import { JournalError } from './errors.js'
-import { type ExecutionOutcome, ExecutionTable } from './executions.js'
+import { type ExecutionOutcome, ExecutionTable, INTERRUPTED } from './executions.js'
 import type {
   Attempt,
   AttemptOutcome,
@@ -222,6 +222,14 @@ export class SqliteTaskJournal implements TaskJournal {
     })
   }
 
+  beginExecutions(entries: Array<{ taskId: string; origin: string; attempt: number; agent?: string }>): void {
+    if (entries.length === 0) return
+    immediate(this.db, () => {
+      const now = this.now()
+      for (const e of entries) this.executions.begin(e.taskId, e.origin, e.attempt, e.agent, now)
+    })
+  }
+
   executionIds(): Iterable<string> {
     return this.executions.ids()
   }
@@ -231,7 +239,10 @@ export class SqliteTaskJournal implements TaskJournal {
   }
 
   abandonRunningExecutions(): number {
-    const error = { code: 'executor_restarted', message: 'the executor restarted while the task was running' }
+    const error = {
+      code: INTERRUPTED,
+      message: 'the executor restarted (or crashed) while the task was running; it did not finish'
+    }
     return immediate(this.db, () => this.executions.abandonRunning(error, this.now()))
   }
 

@@ -86,15 +86,35 @@ export function migrate(db: DatabaseSync): void {
       db.prepare(`INSERT INTO journal_meta (key, value) VALUES ('schema_version', ?)`).run(
         String(SCHEMA_VERSION)
       )
-      return
+    } else {
+      const version = Number(row.value)
+      // An older binary must not scribble over tables a newer one laid out.
+      if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
+        throw new JournalError(
+          'unsupported_schema',
+          `task journal schema version ${row.value} is newer than this build supports (${SCHEMA_VERSION})`
+        )
+      }
     }
-    const version = Number(row.value)
-    // An older binary must not scribble over tables a newer one laid out.
-    if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
-      throw new JournalError(
-        'unsupported_schema',
-        `task journal schema version ${row.value} is newer than this build supports (${SCHEMA_VERSION})`
-      )
-    }
+    addColumns(db)
   })
+}
+
+/**
+ * Columns added after version 1, each with a default, so rows written before
+ * read the same: added where missing, which also leaves the schema version to
+ * the changes that reshape tables.
+ */
+const ADDED_COLUMNS: Array<[table: string, column: string, ddl: string]> = [
+  // How many times this node began running the task (>1 after an interrupted run).
+  ['journal_executions', 'attempt', 'INTEGER NOT NULL DEFAULT 1'],
+  // The task's retry policy: "never" or "idempotent".
+  ['journal_tasks', 'retry', "TEXT NOT NULL DEFAULT 'idempotent'"]
+]
+
+function addColumns(db: DatabaseSync): void {
+  for (const [table, column, ddl] of ADDED_COLUMNS) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${ddl}`)
+  }
 }

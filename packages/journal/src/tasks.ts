@@ -32,9 +32,9 @@ export class TaskTable {
   constructor(db: DatabaseSync) {
     this.insertStmt = db.prepare(`
       INSERT INTO journal_tasks
-        (task_id, capability, input, origin, status, created_at, updated_at, deadline, timeout_ms, queue)
+        (task_id, capability, input, origin, status, created_at, updated_at, deadline, timeout_ms, queue, retry)
       VALUES
-        ($taskId, $capability, $input, $origin, 'queued', $now, $now, $deadline, $timeoutMs, $queue)`)
+        ($taskId, $capability, $input, $origin, 'queued', $now, $now, $deadline, $timeoutMs, $queue, $retry)`)
     this.rowStmt = db.prepare('SELECT * FROM journal_tasks WHERE task_id = ?')
     this.updateStmt = db.prepare(`
       UPDATE journal_tasks
@@ -89,7 +89,8 @@ export class TaskTable {
       now,
       deadline: task.deadline,
       timeoutMs: task.timeoutMs,
-      queue: task.queue ? 1 : 0
+      queue: task.queue ? 1 : 0,
+      retry: task.retry === 'never' ? 'never' : 'idempotent'
     })
   }
 

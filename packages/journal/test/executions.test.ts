@@ -75,7 +75,8 @@ describe('task journal: executions', () => {
     for (const id of ['running-1', 'running-2']) {
       const execution = journal.getExecution(id)!
       assert.equal(execution.status, 'failed')
-      assert.equal(execution.error?.code, 'executor_restarted')
+      assert.equal(execution.error?.code, 'interrupted')
+      assert.equal(execution.attempt, undefined)
       assert.equal(typeof execution.endedAt, 'number')
     }
     assert.equal(journal.getExecution('finished')?.status, 'completed')
@@ -83,6 +84,43 @@ describe('task journal: executions', () => {
     assert.equal(journal.abandonRunningExecutions(), 0)
     // Still recorded, so a re-sent request does not run the task again.
     assert.equal(journal.beginExecution('running-1', 'origin-a').started, false)
+    db.close()
+  })
+
+  it('begins executions in one batch, and begins an interrupted one again as its next attempt', () => {
+    const path = join(dir, 'begin.db')
+    let db = openTestDb(path)
+    let journal = createTaskJournal(db)
+    journal.beginExecutions([
+      { taskId: 'a', origin: 'origin-a', attempt: 1 },
+      { taskId: 'b', origin: 'origin-a', attempt: 1, agent: 'w' }
+    ])
+    journal.recordExecutions([
+      { taskId: 'b', origin: 'origin-a', outcome: { status: 'completed', result: 2 } }
+    ])
+    db.close()
+
+    db = openTestDb(path)
+    journal = createTaskJournal(db)
+    assert.equal(journal.abandonRunningExecutions(), 1)
+    assert.equal(journal.getExecution('a')?.error?.code, 'interrupted')
+    journal.beginExecutions([
+      { taskId: 'a', origin: 'origin-a', attempt: 2 },
+      { taskId: 'b', origin: 'origin-a', attempt: 2 }
+    ])
+    const again = journal.getExecution('a')!
+    assert.equal(again.status, 'running')
+    assert.equal(again.attempt, 2)
+    assert.equal(again.error, undefined)
+    // A finished execution is never begun again.
+    assert.deepEqual(
+      { status: journal.getExecution('b')?.status, attempt: journal.getExecution('b')?.attempt },
+      { status: 'completed', attempt: undefined }
+    )
+    journal.recordExecutions([
+      { taskId: 'a', origin: 'origin-a', outcome: { status: 'completed', result: 1 } }
+    ])
+    assert.equal(journal.getExecution('a')?.status, 'completed')
     db.close()
   })
 })
