@@ -50,13 +50,22 @@ export interface SubmitRequest {
   timeoutMs: number
   /** Keep the task until a capable agent appears instead of failing it. */
   queue: boolean
-  /** Only these peers, best first, moving on after a failure: an auction's bidders. Not kept across restarts. */
+  /** Only these peers, best first, moving on after a failure: an auction's bidders. Journaled with the task. */
   candidates?: string[]
-  /** This peer (and agent) only, or fail: `submit --agent NAME@PEER`. Not kept across restarts. */
+  /** This peer (and agent) only, or fail: `submit --agent NAME@PEER`. Journaled with the task. */
   target?: TaskTarget
   /** The caller's W3C traceparent (validated); the task keeps its trace id. */
   traceparent?: string
+  /** The submit's Idempotency-Key and the hash of its request, journaled with the task (see `replayOf`). */
+  idempotencyKey?: string
+  requestHash?: string
 }
+
+/** What a submit with an Idempotency-Key finds: nothing yet, the same task, or a different request. */
+export type Replay =
+  | { kind: 'new' }
+  | { kind: 'replay'; task: TaskRecord }
+  | { kind: 'conflict'; task: TaskRecord }
 
 /** The trace id a task's log lines carry: the caller's, else the one the tasks package derives from the task id. */
 const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(taskId, traceparent).traceId
@@ -68,6 +77,8 @@ const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(tas
  */
 export interface TaskDispatcher {
   submit(request: SubmitRequest): TaskRecord
+  /** Whether a submit with this key was already accepted, and with the same request hash. */
+  replayOf(idempotencyKey: string, requestHash: string): Replay
   /** Resolves with the task once it is completed, failed or cancelled. */
   wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord>
   cancel(taskId: string): TaskRecord | undefined
@@ -96,8 +107,6 @@ class JournalDispatcher implements TaskDispatcher {
   private readonly waiting = new Set<string>()
   /** Resumed tasks and when their grace ends. */
   private readonly resumed = new Map<string, number>()
-  private readonly restricted = new Map<string, string[]>()
-  private readonly targets = new Map<string, TaskTarget>()
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
   private stopped = false
@@ -121,7 +130,8 @@ class JournalDispatcher implements TaskDispatcher {
           code: 'origin_restarted',
           message: 'the origin restarted during this attempt'
         })
-      this.resumed.set(task.taskId, Date.now() + (this.init.resumeGraceMs ?? 20_000))
+      // The grace never outlasts the deadline set at acceptance.
+      this.resumed.set(task.taskId, Math.min(Date.now() + (this.init.resumeGraceMs ?? 20_000), task.deadline))
       this.dispatch(task.taskId)
     }
     this.unsubscribe = this.c.registry.onEvent((event) => {
@@ -149,10 +159,12 @@ class JournalDispatcher implements TaskDispatcher {
       origin: this.c.selfPeerId,
       timeoutMs: request.timeoutMs,
       queue: request.queue,
-      deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
+      // Absolute: set once here, journaled, and never moved by a re-dispatch or a restart.
+      deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs),
+      idempotencyKey: request.idempotencyKey,
+      requestHash: request.requestHash,
+      route: routeOf(request)
     })
-    if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
-    if (request.target != null) this.targets.set(task.taskId, request.target)
     this.c.traces?.begin(task.taskId, request.traceparent)
     if (this.warmingUp()) {
       this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
@@ -169,6 +181,12 @@ class JournalDispatcher implements TaskDispatcher {
     )
     this.dispatch(task.taskId)
     return task
+  }
+
+  replayOf(idempotencyKey: string, requestHash: string): Replay {
+    const task = this.c.journal.getByKey(idempotencyKey)
+    if (task == null) return { kind: 'new' }
+    return { kind: task.requestHash === requestHash ? 'replay' : 'conflict', task }
   }
 
   async wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord> {
@@ -279,8 +297,6 @@ class JournalDispatcher implements TaskDispatcher {
       .finally(() => {
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
-          this.restricted.delete(taskId)
-          this.targets.delete(taskId)
           this.resumed.delete(taskId)
           this.warming.delete(taskId)
         }
@@ -301,17 +317,23 @@ class JournalDispatcher implements TaskDispatcher {
         open = undefined
       }
     }
+    // What is left of the deadline fixed at acceptance, never a fresh timeout.
+    const remainingMs = Math.min(task.timeoutMs, task.deadline - Date.now())
+    if (remainingMs <= 0) {
+      this.failPastDeadline(task)
+      return
+    }
     const outcome: TaskOutcome = await this.c.tasks.submit({
       taskId: task.taskId,
       capability: task.capability,
       input: task.input,
-      timeoutMs: task.timeoutMs,
+      timeoutMs: remainingMs,
       signal,
       observer,
       preferPeer: previous,
-      candidates: this.restricted.get(task.taskId),
-      failover: this.restricted.has(task.taskId),
-      target: this.targets.get(task.taskId),
+      candidates: task.route?.candidates,
+      failover: task.route?.candidates != null,
+      target: task.route?.target,
       traceparent: this.c.traces?.traceparent(task.taskId)
     })
     this.c.traces?.record(task.taskId, outcome.trace)
@@ -346,6 +368,23 @@ class JournalDispatcher implements TaskDispatcher {
     })
   }
 
+  /** A task whose deadline passed while it waited (for the mesh, or for this node to restart). */
+  private failPastDeadline(task: TaskRecord): void {
+    this.resumed.delete(task.taskId)
+    this.warming.delete(task.taskId)
+    const accepted = new Date(task.createdAt).toISOString()
+    this.c.journal.fail(
+      task.taskId,
+      task.queue
+        ? { code: 'queue_expired', message: `no agent for ${task.capability} ran it in time` }
+        : {
+            code: 'timeout',
+            message: `the task's deadline (${task.timeoutMs} ms after it was accepted at ${accepted}) passed before it finished`
+          },
+      { trace: this.c.traces?.get(task.taskId) }
+    )
+  }
+
   /** The ids every log line about a task carries. */
   private ids(taskId: string): { taskId: string; traceId: string } {
     return { taskId, traceId: traceIdOf(taskId, this.c.traces?.traceparent(taskId)) }
@@ -373,6 +412,15 @@ class JournalDispatcher implements TaskDispatcher {
       code: error.code,
       message: `${error.message} (this node knows ${peers} peer${peers === 1 ? '' : 's'} and ${agents.length} agent${agents.length === 1 ? '' : 's'}, none with ${task.capability}); to wait for one to join, submit with --queue (API: "queue": true)`
     }
+  }
+}
+
+/** The route a task is journaled with; none when it may run anywhere. */
+function routeOf(request: SubmitRequest): TaskRecord['route'] {
+  if (request.candidates == null && request.target == null) return undefined
+  return {
+    ...(request.candidates != null ? { candidates: request.candidates } : {}),
+    ...(request.target != null ? { target: request.target } : {})
   }
 }
 

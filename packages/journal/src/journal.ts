@@ -58,6 +58,12 @@ export class SqliteTaskJournal implements TaskJournal {
       if (this.tasks.row(task.taskId) != null) {
         throw new JournalError('duplicate_task', `task ${task.taskId} was already accepted`)
       }
+      if (task.idempotencyKey != null && this.tasks.keyRow(task.idempotencyKey) != null) {
+        throw new JournalError(
+          'duplicate_key',
+          `a task with idempotency key ${task.idempotencyKey} was already accepted`
+        )
+      }
       this.tasks.insert(task, this.now())
       return this.tasks.record(task.taskId)!
     })
@@ -165,6 +171,11 @@ export class SqliteTaskJournal implements TaskJournal {
 
   get(taskId: string): TaskRecord | undefined {
     return this.tasks.record(taskId)
+  }
+
+  getByKey(idempotencyKey: string): TaskRecord | undefined {
+    const row = this.tasks.keyRow(idempotencyKey)
+    return row == null ? undefined : this.tasks.record(row.task_id)
   }
 
   trace(taskId: string): unknown {
