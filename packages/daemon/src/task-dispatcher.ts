@@ -373,16 +373,17 @@ class JournalDispatcher implements TaskDispatcher {
     this.resumed.delete(task.taskId)
     this.warming.delete(task.taskId)
     const accepted = new Date(task.createdAt).toISOString()
-    this.c.journal.fail(
-      task.taskId,
-      task.queue
-        ? { code: 'queue_expired', message: `no agent for ${task.capability} ran it in time` }
+    // Never sent anywhere, and still nobody to send it to: that, not the clock, is the news.
+    const nobody = task.attempts.length === 0 && this.c.registry.find(task.capability).length === 0
+    const error = task.queue
+      ? { code: 'queue_expired', message: `no agent for ${task.capability} ran it in time` }
+      : nobody
+        ? this.explainNoAgent(task, { code: 'no_agent', message: `no agent can handle: ${task.capability}` })
         : {
             code: 'timeout',
             message: `the task's deadline (${task.timeoutMs} ms after it was accepted at ${accepted}) passed before it finished`
-          },
-      { trace: this.c.traces?.get(task.taskId) }
-    )
+          }
+    this.c.journal.fail(task.taskId, error, { trace: this.c.traces?.get(task.taskId) })
   }
 
   /** The ids every log line about a task carries. */
