@@ -1,103 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
-import type { CapabilityRegistry } from '@mesh-node/membership'
-import {
-  type AttemptObserver,
-  TaskCancelledError,
-  type TaskOutcome,
-  type Tasks,
-  type TaskTarget,
-  traceFor
-} from '@mesh-node/tasks'
-import type { Logger } from 'pino'
-import type { TraceStore } from './trace-store.js'
+import type { TaskRecord } from '@mesh-node/journal'
+import { type AttemptObserver, TaskCancelledError, traceFor } from '@mesh-node/tasks'
+import type {
+  DispatcherComponents,
+  DispatcherInit,
+  Replay,
+  SubmitRequest,
+  TaskDispatcher
+} from './dispatcher-types.js'
+import { BIDDER_ABSENT, sendOnRoute } from './task-route.js'
 
-export interface DispatcherComponents {
-  journal: TaskJournal
-  tasks: Pick<Tasks, 'submit'>
-  registry: CapabilityRegistry
-  selfPeerId: string
-  /** Connected peers right now; named in a no_agent error. */
-  connectedPeers?: () => number
-  /** Where each task's trace is kept for `task ID --trace`; none kept when absent. */
-  traces?: TraceStore
-  log: Logger
-}
-
-export interface DispatcherInit {
-  /** How long a --queue task may wait for a capable agent. @default 24 h */
-  queueTtlMs?: number
-  /** How often waiting tasks look again, besides agent-join events. @default 2000 */
-  retryIntervalMs?: number
-  /**
-   * After a restart the node knows no peers yet: resumed tasks that find no
-   * agent wait this long for the mesh to reappear before failing. @default 20000
-   */
-  resumeGraceMs?: number
-  /**
-   * Right after a start, discovery has not run yet: tasks accepted this soon
-   * wait for a capable agent (within their deadline) instead of failing
-   * no_agent at once. @default 10000
-   */
-  warmupMs?: number
-}
-
-export interface SubmitRequest {
-  /** A caller-chosen id (the A2A server's task id); a random UUID by default. */
-  taskId?: string
-  capability: string
-  input: unknown
-  timeoutMs: number
-  /** Keep the task until a capable agent appears instead of failing it. */
-  queue: boolean
-  /** Only these peers, best first, moving on after a failure: an auction's bidders. Journaled with the task. */
-  candidates?: string[]
-  /** This peer (and agent) only, or fail: `submit --agent NAME@PEER`. Journaled with the task. */
-  target?: TaskTarget
-  /** The caller's W3C traceparent (validated); the task keeps its trace id. */
-  traceparent?: string
-  /** The submit's Idempotency-Key and the hash of its request, journaled with the task (see `replayOf`). */
-  idempotencyKey?: string
-  requestHash?: string
-}
-
-/** What a submit with an Idempotency-Key finds: nothing yet, the same task, or a different request. */
-export type Replay =
-  | { kind: 'new' }
-  | { kind: 'replay'; task: TaskRecord }
-  | { kind: 'conflict'; task: TaskRecord }
+export type { DispatcherComponents, DispatcherInit, Replay, SubmitRequest, TaskDispatcher }
 
 /** The trace id a task's log lines carry: the caller's, else the one the tasks package derives from the task id. */
 const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(taskId, traceparent).traceId
-
-/**
- * The origin's side of a task's life. A task is journaled before `submit`
- * returns (that is what "accepted" means), every attempt is recorded, and on
- * restart every unfinished task is dispatched again: none is lost.
- */
-export interface TaskDispatcher {
-  submit(request: SubmitRequest): TaskRecord
-  /** Whether a submit with this key was already accepted, and with the same request hash. */
-  replayOf(idempotencyKey: string, requestHash: string): Replay
-  /** Resolves with the task once it is completed, failed or cancelled. */
-  wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord>
-  cancel(taskId: string): TaskRecord | undefined
-  /** Accepts a result an executor held while this node was away. */
-  acceptDelivered(
-    result: {
-      taskId: string
-      status: string
-      result?: unknown
-      error?: { code: string; message: string }
-      executor?: string
-      agent?: string
-      path: string[]
-    },
-    from: string
-  ): boolean
-  start(): void
-  stop(): void
-}
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
 const WAIT_CODES = new Set(['no_agent', 'all_busy'])
@@ -305,7 +221,6 @@ class JournalDispatcher implements TaskDispatcher {
 
   private async attempt(task: TaskRecord, signal: AbortSignal): Promise<void> {
     const { journal } = this.c
-    const previous = task.attempts.at(-1)?.executor
     let open: { n: number; executor: string } | undefined
     const observer: AttemptObserver = {
       started: (executor) => {
@@ -317,26 +232,25 @@ class JournalDispatcher implements TaskDispatcher {
         open = undefined
       }
     }
-    // What is left of the deadline fixed at acceptance, never a fresh timeout.
-    const remainingMs = Math.min(task.timeoutMs, task.deadline - Date.now())
-    if (remainingMs <= 0) {
-      this.failPastDeadline(task)
+    // Each send gets what is left of the deadline fixed at acceptance, never a fresh timeout.
+    const outcome = await sendOnRoute(
+      this.c.tasks,
+      task,
+      {
+        taskId: task.taskId,
+        capability: task.capability,
+        input: task.input,
+        signal,
+        observer,
+        traceparent: this.c.traces?.traceparent(task.taskId)
+      },
+      () => Math.min(task.timeoutMs, task.deadline - Date.now()),
+      (o) => this.c.traces?.record(task.taskId, o.trace)
+    )
+    if (outcome == null) {
+      if (!signal.aborted) this.failPastDeadline(task)
       return
     }
-    const outcome: TaskOutcome = await this.c.tasks.submit({
-      taskId: task.taskId,
-      capability: task.capability,
-      input: task.input,
-      timeoutMs: remainingMs,
-      signal,
-      observer,
-      preferPeer: previous,
-      candidates: task.route?.candidates,
-      failover: task.route?.candidates != null,
-      target: task.route?.target,
-      traceparent: this.c.traces?.traceparent(task.taskId)
-    })
-    this.c.traces?.record(task.taskId, outcome.trace)
     if (signal.aborted) return
     const current = journal.get(task.taskId)
     if (current == null || TERMINAL.has(current.status)) return
@@ -351,7 +265,8 @@ class JournalDispatcher implements TaskDispatcher {
       return
     }
     const code = outcome.error?.code ?? 'failed'
-    if ((task.queue || this.inGrace(task.taskId, Date.now())) && WAIT_CODES.has(code)) {
+    const waits = WAIT_CODES.has(code) || (task.route?.bids != null && BIDDER_ABSENT.has(code))
+    if ((task.queue || this.inGrace(task.taskId, Date.now())) && waits) {
       if (current.status !== 'queued')
         journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
       this.waiting.add(task.taskId)
@@ -418,9 +333,10 @@ class JournalDispatcher implements TaskDispatcher {
 
 /** The route a task is journaled with; none when it may run anywhere. */
 function routeOf(request: SubmitRequest): TaskRecord['route'] {
-  if (request.candidates == null && request.target == null) return undefined
+  if (request.candidates == null && request.target == null && request.bids == null) return undefined
   return {
     ...(request.candidates != null ? { candidates: request.candidates } : {}),
+    ...(request.bids != null ? { bids: request.bids } : {}),
     ...(request.target != null ? { target: request.target } : {})
   }
 }

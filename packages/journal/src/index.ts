@@ -249,10 +249,14 @@ export interface TaskJournal {
   /**
    * Deletes terminal tasks last updated, and finished executions ended, more
    * than `olderThanMs` ago; never unfinished tasks, outbox entries, or
-   * executions whose result is still in the outbox. Returns how many tasks
-   * plus executions were deleted.
+   * executions whose result is still in the outbox. With `maxBytes`, then
+   * deletes the oldest finished tasks (by when they finished) until the
+   * tasks kept take at most that many bytes (as {@link taskBytes} counts).
+   * Returns how many tasks plus executions were deleted.
    */
-  prune(options: { olderThanMs: number }): number
+  prune(options: { olderThanMs: number; maxBytes?: number }): number
+  /** Estimated bytes on disk of the tasks kept (their rows, index entries and an attempt each). */
+  taskBytes(): number
   stats(): Record<TaskStatus, number> & { outbox: number; executions: number }
 }
 

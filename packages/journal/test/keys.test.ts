@@ -69,4 +69,36 @@ describe('task journal: idempotency keys and routes', () => {
       ['old', 'new']
     )
   })
+
+  it('prunes by size: the oldest finished tasks first, never an unfinished one', () => {
+    const clock = manualClock()
+    const journal = createTaskJournal(openTestDb(nextPath()), { now: clock.now })
+    const pad = 'x'.repeat(10_000)
+    journal.accept(newTask('open', { input: pad }))
+    for (let i = 0; i < 10; i++) {
+      journal.accept(newTask(`t${i}`, { input: pad }))
+      clock.tick()
+      journal.complete(`t${i}`, { result: i, executor: 'p' })
+    }
+    const each = journal.taskBytes() / 11
+    assert.ok(each > 10_000 && each < 11_000, `a task of 10 KB input counts about that: ${each}`)
+    const maxBytes = Math.floor(each * 4.5)
+    const removed = journal.prune({ olderThanMs: 86_400_000, maxBytes })
+    assert.equal(removed, 7)
+    assert.ok(journal.taskBytes() <= maxBytes)
+    assert.deepEqual(
+      journal
+        .list()
+        .map((t) => t.taskId)
+        .sort(),
+      ['open', 't7', 't8', 't9']
+    )
+    // Only unfinished work left over the bound: it stays.
+    assert.equal(journal.prune({ olderThanMs: 86_400_000, maxBytes: 0 }), 3)
+    assert.deepEqual(
+      journal.list().map((t) => t.taskId),
+      ['open']
+    )
+    assert.throws(() => journal.prune({ olderThanMs: 0, maxBytes: -1 }), { code: 'invalid_argument' })
+  })
 })
