@@ -72,6 +72,32 @@ CREATE INDEX IF NOT EXISTS journal_outbox_origin ON journal_outbox (origin);
 `
 
 /**
+ * Columns added to journal_tasks after schema version 1 shipped. They are
+ * nullable, so a version-1 table gains them with ALTER TABLE and an older
+ * binary reading the file simply ignores them.
+ *  - idempotency_key / request_hash: a submit's Idempotency-Key and a hash of
+ *    its request, so a retried submit finds its task (unique while the task is kept);
+ *  - route: JSON {candidates?, target?, bids?}, an auction's bidders and
+ *    winning bid or a named target, honoured after a restart.
+ */
+const ADDED_TASK_COLUMNS: Array<[string, string]> = [
+  ['idempotency_key', 'TEXT'],
+  ['request_hash', 'TEXT'],
+  ['route', 'TEXT']
+]
+
+function addTaskColumns(db: DatabaseSync): void {
+  const have = new Set(
+    (db.prepare('PRAGMA table_info(journal_tasks)').all() as Array<{ name: string }>).map((c) => c.name)
+  )
+  for (const [name, type] of ADDED_TASK_COLUMNS)
+    if (!have.has(name)) db.exec(`ALTER TABLE journal_tasks ADD COLUMN ${name} ${type}`)
+  db.exec(
+    'CREATE UNIQUE INDEX IF NOT EXISTS journal_tasks_idempotency ON journal_tasks (idempotency_key) WHERE idempotency_key IS NOT NULL'
+  )
+}
+
+/**
  * Creates the journal tables if needed and records the schema version, in one
  * transaction so a crash during first start leaves either nothing or all of it.
  */
@@ -79,6 +105,7 @@ export function migrate(db: DatabaseSync): void {
   immediate(db, () => {
     db.exec(DDL)
     db.exec(TRACES_DDL)
+    addTaskColumns(db)
     const row = db.prepare(`SELECT value FROM journal_meta WHERE key = 'schema_version'`).get() as
       | { value: string }
       | undefined
