@@ -143,7 +143,8 @@ class JournalDispatcher implements TaskDispatcher {
     const sentTo = new Set(task.attempts.map((a) => a.executor))
     const self = this.c.selfPeerId
     const forwardedTo = from === result.executor && result.path.some((p) => p !== self && sentTo.has(p))
-    if (!sentTo.has(from) && !forwardedTo) {
+    // A hop delivers only a result it was on the path of (the executor, or a forwarder that held it).
+    if ((!sentTo.has(from) && !forwardedTo) || !result.path.includes(from)) {
       this.c.log.warn(
         { ...this.ids(task.taskId), remotePeer: from },
         'ignored a result delivered by a peer that never had the task'
