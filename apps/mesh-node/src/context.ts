@@ -1,5 +1,11 @@
 import { resolve } from 'node:path'
-import { connect, createClient, defaultDataDir, type MeshClient } from '@mesh-node/client'
+import {
+  type ConnectOptions,
+  connect,
+  createClient,
+  defaultDataDir,
+  type MeshClient
+} from '@mesh-node/client'
 import type { Command } from 'commander'
 import { CliError } from './errors.js'
 
@@ -19,9 +25,13 @@ export function dataDirOf(options: CommonOptions): string {
  * `MESH_NODE_TOKEN`, never a flag, so it stays out of `ps`), else the one
  * whose data dir this is.
  */
-export async function clientFor(options: CommonOptions, timeoutMs?: number): Promise<MeshClient> {
+export async function clientFor(
+  options: CommonOptions,
+  timeoutMs?: number,
+  retry: Pick<ConnectOptions, 'retryMs' | 'onRetry'> = {}
+): Promise<MeshClient> {
   const api = options.api ?? (options.dataDir == null ? process.env.MESH_NODE_API : undefined)
-  if (api == null || api === '') return await connect({ dataDir: dataDirOf(options), timeoutMs })
+  if (api == null || api === '') return await connect({ dataDir: dataDirOf(options), timeoutMs, ...retry })
   let url: URL
   try {
     url = new URL(api)
@@ -35,7 +45,7 @@ export async function clientFor(options: CommonOptions, timeoutMs?: number): Pro
     throw new CliError(
       `set MESH_NODE_TOKEN to the token of the daemon at ${api} (its DATA_DIR/api.token) to use --api / MESH_NODE_API`
     )
-  return createClient({ url: url.origin + url.pathname.replace(/\/+$/, ''), token }, { timeoutMs })
+  return createClient({ url: url.origin + url.pathname.replace(/\/+$/, ''), token }, { timeoutMs, ...retry })
 }
 
 /**

@@ -144,6 +144,21 @@ export function parseSubmit(body: unknown, defaultTimeoutMs: number): ParsedSubm
   }
 }
 
+/** The `Idempotency-Key` header of POST /v1/tasks: 1 to 128 of these characters (a UUID fits). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
+
+/** The header's value, or undefined when absent; InvalidRequestError naming the fix when malformed. */
+export function parseIdempotencyKey(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const key = Array.isArray(value) ? value[0] : value
+  if (key === undefined || !IDEMPOTENCY_KEY_PATTERN.test(key))
+    throw bad(
+      `Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : - (a random UUID is a good key), got ${JSON.stringify(String(key).slice(0, 40))}`
+    )
+  return key
+}
+
 /** POST /v1/votes. */
 export function parseVote(body: unknown): ParsedVote {
   const b = object(body, ['question', 'options', 'capability', 'quorum', 'timeoutMs'])

@@ -109,6 +109,15 @@ export type TaskStreamEvent =
   | { type: 'result'; result: TaskResult }
 
 /** POST /v1/tasks (`wait` is set by the client: submit or submitNoWait). */
+/**
+ * The body of POST /v1/tasks. To make a submit safe to retry, send an
+ * `Idempotency-Key` header (1 to 128 of `A-Za-z0-9._:-`, e.g. a random
+ * UUID): a retry with the same key and the same body returns the task the
+ * first one created (HTTP 200 instead of 202, header `Idempotent-Replayed:
+ * true`), and the same key with a different body fails 409
+ * `idempotency_conflict`. A key is kept as long as its task (the journal's
+ * retention); `wait` is not part of the comparison.
+ */
 export interface SubmitRequest {
   capability: string
   input?: unknown

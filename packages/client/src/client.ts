@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type {
   AgentInfo,
   ApiErrorBody,
@@ -18,6 +19,7 @@ import type {
 } from '@mesh-node/api'
 import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 import { MeshClientError } from './errors.js'
+import { isCut, type RetryInfo, type RetryPolicy, retryCut } from './retry.js'
 import { streamTask, type TaskStreamOptions } from './task-stream.js'
 import { type TopicClient, topicClient } from './topics.js'
 
@@ -26,16 +28,33 @@ export interface ConnectOptions {
   dataDir?: string
   /** Per-request timeout in ms. @default 30000 */
   timeoutMs?: number
+  /**
+   * How long `submit`, `submitNoWait` and `task` keep retrying a request cut
+   * by a daemon that died or restarted (re-reading the data dir's `api` file
+   * each time, so a new port is followed). Submits carry an Idempotency-Key,
+   * so a retry never makes a second task. 0 turns it off. @default 30000
+   */
+  retryMs?: number
+  /** Told before each retry of a cut request (the CLI prints it). */
+  onRetry?: (info: RetryInfo) => void
+}
+
+export interface SubmitOptions {
+  /** @default a fresh random UUID per call, reused by its retries */
+  idempotencyKey?: string
 }
 
 export interface MeshClient extends TopicClient {
   readonly url: string
   id(): Promise<IdInfo>
   peers(): Promise<PeerInfo[]>
-  /** Submits a task and waits for its answer; a failed task resolves too (status 'failed'). */
-  submit(task: SubmitRequest): Promise<TaskResult>
-  /** Submits a task without waiting; follow it with task(taskId). */
-  submitNoWait(task: SubmitRequest): Promise<{ taskId: string }>
+  /**
+   * Submits a task and waits for its answer; a failed task resolves too
+   * (status 'failed'). A cut request is retried with the same Idempotency-Key.
+   */
+  submit(task: SubmitRequest, options?: SubmitOptions): Promise<TaskResult>
+  /** Submits a task without waiting (retried like `submit`); follow it with task(taskId). */
+  submitNoWait(task: SubmitRequest, options?: SubmitOptions): Promise<{ taskId: string }>
   task(taskId: string): Promise<TaskInfo>
   tasks(options?: { limit?: number }): Promise<TaskInfo[]>
   agents(options?: { capability?: string }): Promise<AgentInfo[]>
@@ -55,60 +74,65 @@ export interface MeshClient extends TopicClient {
   /** Asks the daemon to shut down gracefully; resolves once it has accepted. */
   shutdown(): Promise<void>
   /** Low-level escape hatch: an authenticated JSON request to any route. */
-  request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    options?: { timeoutMs?: number; signal?: AbortSignal }
-  ): Promise<T>
+  request<T>(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<T>
+}
+
+export interface RequestOptions {
+  timeoutMs?: number
+  signal?: AbortSignal
+  headers?: Record<string, string>
 }
 
 export function createClient(
   endpoint: ApiEndpoint,
-  options: { timeoutMs?: number; dataDir?: string } = {}
+  options: Omit<ConnectOptions, 'dataDir'> & { dataDir?: string } = {}
 ): MeshClient {
-  const base = endpoint.url.replace(/\/+$/, '')
+  let current = endpoint
+  const baseOf = (e: ApiEndpoint): string => e.url.replace(/\/+$/, '')
+  let base = baseOf(endpoint)
   const defaultTimeout = options.timeoutMs ?? 30_000
+  const retry: RetryPolicy = {
+    retryMs: options.retryMs ?? 30_000,
+    onRetry: options.onRetry,
+    // A restarted daemon listens on a new port: follow its data dir's api file.
+    refresh: async () => {
+      if (options.dataDir == null) return
+      current = await readApiEndpoint(options.dataDir)
+      base = baseOf(current)
+    }
+  }
 
   async function request<T>(
     method: string,
     path: string,
     body?: unknown,
-    opts: { timeoutMs?: number; signal?: AbortSignal } = {}
+    opts: RequestOptions = {}
   ): Promise<T> {
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? defaultTimeout)
     const signal = opts.signal != null ? AbortSignal.any([opts.signal, timeout]) : timeout
     let res: Response
+    let text: string
     try {
       res = await fetch(base + path, {
         method,
         headers: {
-          authorization: `Bearer ${endpoint.token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {})
+          authorization: `Bearer ${current.token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...opts.headers
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,
         signal
       })
+      text = await res.text()
     } catch (err) {
-      if (timeout.aborted)
-        throw new MeshClientError(
-          `${method} ${path} timed out after ${opts.timeoutMs ?? defaultTimeout} ms`,
-          'timeout'
-        )
-      if (opts.signal?.aborted === true) throw new MeshClientError(`${method} ${path} was aborted`, 'aborted')
-      const cause = causeOf(err)
-      if (options.dataDir != null && cause === 'ECONNREFUSED') {
-        throw new MeshClientError(
-          `no mesh-node daemon is running for ${options.dataDir} (its api file points at ${base}, where nothing listens; it probably crashed)`,
-          'daemon_not_running'
-        )
-      }
-      throw new MeshClientError(
-        `the mesh-node daemon at ${base} does not answer (${cause}); is it running?`,
-        'daemon_not_running'
-      )
+      throw fetchFailure(err, `${method} ${path}`, {
+        timeout,
+        opts,
+        defaultTimeout,
+        base,
+        dataDir: options.dataDir
+      })
     }
-    const text = await res.text()
     let parsed: unknown
     try {
       parsed = text === '' ? undefined : JSON.parse(text)
@@ -126,23 +150,39 @@ export function createClient(
     return parsed as T
   }
 
+  /** POST /v1/tasks with one Idempotency-Key for every try, so a retried cut request finds its task. */
+  async function submitTask<T>(
+    body: SubmitRequest & { wait: boolean },
+    key: string | undefined,
+    timeoutMs?: number
+  ) {
+    const headers = { 'idempotency-key': key ?? randomUUID() }
+    return await retryCut(
+      async () => await request<T>('POST', '/v1/tasks', body, { timeoutMs, headers }),
+      retry
+    )
+  }
+
   return {
-    url: base,
     id: async () => await request<IdInfo>('GET', '/v1/id'),
     peers: async () => await request<PeerInfo[]>('GET', '/v1/peers'),
-    submit: async (task) =>
-      await request<TaskResult>(
-        'POST',
-        '/v1/tasks',
+    get url() {
+      return base
+    },
+    submit: async (task, opts = {}) =>
+      await submitTask<TaskResult>(
         { ...task, wait: true },
-        {
-          // The daemon answers by the task's own deadline; allow it that long.
-          timeoutMs: Math.max(defaultTimeout, (task.timeoutMs ?? 30_000) + 5_000)
-        }
+        opts.idempotencyKey,
+        // The daemon answers by the task's own deadline; allow it that long.
+        Math.max(defaultTimeout, (task.timeoutMs ?? 30_000) + 5_000)
       ),
-    submitNoWait: async (task) =>
-      await request<{ taskId: string }>('POST', '/v1/tasks', { ...task, wait: false }),
-    task: async (taskId) => await request<TaskInfo>('GET', `/v1/tasks/${encodeURIComponent(taskId)}`),
+    submitNoWait: async (task, opts = {}) =>
+      await submitTask<{ taskId: string }>({ ...task, wait: false }, opts.idempotencyKey),
+    task: async (taskId) =>
+      await retryCut(
+        async () => await request<TaskInfo>('GET', `/v1/tasks/${encodeURIComponent(taskId)}`),
+        retry
+      ),
     tasks: async (options = {}) =>
       await request<TaskInfo[]>('GET', `/v1/tasks${options.limit != null ? `?limit=${options.limit}` : ''}`),
     agents: async (options = {}) =>
@@ -179,7 +219,7 @@ export function createClient(
 export async function connect(options: ConnectOptions = {}): Promise<MeshClient> {
   const dataDir = options.dataDir ?? defaultDataDir()
   const endpoint = await readApiEndpoint(dataDir)
-  return createClient(endpoint, { timeoutMs: options.timeoutMs, dataDir })
+  return createClient(endpoint, { ...options, dataDir })
 }
 
 async function* streamEvents(
@@ -221,6 +261,36 @@ async function* streamEvents(
     if (options.signal?.aborted === true) return
     throw err
   }
+}
+
+/** A fetch that threw: timed out, aborted, or cut (retryable), each with what to check. */
+function fetchFailure(
+  err: unknown,
+  what: string,
+  c: { timeout: AbortSignal; opts: RequestOptions; defaultTimeout: number; base: string; dataDir?: string }
+): MeshClientError {
+  if (c.timeout.aborted)
+    return new MeshClientError(
+      `${what} timed out after ${c.opts.timeoutMs ?? c.defaultTimeout} ms`,
+      'timeout'
+    )
+  if (c.opts.signal?.aborted === true) return new MeshClientError(`${what} was aborted`, 'aborted')
+  const cause = causeOf(err)
+  const cut = isCut(cause)
+  if (c.dataDir != null && cause === 'ECONNREFUSED') {
+    return new MeshClientError(
+      `no mesh-node daemon is running for ${c.dataDir} (its api file points at ${c.base}, where nothing listens; it probably crashed)`,
+      'daemon_not_running',
+      undefined,
+      cut
+    )
+  }
+  return new MeshClientError(
+    `the mesh-node daemon at ${c.base} does not answer (${cause}); is it running?`,
+    'daemon_not_running',
+    undefined,
+    cut
+  )
 }
 
 function causeOf(err: unknown): string {

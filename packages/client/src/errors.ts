@@ -8,7 +8,9 @@ export class MeshClientError extends Error {
   constructor(
     message: string,
     readonly code: string,
-    readonly status?: number
+    readonly status?: number,
+    /** The request was cut or never reached a daemon: safe to repeat if the request is. */
+    readonly retryable?: boolean
   ) {
     super(message)
   }

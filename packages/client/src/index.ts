@@ -17,9 +17,17 @@
 
 export type * from '@mesh-node/api'
 export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/api'
-export { type ConnectOptions, connect, createClient, type MeshClient } from './client.js'
+export {
+  type ConnectOptions,
+  connect,
+  createClient,
+  type MeshClient,
+  type RequestOptions,
+  type SubmitOptions
+} from './client.js'
 export { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'
+export type { RetryInfo } from './retry.js'
 export type { TaskStreamOptions } from './task-stream.js'
 export type {
   PublishAck,

@@ -137,7 +137,8 @@ class GossipAuctions implements Auctions {
       capability: request.capability,
       input: request.input,
       timeoutMs: request.timeoutMs,
-      candidates
+      candidates,
+      bids: bids.map((b) => ({ peer: b.peerId, agent: b.agent }))
     })
     return { ...done, correlationId, winner: best.agent, winnerPeerId: best.peerId, bids }
   }

@@ -59,6 +59,8 @@ export interface TaskToSubmit {
   timeoutMs: number
   /** Only these peers, in this order (an auction's bidders, best first). */
   candidates?: string[]
+  /** An auction's bids, best first: the agent that bid is the one that runs it (journaled by the daemon). */
+  bids?: Array<{ peer: string; agent: string }>
 }
 
 /** Who is waiting for the round: its caller's hang-up stops the waiting (not the task), its trace continues. */

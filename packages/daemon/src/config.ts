@@ -53,7 +53,12 @@ export const ConfigSchema = Type.Object(
         defaultTimeoutMs: Type.Integer({ minimum: 1, maximum: MAX_TASK_TIMEOUT_MS }),
         maxHops: Type.Integer({ minimum: 0, maximum: 4 }),
         /** Finished tasks and executions older than this are pruned from the journal. */
-        retentionMs: Type.Integer({ minimum: 60_000, maximum: 365 * 86_400_000 })
+        retentionMs: Type.Integer({ minimum: 60_000, maximum: 365 * 86_400_000 }),
+        /**
+         * The tasks this node accepted are also kept to at most about this
+         * many bytes on disk: past it, the oldest finished ones are pruned first.
+         */
+        retentionMaxBytes: Type.Integer({ minimum: 1_048_576, maximum: 1_099_511_627_776 })
       },
       { additionalProperties: false }
     ),
@@ -102,7 +107,12 @@ export function defaultConfig(): MeshConfig {
     swarmKeyFile: null,
     logLevel: 'info',
     connections: { maxConnections: 512, inboundConnectionThreshold: 100, maxIncomingPendingConnections: 128 },
-    tasks: { defaultTimeoutMs: 30_000, maxHops: 3, retentionMs: 7 * 86_400_000 },
+    tasks: {
+      defaultTimeoutMs: 30_000,
+      maxHops: 3,
+      retentionMs: 7 * 86_400_000,
+      retentionMaxBytes: 1_073_741_824
+    },
     mesh: {
       heartbeatMs: DEFAULT_HEARTBEAT_MS,
       registryTtlMs: 10_000,

@@ -1,92 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
-import type { CapabilityRegistry } from '@mesh-node/membership'
-import {
-  type AttemptObserver,
-  TaskCancelledError,
-  type TaskOutcome,
-  type Tasks,
-  type TaskTarget,
-  traceFor
-} from '@mesh-node/tasks'
-import type { Logger } from 'pino'
-import type { TraceStore } from './trace-store.js'
+import type { TaskRecord } from '@mesh-node/journal'
+import { type AttemptObserver, TaskCancelledError, traceFor } from '@mesh-node/tasks'
+import type {
+  DispatcherComponents,
+  DispatcherInit,
+  Replay,
+  SubmitRequest,
+  TaskDispatcher
+} from './dispatcher-types.js'
+import { BIDDER_ABSENT, sendOnRoute } from './task-route.js'
 
-export interface DispatcherComponents {
-  journal: TaskJournal
-  tasks: Pick<Tasks, 'submit'>
-  registry: CapabilityRegistry
-  selfPeerId: string
-  /** Connected peers right now; named in a no_agent error. */
-  connectedPeers?: () => number
-  /** Where each task's trace is kept for `task ID --trace`; none kept when absent. */
-  traces?: TraceStore
-  log: Logger
-}
-
-export interface DispatcherInit {
-  /** How long a --queue task may wait for a capable agent. @default 24 h */
-  queueTtlMs?: number
-  /** How often waiting tasks look again, besides agent-join events. @default 2000 */
-  retryIntervalMs?: number
-  /**
-   * After a restart the node knows no peers yet: resumed tasks that find no
-   * agent wait this long for the mesh to reappear before failing. @default 20000
-   */
-  resumeGraceMs?: number
-  /**
-   * Right after a start, discovery has not run yet: tasks accepted this soon
-   * wait for a capable agent (within their deadline) instead of failing
-   * no_agent at once. @default 10000
-   */
-  warmupMs?: number
-}
-
-export interface SubmitRequest {
-  /** A caller-chosen id (the A2A server's task id); a random UUID by default. */
-  taskId?: string
-  capability: string
-  input: unknown
-  timeoutMs: number
-  /** Keep the task until a capable agent appears instead of failing it. */
-  queue: boolean
-  /** Only these peers, best first, moving on after a failure: an auction's bidders. Not kept across restarts. */
-  candidates?: string[]
-  /** This peer (and agent) only, or fail: `submit --agent NAME@PEER`. Not kept across restarts. */
-  target?: TaskTarget
-  /** The caller's W3C traceparent (validated); the task keeps its trace id. */
-  traceparent?: string
-}
+export type { DispatcherComponents, DispatcherInit, Replay, SubmitRequest, TaskDispatcher }
 
 /** The trace id a task's log lines carry: the caller's, else the one the tasks package derives from the task id. */
 const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(taskId, traceparent).traceId
-
-/**
- * The origin's side of a task's life. A task is journaled before `submit`
- * returns (that is what "accepted" means), every attempt is recorded, and on
- * restart every unfinished task is dispatched again: none is lost.
- */
-export interface TaskDispatcher {
-  submit(request: SubmitRequest): TaskRecord
-  /** Resolves with the task once it is completed, failed or cancelled. */
-  wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord>
-  cancel(taskId: string): TaskRecord | undefined
-  /** Accepts a result an executor held while this node was away. */
-  acceptDelivered(
-    result: {
-      taskId: string
-      status: string
-      result?: unknown
-      error?: { code: string; message: string }
-      executor?: string
-      agent?: string
-      path: string[]
-    },
-    from: string
-  ): boolean
-  start(): void
-  stop(): void
-}
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
 const WAIT_CODES = new Set(['no_agent', 'all_busy'])
@@ -96,8 +23,6 @@ class JournalDispatcher implements TaskDispatcher {
   private readonly waiting = new Set<string>()
   /** Resumed tasks and when their grace ends. */
   private readonly resumed = new Map<string, number>()
-  private readonly restricted = new Map<string, string[]>()
-  private readonly targets = new Map<string, TaskTarget>()
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
   private stopped = false
@@ -121,7 +46,8 @@ class JournalDispatcher implements TaskDispatcher {
           code: 'origin_restarted',
           message: 'the origin restarted during this attempt'
         })
-      this.resumed.set(task.taskId, Date.now() + (this.init.resumeGraceMs ?? 20_000))
+      // The grace never outlasts the deadline set at acceptance.
+      this.resumed.set(task.taskId, Math.min(Date.now() + (this.init.resumeGraceMs ?? 20_000), task.deadline))
       this.dispatch(task.taskId)
     }
     this.unsubscribe = this.c.registry.onEvent((event) => {
@@ -149,10 +75,12 @@ class JournalDispatcher implements TaskDispatcher {
       origin: this.c.selfPeerId,
       timeoutMs: request.timeoutMs,
       queue: request.queue,
-      deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs)
+      // Absolute: set once here, journaled, and never moved by a re-dispatch or a restart.
+      deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs),
+      idempotencyKey: request.idempotencyKey,
+      requestHash: request.requestHash,
+      route: routeOf(request)
     })
-    if (request.candidates != null) this.restricted.set(task.taskId, request.candidates)
-    if (request.target != null) this.targets.set(task.taskId, request.target)
     this.c.traces?.begin(task.taskId, request.traceparent)
     if (this.warmingUp()) {
       this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
@@ -169,6 +97,12 @@ class JournalDispatcher implements TaskDispatcher {
     )
     this.dispatch(task.taskId)
     return task
+  }
+
+  replayOf(idempotencyKey: string, requestHash: string): Replay {
+    const task = this.c.journal.getByKey(idempotencyKey)
+    if (task == null) return { kind: 'new' }
+    return { kind: task.requestHash === requestHash ? 'replay' : 'conflict', task }
   }
 
   async wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord> {
@@ -209,7 +143,8 @@ class JournalDispatcher implements TaskDispatcher {
     const sentTo = new Set(task.attempts.map((a) => a.executor))
     const self = this.c.selfPeerId
     const forwardedTo = from === result.executor && result.path.some((p) => p !== self && sentTo.has(p))
-    if (!sentTo.has(from) && !forwardedTo) {
+    // A hop delivers only a result it was on the path of (the executor, or a forwarder that held it).
+    if ((!sentTo.has(from) && !forwardedTo) || !result.path.includes(from)) {
       this.c.log.warn(
         { ...this.ids(task.taskId), remotePeer: from },
         'ignored a result delivered by a peer that never had the task'
@@ -279,8 +214,6 @@ class JournalDispatcher implements TaskDispatcher {
       .finally(() => {
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
-          this.restricted.delete(taskId)
-          this.targets.delete(taskId)
           this.resumed.delete(taskId)
           this.warming.delete(taskId)
         }
@@ -289,7 +222,6 @@ class JournalDispatcher implements TaskDispatcher {
 
   private async attempt(task: TaskRecord, signal: AbortSignal): Promise<void> {
     const { journal } = this.c
-    const previous = task.attempts.at(-1)?.executor
     let open: { n: number; executor: string } | undefined
     const observer: AttemptObserver = {
       started: (executor) => {
@@ -301,20 +233,25 @@ class JournalDispatcher implements TaskDispatcher {
         open = undefined
       }
     }
-    const outcome: TaskOutcome = await this.c.tasks.submit({
-      taskId: task.taskId,
-      capability: task.capability,
-      input: task.input,
-      timeoutMs: task.timeoutMs,
-      signal,
-      observer,
-      preferPeer: previous,
-      candidates: this.restricted.get(task.taskId),
-      failover: this.restricted.has(task.taskId),
-      target: this.targets.get(task.taskId),
-      traceparent: this.c.traces?.traceparent(task.taskId)
-    })
-    this.c.traces?.record(task.taskId, outcome.trace)
+    // Each send gets what is left of the deadline fixed at acceptance, never a fresh timeout.
+    const outcome = await sendOnRoute(
+      this.c.tasks,
+      task,
+      {
+        taskId: task.taskId,
+        capability: task.capability,
+        input: task.input,
+        signal,
+        observer,
+        traceparent: this.c.traces?.traceparent(task.taskId)
+      },
+      () => Math.min(task.timeoutMs, task.deadline - Date.now()),
+      (o) => this.c.traces?.record(task.taskId, o.trace)
+    )
+    if (outcome == null) {
+      if (!signal.aborted) this.failPastDeadline(task)
+      return
+    }
     if (signal.aborted) return
     const current = journal.get(task.taskId)
     if (current == null || TERMINAL.has(current.status)) return
@@ -329,7 +266,8 @@ class JournalDispatcher implements TaskDispatcher {
       return
     }
     const code = outcome.error?.code ?? 'failed'
-    if ((task.queue || this.inGrace(task.taskId, Date.now())) && WAIT_CODES.has(code)) {
+    const waits = WAIT_CODES.has(code) || (task.route?.bids != null && BIDDER_ABSENT.has(code))
+    if ((task.queue || this.inGrace(task.taskId, Date.now())) && waits) {
       if (current.status !== 'queued')
         journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
       this.waiting.add(task.taskId)
@@ -344,6 +282,24 @@ class JournalDispatcher implements TaskDispatcher {
       path: outcome.path,
       trace: this.c.traces?.get(task.taskId)
     })
+  }
+
+  /** A task whose deadline passed while it waited (for the mesh, or for this node to restart). */
+  private failPastDeadline(task: TaskRecord): void {
+    this.resumed.delete(task.taskId)
+    this.warming.delete(task.taskId)
+    const accepted = new Date(task.createdAt).toISOString()
+    // Never sent anywhere, and still nobody to send it to: that, not the clock, is the news.
+    const nobody = task.attempts.length === 0 && this.c.registry.find(task.capability).length === 0
+    const error = task.queue
+      ? { code: 'queue_expired', message: `no agent for ${task.capability} ran it in time` }
+      : nobody
+        ? this.explainNoAgent(task, { code: 'no_agent', message: `no agent can handle: ${task.capability}` })
+        : {
+            code: 'timeout',
+            message: `the task's deadline (${task.timeoutMs} ms after it was accepted at ${accepted}) passed before it finished`
+          }
+    this.c.journal.fail(task.taskId, error, { trace: this.c.traces?.get(task.taskId) })
   }
 
   /** The ids every log line about a task carries. */
@@ -373,6 +329,16 @@ class JournalDispatcher implements TaskDispatcher {
       code: error.code,
       message: `${error.message} (this node knows ${peers} peer${peers === 1 ? '' : 's'} and ${agents.length} agent${agents.length === 1 ? '' : 's'}, none with ${task.capability}); to wait for one to join, submit with --queue (API: "queue": true)`
     }
+  }
+}
+
+/** The route a task is journaled with; none when it may run anywhere. */
+function routeOf(request: SubmitRequest): TaskRecord['route'] {
+  if (request.candidates == null && request.target == null && request.bids == null) return undefined
+  return {
+    ...(request.candidates != null ? { candidates: request.candidates } : {}),
+    ...(request.bids != null ? { bids: request.bids } : {}),
+    ...(request.target != null ? { target: request.target } : {})
   }
 }
 

@@ -5,6 +5,7 @@ import type {
   OutboxEntry,
   TaskError,
   TaskRecord,
+  TaskRoute,
   TaskStatus
 } from './index.js'
 
@@ -28,6 +29,9 @@ export interface TaskRow {
   result: string | null
   error: string | null
   path: string | null
+  idempotency_key: string | null
+  request_hash: string | null
+  route: string | null
 }
 
 export interface AttemptRow {
@@ -107,6 +111,9 @@ export function decodeTask(row: TaskRow, attempts: AttemptRow[]): TaskRecord {
   if (row.result != null) task.result = parse(row.result)
   if (row.error != null) task.error = parse(row.error) as TaskError
   if (row.path != null) task.path = parse(row.path) as string[]
+  if (row.idempotency_key != null) task.idempotencyKey = row.idempotency_key
+  if (row.request_hash != null) task.requestHash = row.request_hash
+  if (row.route != null) task.route = parse(row.route) as TaskRoute
   return task
 }
 

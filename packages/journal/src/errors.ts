@@ -1,6 +1,6 @@
 /**
  * Thrown for operations the journal refuses. `code` is stable and meant for
- * programs: `duplicate_task`, `unknown_task`, `unknown_attempt`,
+ * programs: `duplicate_task`, `duplicate_key`, `unknown_task`, `unknown_attempt`,
  * `invalid_argument`, `unsupported_schema`.
  */
 export class JournalError extends Error {

@@ -87,6 +87,23 @@ export interface TaskRecord {
   error?: TaskError
   path?: string[]
   attempts: Attempt[]
+  /** The submit's Idempotency-Key, unique among the tasks kept */
+  idempotencyKey?: string
+  /** Hash of the submit request the key was first used with */
+  requestHash?: string
+  /** Where the task may run, fixed at acceptance and honoured after a restart */
+  route?: TaskRoute
+}
+
+/**
+ * Where a task may run. Each field is as the dispatcher was given it:
+ * `candidates` (peers, best first), `target` (one peer, optionally one
+ * agent), `bids` (an auction's bids, best first: each names the agent that bid).
+ */
+export interface TaskRoute {
+  candidates?: string[]
+  target?: { peer: string; agent?: string }
+  bids?: Array<{ peer: string; agent: string }>
 }
 
 export interface NewTask {
@@ -94,11 +111,16 @@ export interface NewTask {
   capability: string
   input: unknown
   origin: string
+  /** Epoch ms; fixed here and never moved by a re-dispatch or a restart */
   deadline: number
   timeoutMs: number
   queue: boolean
   /** @default 'idempotent' */
   retry?: RetryPolicy
+  /** Throws `duplicate_key` if a kept task already has it */
+  idempotencyKey?: string
+  requestHash?: string
+  route?: TaskRoute
 }
 
 /** What an executor does with a run a crash interrupted: run it again, or fail the task `interrupted`. */
@@ -183,6 +205,8 @@ export interface TaskJournal {
   /** Closes the open attempt with `reason` and puts the task back to 'queued'. */
   requeue(taskId: string, reason: AttemptOutcome, error?: TaskError): TaskRecord
   get(taskId: string): TaskRecord | undefined
+  /** The kept task accepted with this Idempotency-Key, if any. */
+  getByKey(idempotencyKey: string): TaskRecord | undefined
   /** The trace journaled with a finished task's outcome, pruned with the task. */
   trace(taskId: string): unknown
   /** Newest first. */
@@ -250,10 +274,14 @@ export interface TaskJournal {
   /**
    * Deletes terminal tasks last updated, and finished executions ended, more
    * than `olderThanMs` ago; never unfinished tasks, outbox entries, or
-   * executions whose result is still in the outbox. Returns how many tasks
-   * plus executions were deleted.
+   * executions whose result is still in the outbox. With `maxBytes`, then
+   * deletes the oldest finished tasks (by when they finished) until the
+   * tasks kept take at most that many bytes (as {@link taskBytes} counts).
+   * Returns how many tasks plus executions were deleted.
    */
-  prune(options: { olderThanMs: number }): number
+  prune(options: { olderThanMs: number; maxBytes?: number }): number
+  /** Estimated bytes on disk of the tasks kept (their rows, index entries and an attempt each). */
+  taskBytes(): number
   stats(): Record<TaskStatus, number> & { outbox: number; executions: number }
 }
 

@@ -17,6 +17,7 @@ import type {
 } from './index.js'
 import { OutboxTable } from './outbox.js'
 import { migrate } from './schema.js'
+import { SizePruner } from './size-prune.js'
 import { type TaskChange, TaskTable, TERMINAL } from './tasks.js'
 import { TraceTable } from './traces.js'
 import { immediate } from './transaction.js'
@@ -35,6 +36,7 @@ export class SqliteTaskJournal implements TaskJournal {
   private readonly executions: ExecutionTable
   private readonly outbox: OutboxTable
   private readonly traces: TraceTable
+  private readonly sizes: SizePruner
   private readonly listeners = new Set<(task: TaskRecord) => void>()
   private readonly warned = new WeakSet<(task: TaskRecord) => void>()
   private readonly now: () => number
@@ -49,6 +51,7 @@ export class SqliteTaskJournal implements TaskJournal {
     this.executions = new ExecutionTable(db)
     this.outbox = new OutboxTable(db)
     this.traces = new TraceTable(db)
+    this.sizes = new SizePruner(db)
   }
 
   // ---- origin side ----
@@ -57,6 +60,12 @@ export class SqliteTaskJournal implements TaskJournal {
     const record = immediate(this.db, () => {
       if (this.tasks.row(task.taskId) != null) {
         throw new JournalError('duplicate_task', `task ${task.taskId} was already accepted`)
+      }
+      if (task.idempotencyKey != null && this.tasks.keyRow(task.idempotencyKey) != null) {
+        throw new JournalError(
+          'duplicate_key',
+          `a task with idempotency key ${task.idempotencyKey} was already accepted`
+        )
       }
       this.tasks.insert(task, this.now())
       return this.tasks.record(task.taskId)!
@@ -167,6 +176,11 @@ export class SqliteTaskJournal implements TaskJournal {
     return this.tasks.record(taskId)
   }
 
+  getByKey(idempotencyKey: string): TaskRecord | undefined {
+    const row = this.tasks.keyRow(idempotencyKey)
+    return row == null ? undefined : this.tasks.record(row.task_id)
+  }
+
   trace(taskId: string): unknown {
     return this.traces.get(taskId)
   }
@@ -273,15 +287,23 @@ export class SqliteTaskJournal implements TaskJournal {
 
   // ---- housekeeping ----
 
-  prune(options: { olderThanMs: number }): number {
+  prune(options: { olderThanMs: number; maxBytes?: number }): number {
     if (!(options.olderThanMs >= 0)) {
       throw new JournalError('invalid_argument', `olderThanMs must be a non-negative number`)
+    }
+    if (options.maxBytes !== undefined && !(options.maxBytes >= 0)) {
+      throw new JournalError('invalid_argument', `maxBytes must be a non-negative number`)
     }
     const cutoff = this.now() - options.olderThanMs
     return immediate(this.db, () => {
       this.traces.prune(cutoff)
-      return this.tasks.prune(cutoff) + this.executions.prune(cutoff)
+      const byAge = this.tasks.prune(cutoff) + this.executions.prune(cutoff)
+      return byAge + (options.maxBytes !== undefined ? this.sizes.prune(options.maxBytes) : 0)
     })
+  }
+
+  taskBytes(): number {
+    return this.sizes.total()
   }
 
   stats(): Record<TaskStatus, number> & { outbox: number; executions: number } {

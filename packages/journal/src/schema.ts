@@ -72,6 +72,42 @@ CREATE INDEX IF NOT EXISTS journal_outbox_origin ON journal_outbox (origin);
 `
 
 /**
+ * Columns added to journal_tasks after schema version 1 shipped. They are
+ * nullable, so a version-1 table gains them with ALTER TABLE and an older
+ * binary reading the file simply ignores them.
+ *  - idempotency_key / request_hash: a submit's Idempotency-Key and a hash of
+ *    its request, so a retried submit finds its task (unique while the task is kept);
+ *  - route: JSON {candidates?, target?, bids?}, an auction's bidders and
+ *    winning bid or a named target, honoured after a restart;
+ *  - retry: the task's retry policy, 'never' or 'idempotent' (default).
+ */
+const ADDED_TASK_COLUMNS: Array<[string, string]> = [
+  ['idempotency_key', 'TEXT'],
+  ['request_hash', 'TEXT'],
+  ['route', 'TEXT'],
+  ['retry', "TEXT NOT NULL DEFAULT 'idempotent'"]
+]
+
+/** journal_executions.attempt: how many times this node began the task (above 1 after an interrupted run). */
+const ADDED_EXECUTION_COLUMNS: Array<[string, string]> = [['attempt', 'INTEGER NOT NULL DEFAULT 1']]
+
+function addColumns(db: DatabaseSync, table: string, columns: Array<[string, string]>): void {
+  const have = new Set(
+    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name)
+  )
+  for (const [name, type] of columns)
+    if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`)
+}
+
+function addTaskColumns(db: DatabaseSync): void {
+  addColumns(db, 'journal_tasks', ADDED_TASK_COLUMNS)
+  addColumns(db, 'journal_executions', ADDED_EXECUTION_COLUMNS)
+  db.exec(
+    'CREATE UNIQUE INDEX IF NOT EXISTS journal_tasks_idempotency ON journal_tasks (idempotency_key) WHERE idempotency_key IS NOT NULL'
+  )
+}
+
+/**
  * Creates the journal tables if needed and records the schema version, in one
  * transaction so a crash during first start leaves either nothing or all of it.
  */
@@ -79,6 +115,7 @@ export function migrate(db: DatabaseSync): void {
   immediate(db, () => {
     db.exec(DDL)
     db.exec(TRACES_DDL)
+    addTaskColumns(db)
     const row = db.prepare(`SELECT value FROM journal_meta WHERE key = 'schema_version'`).get() as
       | { value: string }
       | undefined
@@ -86,35 +123,15 @@ export function migrate(db: DatabaseSync): void {
       db.prepare(`INSERT INTO journal_meta (key, value) VALUES ('schema_version', ?)`).run(
         String(SCHEMA_VERSION)
       )
-    } else {
-      const version = Number(row.value)
-      // An older binary must not scribble over tables a newer one laid out.
-      if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
-        throw new JournalError(
-          'unsupported_schema',
-          `task journal schema version ${row.value} is newer than this build supports (${SCHEMA_VERSION})`
-        )
-      }
+      return
     }
-    addColumns(db)
+    const version = Number(row.value)
+    // An older binary must not scribble over tables a newer one laid out.
+    if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
+      throw new JournalError(
+        'unsupported_schema',
+        `task journal schema version ${row.value} is newer than this build supports (${SCHEMA_VERSION})`
+      )
+    }
   })
-}
-
-/**
- * Columns added after version 1, each with a default, so rows written before
- * read the same: added where missing, which also leaves the schema version to
- * the changes that reshape tables.
- */
-const ADDED_COLUMNS: Array<[table: string, column: string, ddl: string]> = [
-  // How many times this node began running the task (>1 after an interrupted run).
-  ['journal_executions', 'attempt', 'INTEGER NOT NULL DEFAULT 1'],
-  // The task's retry policy: "never" or "idempotent".
-  ['journal_tasks', 'retry', "TEXT NOT NULL DEFAULT 'idempotent'"]
-]
-
-function addColumns(db: DatabaseSync): void {
-  for (const [table, column, ddl] of ADDED_COLUMNS) {
-    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>
-    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${ddl}`)
-  }
 }

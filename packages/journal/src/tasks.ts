@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { type AttemptRow, decodeTask, type TaskRow, toJson } from './codec.js'
+import { type AttemptRow, decodeTask, type TaskRow, toJson, toOptionalJson } from './codec.js'
 import type { AttemptOutcome, NewTask, TaskError, TaskRecord, TaskStatus } from './index.js'
 
 export const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled'])
@@ -16,6 +16,7 @@ export type TaskChange = Pick<TaskRow, 'status' | 'executor' | 'agent' | 'result
 export class TaskTable {
   private readonly insertStmt: StatementSync
   private readonly rowStmt: StatementSync
+  private readonly byKeyStmt: StatementSync
   private readonly updateStmt: StatementSync
   private readonly attemptsStmt: StatementSync
   private readonly openAttemptStmt: StatementSync
@@ -32,9 +33,12 @@ export class TaskTable {
   constructor(db: DatabaseSync) {
     this.insertStmt = db.prepare(`
       INSERT INTO journal_tasks
-        (task_id, capability, input, origin, status, created_at, updated_at, deadline, timeout_ms, queue, retry)
+        (task_id, capability, input, origin, status, created_at, updated_at, deadline, timeout_ms, queue,
+         idempotency_key, request_hash, route, retry)
       VALUES
-        ($taskId, $capability, $input, $origin, 'queued', $now, $now, $deadline, $timeoutMs, $queue, $retry)`)
+        ($taskId, $capability, $input, $origin, 'queued', $now, $now, $deadline, $timeoutMs, $queue,
+         $idempotencyKey, $requestHash, $route, $retry)`)
+    this.byKeyStmt = db.prepare('SELECT * FROM journal_tasks WHERE idempotency_key = ?')
     this.rowStmt = db.prepare('SELECT * FROM journal_tasks WHERE task_id = ?')
     this.updateStmt = db.prepare(`
       UPDATE journal_tasks
@@ -90,8 +94,15 @@ export class TaskTable {
       deadline: task.deadline,
       timeoutMs: task.timeoutMs,
       queue: task.queue ? 1 : 0,
+      idempotencyKey: task.idempotencyKey ?? null,
+      requestHash: task.requestHash ?? null,
+      route: toOptionalJson(task.route),
       retry: task.retry === 'never' ? 'never' : 'idempotent'
     })
+  }
+
+  keyRow(key: string): TaskRow | undefined {
+    return this.byKeyStmt.get(key) as TaskRow | undefined
   }
 
   row(taskId: string): TaskRow | undefined {

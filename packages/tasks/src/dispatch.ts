@@ -2,6 +2,7 @@ import type { CapabilityRegistry } from '@mesh-node/membership'
 import type { Discovery } from './discovery.js'
 import type { Executor } from './executor.js'
 import { type Forwarder, targetFailed } from './forwarder.js'
+import type { SilentPeers } from './silence.js'
 import type { Candidate, RoutingStrategy } from './strategy.js'
 import { targetCandidates } from './target.js'
 import { type RouteResult, type TaskState, timedOut } from './task-state.js'
@@ -12,6 +13,7 @@ export interface DispatchComponents {
   executor: Executor
   forwarder: Forwarder
   strategy: RoutingStrategy
+  silence: SilentPeers
 }
 
 /**
@@ -27,13 +29,14 @@ export class Dispatch {
     let sawBusy = false
     let sawLost = false
     let lastFailure: RouteResult | undefined
-    for (const c of await this.candidates(state)) {
+    const candidates = await this.candidates(state)
+    for (const [i, c] of candidates.entries()) {
       if (state.deadline - Date.now() <= 0 || state.signal?.aborted === true) {
         return timedOut(state, 'the task deadline passed before any agent answered')
       }
       const step = c.local
         ? await this.c.executor.run(state)
-        : await this.c.forwarder.tryPeer(c.peerId, state)
+        : await this.c.forwarder.tryPeer(c.peerId, state, i === candidates.length - 1)
       if (step.kind === 'done') return step.result
       if (step.kind === 'failed') lastFailure = step.result
       sawBusy ||= step.kind === 'busy'
@@ -66,6 +69,19 @@ export class Dispatch {
         ...candidates.filter((c) => c.peerId !== prefer)
       ]
     }
-    return candidates
+    return this.avoidingSilence(state, candidates)
+  }
+
+  /**
+   * Peers that lately let an attempt time out are left out while anyone else
+   * can be tried. A task that came from a peer runs on this node's own agents
+   * first when they have room: a longer chain only adds hops (and attempts).
+   */
+  private avoidingSilence(state: TaskState, candidates: Candidate[]): Candidate[] {
+    const silence = this.c.silence
+    const heard = candidates.filter((c) => c.local || !silence.isPenalised(c.peerId))
+    const order = heard.length > 0 ? heard : candidates
+    if (state.hops === 0 || state.target != null) return order
+    return [...order.filter((c) => c.local), ...order.filter((c) => !c.local)]
   }
 }

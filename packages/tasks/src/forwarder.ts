@@ -1,13 +1,14 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import { MAX_HOPS, type TaskResultMessage } from '@mesh-node/protocol'
-import { type Rpc, TransportError } from '@mesh-node/rpc'
+import { RemoteProtocolError, type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { type CancelTable, isCancel } from './cancels.js'
 import type { Discovery } from './discovery.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
+import type { SilentPeers } from './silence.js'
 import { needsConfirmation, targetFailure } from './target.js'
 import {
   cancelled,
@@ -29,6 +30,7 @@ export interface ForwarderComponents {
   selfPeerId: string
   log: Logger
   pieces?: TaskPieces
+  silence: SilentPeers
 }
 
 export interface ForwarderInit {
@@ -43,7 +45,8 @@ export class Forwarder {
     private readonly init: ForwarderInit
   ) {}
 
-  async tryPeer(peerId: string, state: TaskState): Promise<Step> {
+  /** `last`: no candidate comes after this one, so its attempt gets all the time left. */
+  async tryPeer(peerId: string, state: TaskState, last = true): Promise<Step> {
     if (state.hops >= this.init.maxHops) return { kind: 'skip' }
     const { target } = state
     if (target != null && needsConfirmation(this.c.registry.find(state.capability), target)) {
@@ -60,14 +63,18 @@ export class Forwarder {
     const release = this.c.pieces?.expect(state.taskId, peerId, upstreamOf(state, self))
     const stopPassing = this.c.cancels.passOn(peerId, state.taskId, state.from, state.signal)
     const sentAt = performance.now()
+    const remaining = state.deadline - Date.now()
+    const until =
+      Date.now() + this.c.silence.attemptTimeout(peerId, state.capability, remaining, last, state.hops)
     try {
-      const res = await this.send(peerId, state).finally(async () => {
+      const res = await this.send(peerId, state, until).finally(async () => {
         state.timing.forwardedMs += performance.now() - sentAt
         await release?.()
       })
+      this.c.silence.answered(peerId, state.capability, performance.now() - sentAt)
       return this.answered(peerId, state, res)
     } catch (err) {
-      return this.unreachable(peerId, state, err as Error)
+      return this.unreachable(peerId, state, err as Error, until)
     } finally {
       stopPassing()
     }
@@ -94,12 +101,29 @@ export class Forwarder {
     return { kind: 'done', result }
   }
 
-  private unreachable(peerId: string, state: TaskState, err: Error): Step {
+  private unreachable(peerId: string, state: TaskState, err: Error, until: number): Step {
+    if (err instanceof RemoteProtocolError && err.code === 'too_many_requests') {
+      // The peer's inbound budget for us is spent: like busy, try another or back off.
+      state.observer?.ended(peerId, 'busy', { error: { code: err.code, message: err.message } })
+      return { kind: 'busy' }
+    }
     this.c.log.debug(
       { taskId: state.taskId, remotePeer: peerId, err: err.message },
       'peer unreachable for task; trying the next candidate'
     )
     const timeout = err instanceof TransportError && err.code === 'timeout'
+    if (timeout && until < state.deadline && Date.now() < state.deadline && state.signal?.aborted !== true) {
+      // Silent past its attempt's share of the deadline: fail over, and try it last from now on.
+      this.c.log.warn(
+        { taskId: state.taskId, remotePeer: peerId },
+        'peer did not answer within its attempt timeout; failing over and scoring it down'
+      )
+      this.c.silence.silent(peerId)
+      state.observer?.ended(peerId, 'timeout', {
+        error: { code: 'attempt_timeout', message: `no answer from ${peerId} within its attempt timeout` }
+      })
+      return { kind: 'lost' }
+    }
     state.observer?.ended(peerId, timeout ? 'timeout' : 'lost', {
       error: { code: timeout ? 'timeout' : 'executor_lost', message: err.message }
     })
@@ -109,10 +133,10 @@ export class Forwarder {
   }
 
   /** One peer, retried with backoff on transport errors only. */
-  private async send(peerId: string, state: TaskState): Promise<TaskResultMessage> {
+  private async send(peerId: string, state: TaskState, until: number): Promise<TaskResultMessage> {
     const peer = peerIdFromString(peerId)
     for (let attempt = 0; ; attempt++) {
-      const remaining = state.deadline - Date.now()
+      const remaining = Math.min(state.deadline, until) - Date.now()
       try {
         return await this.c.rpc.request(
           taskRequest,

@@ -25,6 +25,7 @@ import { Origin } from './origin.js'
 import { createOutboxDelivery, memoryOutbox, type OutboxDelivery } from './outbox.js'
 import { createTaskPieces, type TaskPieces } from './pieces.js'
 import { Receiver } from './receiver.js'
+import { SilentPeers } from './silence.js'
 import { leastLoaded } from './strategy.js'
 import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
 
@@ -57,13 +58,15 @@ export class DefaultTasks implements Tasks {
       init.dhtLookupTimeoutMs ?? DEFAULT_DHT_LOOKUP_TIMEOUT_MS
     )
     const { pieces, cancels, discovery } = this
+    const silence = new SilentPeers()
     const dispatch = new Dispatch({
       registry,
+      silence,
       discovery,
       strategy: init.strategy ?? leastLoaded,
       executor: new Executor({ runtime, selfPeerId, events, pieces, log: routerLog }),
       forwarder: new Forwarder(
-        { rpc, registry, discovery, cancels, events, selfPeerId, pieces, log: routerLog },
+        { rpc, registry, discovery, cancels, events, selfPeerId, pieces, silence, log: routerLog },
         {
           maxHops: Math.min(init.maxHops ?? DEFAULT_MAX_HOPS, MAX_HOPS),
           transportRetries: init.transportRetries ?? DEFAULT_TRANSPORT_RETRIES

@@ -124,7 +124,13 @@ export function submitCommand(): Command {
     .action(async (options: SubmitOptions) => {
       const input = await readJsonInput(options.input)
       const timeoutMs = parseTimeout(options.timeout)
-      const client = await clientFor(options)
+      const client = await clientFor(options, undefined, {
+        // The daemon went away mid-request (crashed, restarting): the same Idempotency-Key makes the retry safe.
+        onRetry: ({ attempt, error, delayMs }) =>
+          process.stderr.write(
+            `the daemon did not answer (${error.message}); retrying the submit in ${delayMs} ms with the same idempotency key (try ${attempt + 1})\n`
+          )
+      })
       const { taskId } = await client.submitNoWait({
         capability: options.capability,
         input,

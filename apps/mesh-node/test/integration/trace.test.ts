@@ -19,12 +19,11 @@ function linesOf(d: TestDaemon, taskId: string, traceId: string): Array<Record<s
     .filter((l) => l.taskId === taskId && l.traceId === traceId)
 }
 
-describe('a task traced across three daemons', { timeout: 300_000 }, () => {
+describe('a task traced across daemons', { timeout: 300_000 }, () => {
   const daemons: TestDaemon[] = []
   let origin: TestDaemon
   let relay: TestDaemon
   let runner: TestDaemon
-  let blocker: string
   /** The first test's task and what `task --trace` showed for it. */
   let traced: { taskId: string; trace: NonNullable<TaskInfo['trace']> } | undefined
 
@@ -64,18 +63,9 @@ describe('a task traced across three daemons', { timeout: 300_000 }, () => {
         timeoutMs: 30_000,
         message: `${d.peerId} to know both work agents`
       })
-    // The relay's only agent is busy, so a task sent there must be forwarded.
-    blocker = (
-      await relay.client.submitNoWait({ capability: 'work', input: { ms: 60_000 }, timeoutMs: 90_000 })
-    ).taskId
-    await waitFor(
-      async () => (await relay.client.agents({ capability: 'work' })).some((a) => a.local && a.running === 1),
-      { message: "the relay's agent to be busy" }
-    )
   })
 
   after(async () => {
-    await relay?.client.cancel(blocker).catch(() => {})
     await stopAll(daemons)
   })
 
@@ -93,13 +83,20 @@ describe('a task traced across three daemons', { timeout: 300_000 }, () => {
     const body = (await res.json()) as { taskId: string; status: string; path: string[]; executor: string }
     assert.equal(res.status, 200, JSON.stringify(body))
     assert.equal(body.status, 'completed')
-    assert.deepEqual(body.path, [origin.peerId, relay.peerId, runner.peerId], 'forwarded by the relay')
+    // An auctioned task runs on the agent that bid (a target, never forwarded): the runner never bid.
+    assert.deepEqual(body.path, [origin.peerId, relay.peerId], 'run by the bidder')
 
-    for (const d of [origin, relay, runner])
+    for (const d of [origin, relay])
       await waitFor(() => linesOf(d, body.taskId, traceId).length > 0 || undefined, {
         timeoutMs: 10_000,
         message: `a log line of ${d.peerId} with the task id and trace id`
       })
+
+    assert.equal(
+      linesOf(runner, body.taskId, traceId).length,
+      0,
+      'the runner, which did not bid, never had it'
+    )
 
     const cli = await origin.cli(['task', body.taskId, '--trace', '--json'])
     assert.equal(cli.code, 0, cli.stderr)
@@ -111,11 +108,10 @@ describe('a task traced across three daemons', { timeout: 300_000 }, () => {
       trace.spans.map((s) => [s.peerId, s.role]),
       [
         [origin.peerId, 'forwarder'],
-        [relay.peerId, 'forwarder'],
-        [runner.peerId, 'executor']
+        [relay.peerId, 'executor']
       ]
     )
-    assert.equal(new Set(trace.spans.map((s) => s.spanId)).size, 3, 'each hop its own span id')
+    assert.equal(new Set(trace.spans.map((s) => s.spanId)).size, 2, 'each hop its own span id')
     assert.ok(
       !trace.spans.some((s) => s.spanId === '00f067aa0ba902b7'),
       "the caller's span is the parent, not a hop's"
@@ -128,7 +124,7 @@ describe('a task traced across three daemons', { timeout: 300_000 }, () => {
       own += s.queuedMs + s.executedMs
     }
     assert.ok(own <= total, `hops' own times (${own} ms) within the total (${total} ms)`)
-    assert.ok(trace.spans[2].executedMs > 0, 'the runner ran it')
+    assert.ok(trace.spans[1].executedMs > 0, 'the relay ran it')
     traced = { taskId: body.taskId, trace }
 
     const text = await origin.cli(['task', body.taskId, '--trace'])
@@ -139,8 +135,7 @@ describe('a task traced across three daemons', { timeout: 300_000 }, () => {
       rows.map((r) => r.split(/\s+/).slice(0, 2)),
       [
         ['0', 'origin'],
-        ['1', 'relay'],
-        ['2', 'runner']
+        ['1', 'relay']
       ]
     )
   })
@@ -194,7 +189,7 @@ describe('a task traced across three daemons', { timeout: 300_000 }, () => {
     // Names come with the peers' state, which the restarted origin learns anew.
     await waitFor(
       async () =>
-        /^2\s+runner\s/m.test((await origin.cli(['task', traced!.taskId, '--trace'])).stdout) || undefined,
+        /^1\s+relay\s/m.test((await origin.cli(['task', traced!.taskId, '--trace'])).stdout) || undefined,
       { timeoutMs: 30_000, message: 'the restarted origin to show the hops by name' }
     )
   })

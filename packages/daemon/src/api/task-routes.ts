@@ -1,4 +1,13 @@
-import { type AgentInfo, parseAgentsQuery, parseSubmit, parseTaskListLimit } from '@mesh-node/api'
+import { createHash } from 'node:crypto'
+import {
+  type AgentInfo,
+  IDEMPOTENCY_KEY_HEADER,
+  type ParsedSubmit,
+  parseAgentsQuery,
+  parseIdempotencyKey,
+  parseSubmit,
+  parseTaskListLimit
+} from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import { parseTraceparent } from '@mesh-node/tasks'
@@ -8,7 +17,7 @@ import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
 import { TaskStreams } from '../task-streams.js'
 import type { TraceStore } from '../trace-store.js'
-import { badRequest, notFound } from './api-error.js'
+import { ApiError, badRequest, notFound } from './api-error.js'
 import { ApiReply, type Route } from './server.js'
 import { taskStreamRoute } from './stream-route.js'
 import { resolveTarget } from './task-target.js'
@@ -84,13 +93,20 @@ export function taskRoutes({
     {
       method: 'POST',
       path: '/v1/tasks',
-      handler: async ({ body, req }) => {
+      handler: async ({ body, req, res }) => {
         const submit = parseSubmit(body, defaultTimeoutMs)
-        inputCheck.assertInput(submit.capability, submit.input)
-        const traceparent = parseTraceparentHeader(req.headers.traceparent)
-        const target = resolveTarget(mesh.registry, submit.capability, submit)
-        const task = dispatcher.submit({ ...submit, target, traceparent })
-        if (!submit.wait) return new ApiReply(202, { taskId: task.taskId })
+        const idempotencyKey = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER])
+        const requestHash = idempotencyKey != null ? hashSubmit(submit) : undefined
+        let task = replayed(dispatcher, idempotencyKey, requestHash)
+        if (task != null) res.setHeader('idempotent-replayed', 'true')
+        else {
+          inputCheck.assertInput(submit.capability, submit.input)
+          const traceparent = parseTraceparentHeader(req.headers.traceparent)
+          const target = resolveTarget(mesh.registry, submit.capability, submit)
+          task = dispatcher.submit({ ...submit, target, traceparent, idempotencyKey, requestHash })
+        }
+        if (!submit.wait)
+          return new ApiReply(res.hasHeader('idempotent-replayed') ? 200 : 202, { taskId: task.taskId })
         // A client that hangs up stops waiting; the task itself goes on.
         const gone = new AbortController()
         req.on('close', () => gone.abort(new Error('client went away')))
@@ -149,6 +165,31 @@ export function taskRoutes({
       }
     }
   ]
+}
+
+/** What identifies a submit for its Idempotency-Key: every field but `wait`, defaults applied. */
+function hashSubmit(submit: ParsedSubmit): string {
+  const { capability, input, queue, timeoutMs, agent, peer } = submit
+  return createHash('sha256')
+    .update(JSON.stringify([capability, input, queue, timeoutMs, agent ?? null, peer ?? null]))
+    .digest('base64url')
+}
+
+/** The task an earlier submit with this key created; 409 when that submit asked for something else. */
+function replayed(
+  dispatcher: TaskDispatcher,
+  key: string | undefined,
+  requestHash: string | undefined
+): JournalRecord | undefined {
+  if (key == null || requestHash == null) return undefined
+  const found = dispatcher.replayOf(key, requestHash)
+  if (found.kind === 'new') return undefined
+  if (found.kind === 'replay') return found.task
+  throw new ApiError(
+    409,
+    'idempotency_conflict',
+    `Idempotency-Key ${key} was already used for task ${found.task.taskId} with a different request; send a fresh key to submit a new task`
+  )
 }
 
 /** A W3C traceparent header (version 00): kept when valid, refused with what to send when not. */

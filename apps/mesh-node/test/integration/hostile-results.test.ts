@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
+import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
+import { waitFor } from '../helpers/wait.js'
+
+type Frame = Record<string, unknown>
+
+/**
+ * Forged results. The rogue advertises `work` at load 0 while the honest
+ * worker sits at load 0.5, so every origin tries the rogue first.
+ */
+describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
+  let origin: TestDaemon
+  let honest: TestDaemon
+  let rogue: HostilePeer
+
+  before(async () => {
+    const tag = uniqueTag()
+    const slow = (name: string, capability: string, capacity: number) => ({
+      name,
+      capabilities: [capability],
+      capacity,
+      handler: { kind: 'builtin', name: 'slow' }
+    })
+    ;[origin, honest] = await Promise.all([
+      startTestDaemon({ tag, config: { agents: [slow('solo', 'solo', 1)] } }),
+      startTestDaemon({ tag, config: { agents: [slow('w', 'work', 2)] } })
+    ])
+    rogue = await createHostilePeer({
+      agents: [{ agent: 'w', capabilities: ['work'], capacity: 4, running: 0 }]
+    })
+    for (const d of [origin, honest]) await rogue.connect((await d.client.id()).addresses[0])
+    // One long task holds one of the honest worker's two slots: load 0.5.
+    void honest.client
+      .submit({ capability: 'work', input: { ms: 100_000 }, timeoutMs: 110_000 })
+      .catch(() => {})
+    await waitFor(
+      async () => {
+        const work = await origin.client.agents({ capability: 'work' })
+        return (
+          work.some((a) => a.peerId === rogue.peerId) &&
+          work.some((a) => a.peerId === honest.peerId && a.running === 1)
+        )
+      },
+      { message: 'the origin to know the rogue and the half-busy honest worker' }
+    )
+  })
+
+  after(async () => {
+    await rogue?.stop()
+    await stopAll([origin, honest])
+  })
+
+  /** Sends one request from the rogue to a daemon and returns its reply. */
+  const ask = async (d: TestDaemon, message: Frame): Promise<Frame> => {
+    const session = await rogue.open((await d.client.id()).addresses[0])
+    session.send(message)
+    return await session.next()
+  }
+
+  it('rejects a result_delivery that names an honest executor after the rogue answered busy', async () => {
+    let tried = 0
+    rogue.setHandler((req) => {
+      if (req.type !== 'task_request') return undefined
+      tried++
+      const forged = {
+        type: 'result_delivery',
+        id: `d-${tried}`,
+        result: {
+          taskId: req.taskId,
+          status: 'completed',
+          result: { forged: true },
+          executor: honest.peerId,
+          agent: 'w',
+          path: [origin.peerId, honest.peerId]
+        }
+      }
+      void ask(origin, forged).catch(() => {})
+      return {
+        type: 'task_result',
+        id: req.id,
+        taskId: req.taskId,
+        status: 'busy',
+        path: [...(req.path as string[]), rogue.peerId]
+      }
+    })
+    const res = await origin.client.submit({
+      capability: 'work',
+      input: { ms: 300, n: 1 },
+      timeoutMs: 20_000
+    })
+    assert.ok(tried >= 1, 'the origin tried the rogue first')
+    assert.equal(res.status, 'completed')
+    assert.deepEqual(
+      res.result,
+      { slept: 300, input: { ms: 300, n: 1 } },
+      'the honest result, not the forged one'
+    )
+    assert.equal(res.executor, honest.peerId)
+  })
+
+  it("rejects a delivery from a peer never handed the task, for a task run on the origin's own agent", async () => {
+    const { taskId } = await origin.client.submitNoWait({
+      capability: 'solo',
+      input: { ms: 1500 },
+      timeoutMs: 20_000
+    })
+    const ack = await ask(origin, {
+      type: 'result_delivery',
+      id: 'unsolicited',
+      result: {
+        taskId,
+        status: 'completed',
+        result: { forged: true },
+        executor: rogue.peerId,
+        agent: 'solo',
+        path: [origin.peerId, rogue.peerId]
+      }
+    })
+    assert.equal(ack.type, 'delivery_ack')
+    const done = await waitFor(async () => {
+      const t = await origin.client.task(taskId)
+      return t.status === 'completed' || t.status === 'failed' ? t : undefined
+    })
+    assert.equal(done.status, 'completed')
+    assert.deepEqual(done.result, { slept: 1500, input: { ms: 1500 } })
+    assert.equal(done.executor, origin.peerId)
+  })
+})

@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// Chaos run (not part of CI): 5 daemons on one machine, N exec tasks
+// submitted through @mesh-node/client at a given rate to random daemons, while
+// random daemons are killed with SIGKILL and restarted (same data dir, new
+// ports) every few seconds. Each exec agent appends the task id to one file
+// when it starts a run, so a task that ran twice shows up twice there.
+// At the end (all tasks finished, or --drain seconds passed) it prints JSON:
+// accepted, lost (accepted, never finished), completed, failed by reason,
+// ranTwice (with each task's run count) and submit errors.
+// Usage: node bench/chaos.mjs [--tasks 1000] [--rate 20] [--kill-every 4]
+//        [--daemons 5] [--work-ms 300] [--timeout 60000] [--drain 180]
+// (run `pnpm build` first).
+import { spawn } from 'node:child_process'
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { connect } from '../packages/client/dist/src/index.js'
+
+const BIN = new URL('../apps/mesh-node/dist/src/bin.js', import.meta.url).pathname
+const { values: opt } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '20' },
+    'kill-every': { type: 'string', default: '4' },
+    daemons: { type: 'string', default: '5' },
+    'work-ms': { type: 'string', default: '300' },
+    timeout: { type: 'string', default: '60000' },
+    drain: { type: 'string', default: '180' }
+  }
+})
+const N = Number(opt.tasks)
+const RATE = Number(opt.rate)
+const KILL_EVERY_MS = Number(opt['kill-every']) * 1000
+const DAEMONS = Number(opt.daemons)
+const WORK_MS = Number(opt['work-ms'])
+const TIMEOUT_MS = Number(opt.timeout)
+const DRAIN_MS = Number(opt.drain) * 1000
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const log = (msg) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
+
+const root = mkdtempSync(join(tmpdir(), 'mesh-chaos-'))
+const runs = join(root, 'runs.log')
+writeFileSync(runs, '')
+const agentFile = join(root, 'agent.mjs')
+writeFileSync(
+  agentFile,
+  `import { appendFileSync } from 'node:fs'
+let data = ''
+process.stdin.on('data', (c) => { data += c })
+process.stdin.on('end', () => {
+  const req = JSON.parse(data)
+  appendFileSync(${JSON.stringify(runs)}, req.taskId + ' ' + process.argv[2] + '\\n')
+  setTimeout(() => process.stdout.write(JSON.stringify({ done: req.taskId })), ${WORK_MS})
+})
+`
+)
+const tag = `chaos-${process.pid}`
+
+/** One daemon slot: a data dir that is started, killed and restarted. */
+class Slot {
+  constructor(i) {
+    this.i = i
+    this.dataDir = join(root, `node-${i}`)
+    this.proc = undefined
+    this.restarts = 0
+  }
+  async start() {
+    const config = {
+      agents: [
+        {
+          name: `w${this.i}`,
+          capabilities: ['chaos'],
+          capacity: 4,
+          handler: { kind: 'exec', command: [process.execPath, agentFile, String(this.i)] }
+        }
+      ]
+    }
+    mkdirSync(this.dataDir, { recursive: true })
+    writeFileSync(join(this.dataDir, 'config.json'), JSON.stringify(config))
+    rmSync(join(this.dataDir, 'api'), { force: true })
+    const args = [
+      BIN,
+      'start',
+      '--data-dir',
+      this.dataDir,
+      '--api',
+      '127.0.0.1:0',
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--mdns-tag',
+      tag,
+      '--log-level',
+      'warn'
+    ]
+    this.proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    this.proc.stderr.on('data', () => {})
+    this.exit = new Promise((r) => this.proc.on('exit', r))
+    const until = Date.now() + 60_000
+    while (!existsSync(join(this.dataDir, 'api'))) {
+      if (Date.now() > until) throw new Error(`daemon ${this.i} did not start`)
+      await sleep(100)
+    }
+  }
+  async kill() {
+    this.proc?.kill('SIGKILL')
+    await this.exit
+    this.restarts++
+  }
+  async stop() {
+    if (this.proc == null || this.proc.exitCode != null || this.proc.signalCode != null) return
+    this.proc.kill('SIGTERM')
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 10_000)
+    await this.exit
+    clearTimeout(t)
+  }
+}
+
+const slots = Array.from({ length: DAEMONS }, (_, i) => new Slot(i))
+await Promise.all(slots.map((s) => s.start()))
+log(`${DAEMONS} daemons up in ${root}; waiting for them to see each other`)
+{
+  const c = await connect({ dataDir: slots[0].dataDir })
+  const until = Date.now() + 60_000
+  while ((await c.agents({ capability: 'chaos' })).length < DAEMONS && Date.now() < until) await sleep(250)
+}
+
+// The killer: every few seconds one random daemon is killed -9 and restarted at once.
+let chaos = true
+let kills = 0
+const killer = (async () => {
+  while (chaos) {
+    await sleep(KILL_EVERY_MS)
+    if (!chaos) break
+    const s = slots[Math.floor(Math.random() * slots.length)]
+    log(`kill -9 daemon ${s.i}`)
+    await s.kill()
+    kills++
+    await s.start().catch((err) => log(`restart of ${s.i} failed: ${err.message}`))
+  }
+})()
+
+// One client per daemon, made while it is up: it follows the daemon through its restarts.
+const clients = new Map()
+for (const s of slots) clients.set(s.i, await connect({ dataDir: s.dataDir, retryMs: 60_000 }))
+const clientOf = async (s) => clients.get(s.i)
+
+// The submitter: N tasks at RATE/s, each to a random daemon, through the client (which retries cut requests).
+const accepted = new Map() // taskId -> slot index
+const submitErrors = {}
+const pending = []
+const started = Date.now()
+for (let n = 0; n < N; n++) {
+  const due = started + (n * 1000) / RATE
+  if (due > Date.now()) await sleep(due - Date.now())
+  const s = slots[Math.floor(Math.random() * slots.length)]
+  pending.push(
+    (async () => {
+      try {
+        const client = await clientOf(s)
+        const { taskId } = await client.submitNoWait({
+          capability: 'chaos',
+          input: { n },
+          timeoutMs: TIMEOUT_MS
+        })
+        accepted.set(taskId, s.i)
+      } catch (err) {
+        const code = err.code ?? 'error'
+        submitErrors[code] = (submitErrors[code] ?? 0) + 1
+      }
+    })()
+  )
+}
+await Promise.all(pending)
+const submitSeconds = (Date.now() - started) / 1000
+log(`${accepted.size} of ${N} accepted in ${submitSeconds.toFixed(1)} s; chaos stops, draining`)
+chaos = false
+await killer
+
+// Drain: ask each task's origin until every task finished or the drain time is up.
+const final = new Map()
+const drainUntil = Date.now() + DRAIN_MS
+while (final.size < accepted.size && Date.now() < drainUntil) {
+  for (const s of slots) {
+    const ids = [...accepted].filter(([id, i]) => i === s.i && !final.has(id)).map(([id]) => id)
+    if (ids.length === 0) continue
+    try {
+      const c = await connect({ dataDir: s.dataDir, retryMs: 5000 })
+      const list = await c.tasks({ limit: 10_000 })
+      for (const t of list)
+        if (accepted.has(t.taskId) && ['completed', 'failed', 'cancelled'].includes(t.status))
+          final.set(t.taskId, t)
+    } catch (err) {
+      log(`daemon ${s.i}: ${err.message}`)
+    }
+  }
+  if (final.size < accepted.size) await sleep(2000)
+}
+
+// Each run as `taskId slot`: which daemons ran each task.
+const ranOn = new Map()
+for (const line of readFileSync(runs, 'utf8').split('\n').filter(Boolean)) {
+  const [id, slot] = line.split(' ')
+  ranOn.set(id, [...(ranOn.get(id) ?? []), Number(slot)])
+}
+const failedBy = {}
+let completed = 0
+for (const t of final.values()) {
+  if (t.status === 'completed') completed++
+  else {
+    const code = t.error?.code ?? t.status
+    failedBy[code] = (failedBy[code] ?? 0) + 1
+  }
+}
+const lost = [...accepted.keys()].filter((id) => !final.has(id))
+const twice = [...ranOn].filter(([id, on]) => on.length > 1 && accepted.has(id))
+const causes = {}
+for (const [, on] of twice) {
+  const cause = new Set(on).size === 1 ? 'same executor, re-run after it restarted' : 'different executors'
+  causes[cause] = (causes[cause] ?? 0) + 1
+}
+const report = {
+  daemons: DAEMONS,
+  tasks: N,
+  ratePerS: RATE,
+  killEveryS: KILL_EVERY_MS / 1000,
+  kills,
+  workMs: WORK_MS,
+  submitSeconds: Math.round(submitSeconds * 10) / 10,
+  accepted: accepted.size,
+  submitErrors,
+  lost: lost.length,
+  lostIds: lost.slice(0, 10),
+  completed,
+  failed: Object.values(failedBy).reduce((a, b) => a + b, 0),
+  failedByReason: failedBy,
+  ranTwice: twice.length,
+  ranTwiceCauses: causes,
+  ranTwiceTasks: twice.slice(0, 5).map(([id, on]) => ({
+    taskId: id,
+    ranOn: on,
+    status: final.get(id)?.status,
+    attempts: final.get(id)?.attempts?.map((a) => `${a.executor.slice(-6)}:${a.outcome ?? 'open'}`)
+  })),
+  completedNeverRan: [...final.values()].filter((t) => t.status === 'completed' && !ranOn.has(t.taskId))
+    .length
+}
+await Promise.all(slots.map((s) => s.stop()))
+rmSync(root, { recursive: true, force: true })
+appendFileSync('/dev/stdout', `${JSON.stringify(report, null, 2)}\n`)
+process.exit(0)
