@@ -10,22 +10,13 @@
 // Usage: node bench/chaos.mjs [--tasks 1000] [--rate 20] [--kill-every 4]
 //        [--daemons 5] [--work-ms 300] [--timeout 60000] [--drain 180]
 // (run `pnpm build` first).
-import { spawn } from 'node:child_process'
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connect } from '../packages/client/dist/src/index.js'
+import { startDaemonProcess } from './lib/daemon-proc.mjs'
 
-const BIN = new URL('../apps/mesh-node/dist/src/bin.js', import.meta.url).pathname
 const { values: opt } = parseArgs({
   options: {
     tasks: { type: 'string', default: '1000' },
@@ -69,58 +60,30 @@ const tag = `chaos-${process.pid}`
 class Slot {
   constructor(i) {
     this.i = i
-    this.dataDir = join(root, `node-${i}`)
-    this.proc = undefined
+    this.name = `node-${i}`
+    this.dataDir = join(root, this.name)
+    this.daemon = undefined
     this.restarts = 0
   }
   async start() {
-    const config = {
-      agents: [
-        {
-          name: `w${this.i}`,
-          capabilities: ['chaos'],
-          capacity: 4,
-          handler: { kind: 'exec', command: [process.execPath, agentFile, String(this.i)] }
-        }
-      ]
-    }
-    mkdirSync(this.dataDir, { recursive: true })
-    writeFileSync(join(this.dataDir, 'config.json'), JSON.stringify(config))
-    rmSync(join(this.dataDir, 'api'), { force: true })
-    const args = [
-      BIN,
-      'start',
-      '--data-dir',
-      this.dataDir,
-      '--api',
-      '127.0.0.1:0',
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-      '--mdns-tag',
-      tag,
-      '--log-level',
-      'warn'
+    const agents = [
+      {
+        name: `w${this.i}`,
+        capabilities: ['chaos'],
+        capacity: 4,
+        handler: { kind: 'exec', command: [process.execPath, agentFile, String(this.i)] }
+      }
     ]
-    this.proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    this.proc.stderr.on('data', () => {})
-    this.exit = new Promise((r) => this.proc.on('exit', r))
-    const until = Date.now() + 60_000
-    while (!existsSync(join(this.dataDir, 'api'))) {
-      if (Date.now() > until) throw new Error(`daemon ${this.i} did not start`)
-      await sleep(100)
-    }
+    this.daemon = await startDaemonProcess({ root, name: this.name, tag, agents })
+    this.exit = new Promise((r) => this.daemon.child.on('exit', r))
   }
   async kill() {
-    this.proc?.kill('SIGKILL')
+    this.daemon?.kill9()
     await this.exit
     this.restarts++
   }
   async stop() {
-    if (this.proc == null || this.proc.exitCode != null || this.proc.signalCode != null) return
-    this.proc.kill('SIGTERM')
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 10_000)
-    await this.exit
-    clearTimeout(t)
+    await this.daemon?.stop()
   }
 }
 

@@ -1,6 +1,6 @@
 // Real, separate mesh-node daemon processes (the CLI's `start`), for what is
 // measured across processes: the RPC executor, kill -9, memory.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sleep, spawnTracked, stopChild, waitFor, withTimeout } from './util.mjs'
@@ -29,6 +29,9 @@ export async function startDaemonProcess({ root, name, tag, agents, config = {},
   const dataDir = join(root, name)
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ ...config, agents }))
+  // A daemon killed with -9 leaves its api file behind: readiness means a new one.
+  const apiFile = join(dataDir, 'api')
+  rmSync(apiFile, { force: true })
   const nodeArgs = cpuProfDir != null ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []
   const child = spawnTracked(
     process.execPath,
@@ -53,7 +56,6 @@ export async function startDaemonProcess({ root, name, tag, agents, config = {},
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk.toString()).slice(-4000)
   })
-  const apiFile = join(dataDir, 'api')
   try {
     await waitFor(
       () => {
