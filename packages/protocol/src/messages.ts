@@ -69,7 +69,13 @@ export const TaskRequestSchema = Type.Object({
    * Run on this peer (and this agent) only: never forwarded, never on
    * another agent; the receiver refuses what it cannot honour (§6.6).
    */
-  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) }))
+  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) })),
+  /**
+   * Optional (protocol 1.x, added with once-semantics): what an executor does
+   * after a crash cut its run of this task short. Absent: 'idempotent', run
+   * it again as the next attempt; 'never': answer failed `interrupted` (§6.8).
+   */
+  retry: Type.Optional(Type.Union([Type.Literal('never'), Type.Literal('idempotent')]))
 })
 
 /** A duration in ms, to the microsecond, so nested hops' times add up exactly. */

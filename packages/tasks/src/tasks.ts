@@ -59,12 +59,20 @@ export class DefaultTasks implements Tasks {
     )
     const { pieces, cancels, discovery } = this
     const silence = new SilentPeers()
+    const executor = new Executor({
+      runtime,
+      selfPeerId,
+      events,
+      pieces,
+      executions: c.executions,
+      log: routerLog
+    })
     const dispatch = new Dispatch({
       registry,
       silence,
       discovery,
       strategy: init.strategy ?? leastLoaded,
-      executor: new Executor({ runtime, selfPeerId, events, pieces, log: routerLog }),
+      executor,
       forwarder: new Forwarder(
         { rpc, registry, discovery, cancels, events, selfPeerId, pieces, silence, log: routerLog },
         {
@@ -74,8 +82,8 @@ export class DefaultTasks implements Tasks {
       )
     })
     this.origin = new Origin({ dispatch, events, selfPeerId, log: routerLog })
-    const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions)
-    this.receiver = new Receiver({ dispatch, dedup, cancels, selfPeerId, log: routerLog })
+    const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions != null)
+    this.receiver = new Receiver({ dispatch, dedup, executor, cancels, selfPeerId, log: routerLog })
   }
 
   async submit(options: SubmitOptions): Promise<TaskOutcome> {
