@@ -2,6 +2,7 @@ import type { AgentRuntime } from '@mesh-node/agents'
 import type { Logger } from 'pino'
 import type { TaskEvents } from './events.js'
 import type { TaskPieces } from './pieces.js'
+import type { RunningTable } from './running.js'
 import { bounded, type Step, type TaskState, upstreamOf } from './task-state.js'
 
 export interface ExecutorComponents {
@@ -11,6 +12,8 @@ export interface ExecutorComponents {
   log: Logger
   /** Streamed pieces of running tasks; without it, handlers' pieces go nowhere. */
   pieces?: TaskPieces
+  /** Confirms to the sender that a task from a peer has started; without it, none is sent. */
+  running?: Pick<RunningTable, 'started'>
 }
 
 /** Runs a task on one of this node's own agents. */
@@ -30,9 +33,10 @@ export class Executor {
     // Full right now: skip without an attempt, as a remote would answer busy.
     if (!this.hasRoom(state)) return { kind: 'busy' }
     state.observer?.started(self)
-    const pieces = this.c.pieces?.emitter(state.taskId, upstreamOf(state, self))
+    const upstream = upstreamOf(state, self)
+    const pieces = this.c.pieces?.emitter(state.taskId, upstream)
     const ranAt = performance.now()
-    const outcome = await this.c.runtime.runTask(
+    const run = this.c.runtime.runTask(
       {
         type: 'task_request',
         taskId: state.taskId,
@@ -49,6 +53,9 @@ export class Executor {
         traceId: state.trace.traceId
       }
     )
+    // runTask has taken the slot before it returned: the sender may stop timing this attempt out.
+    const unconfirm = upstream !== undefined ? this.c.running?.started(state.taskId, upstream) : undefined
+    const outcome = await run.finally(unconfirm)
     await pieces?.close()
     state.timing.executedMs += performance.now() - ranAt
     const log = this.c.log.child({ taskId: state.taskId, traceId: state.trace.traceId })

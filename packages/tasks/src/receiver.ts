@@ -1,7 +1,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { MAX_TASK_TIMEOUT_MS, type TaskRequestMessage, type TaskResultMessage } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
-import { type CancelTable, isCancel } from './cancels.js'
+import { type CancelTable, isAbandoned, isCancel } from './cancels.js'
 import type { Dedup } from './dedup.js'
 import type { Dispatch } from './dispatch.js'
 import { cancelled, type RouteResult } from './task-state.js'
@@ -101,7 +101,9 @@ export class Receiver {
       ...done,
       spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
     }
-    if (res.status === 'busy' || res.status === 'no_agent') this.c.dedup.forget(msg.taskId)
+    // An abandoned attempt is not an answer of the task: a later request for it may run it.
+    if (res.status === 'busy' || res.status === 'no_agent' || isAbandoned(held.signal.reason))
+      this.c.dedup.forget(msg.taskId)
     else {
       if (res.executor === self) {
         this.c.dedup.record(msg.taskId, msg.from, {
