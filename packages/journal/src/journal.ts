@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { type AttemptRow, decodeAttempt, type TaskRow, toJson, toOptionalJson } from './codec.js'
-import { JournalError } from './errors.js'
+import { JournalError, written } from './errors.js'
 import { type ExecutionOutcome, ExecutionTable, INTERRUPTED } from './executions.js'
 import type {
   Attempt,
@@ -68,7 +68,7 @@ export class SqliteTaskJournal implements TaskJournal {
         )
       }
       this.tasks.insert(task, this.now())
-      return this.tasks.record(task.taskId)!
+      return written(this.tasks.record(task.taskId), `task ${task.taskId}`)
     })
     this.emit(record)
     return record
@@ -214,7 +214,10 @@ export class SqliteTaskJournal implements TaskJournal {
   ): { started: true } | { started: false; existing: ExecutionRecord } {
     return immediate(this.db, () => {
       if (this.executions.insert(taskId, origin, agent, this.now())) return { started: true as const }
-      return { started: false as const, existing: this.executions.get(taskId)! }
+      return {
+        started: false as const,
+        existing: written(this.executions.get(taskId), `execution of ${taskId}`)
+      }
     })
   }
 
@@ -329,7 +332,7 @@ export class SqliteTaskJournal implements TaskJournal {
           changed = true
         }
       }
-      return this.tasks.record(taskId)!
+      return written(this.tasks.record(taskId), `task ${taskId}`)
     })
     if (changed) this.emit(record)
     return record

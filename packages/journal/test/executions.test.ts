@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { present } from '@mesh-node/test-utils'
 import { createTaskJournal } from '../src/index.js'
 import { manualClock, openTestDb, tempDir } from './helpers.js'
 
@@ -73,7 +74,7 @@ describe('task journal: executions', () => {
     journal = createTaskJournal(db)
     assert.equal(journal.abandonRunningExecutions(), 2)
     for (const id of ['running-1', 'running-2']) {
-      const execution = journal.getExecution(id)!
+      const execution = present(journal.getExecution(id), 'the execution')
       assert.equal(execution.status, 'failed')
       assert.equal(execution.error?.code, 'interrupted')
       assert.equal(execution.attempt, undefined)
@@ -108,7 +109,7 @@ describe('task journal: executions', () => {
       { taskId: 'a', origin: 'origin-a', attempt: 2 },
       { taskId: 'b', origin: 'origin-a', attempt: 2 }
     ])
-    const again = journal.getExecution('a')!
+    const again = present(journal.getExecution('a'), 'the execution')
     assert.equal(again.status, 'running')
     assert.equal(again.attempt, 2)
     assert.equal(again.error, undefined)

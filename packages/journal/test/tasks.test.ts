@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { createTaskJournal, JournalError, type TaskJournal, type TaskRecord } from '../src/index.js'
 import {
   assertConsistent,
@@ -112,10 +113,10 @@ describe('task journal: origin side', () => {
     journal.finishAttempt('busy', a.n, 'busy', { code: 'busy', message: 'all agents busy' })
     let task = present(journal.get('busy'))
     assert.equal(task.status, 'assigned')
-    assert.equal(task.attempts[0].outcome, 'busy')
+    assert.equal(at(task.attempts, 0).outcome, 'busy')
     // A second finish of the same attempt is a duplicate and keeps the first outcome.
     journal.finishAttempt('busy', a.n, 'timeout')
-    assert.equal(present(journal.get('busy')).attempts[0].outcome, 'busy')
+    assert.equal(at(present(journal.get('busy')).attempts, 0).outcome, 'busy')
     assert.throws(() => journal.finishAttempt('busy', 7, 'lost'), { code: 'unknown_attempt' })
 
     journal.startAttempt('busy', 'peer-b')
@@ -131,14 +132,14 @@ describe('task journal: origin side', () => {
         ['peer-b', 'failed']
       ]
     )
-    assert.deepEqual(task.attempts[1].error, error)
+    assert.deepEqual(at(task.attempts, 1).error, error)
     assertConsistent(task)
 
     journal.accept(newTask('cancel-me'))
     journal.startAttempt('cancel-me', 'peer-a')
     const cancelled = present(journal.cancel('cancel-me'))
     assert.equal(cancelled.status, 'cancelled')
-    assert.equal(cancelled.attempts[0].outcome, 'cancelled')
+    assert.equal(at(cancelled.attempts, 0).outcome, 'cancelled')
     assertConsistent(cancelled)
 
     // Starting over while an attempt is open records the abandoned one as lost.
@@ -266,7 +267,7 @@ describe('task journal: origin side', () => {
     assert.throws(() => journal.complete('t', { result: 1n, executor: 'peer-a' }), TypeError)
     const task = present(journal.get('t'))
     assert.equal(task.status, 'assigned')
-    assert.equal(task.attempts[0].outcome, undefined)
+    assert.equal(at(task.attempts, 0).outcome, undefined)
     assert.throws(() => journal.accept(newTask('bad', { input: { n: 1n } })), TypeError)
     assert.equal(journal.get('bad'), undefined)
     // The handle is not left inside a transaction.

@@ -4,16 +4,9 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { type AgentRuntime, createAgentRuntime } from '@mesh-node/agents'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
 import { type Rpc, rpc } from '@mesh-node/rpc'
+import { until } from '@mesh-node/test-utils'
 import { pino } from 'pino'
 import { type Membership, type MembershipEvent, membership } from '../src/index.js'
-
-async function until(fn: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('membership on three real libp2p peers', { timeout: 120_000 }, () => {
   const log = pino({ level: 'silent' })

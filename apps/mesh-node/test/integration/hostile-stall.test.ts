@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
 import { waitFor } from '../helpers/wait.js'
@@ -33,7 +34,7 @@ describe('a silent peer cannot stall the mesh', { timeout: 120_000 }, () => {
     rogue = await createHostilePeer({
       agents: [{ agent: 'sink', capabilities: ['echo'], capacity: 1024, running: 0 }]
     })
-    for (const d of [origin, honest1, honest2]) await rogue.connect((await d.client.id()).addresses[0])
+    for (const d of [origin, honest1, honest2]) await rogue.connect(at((await d.client.id()).addresses, 0))
     // One long task on each honest agent (run there: its own agent is its nearest) holds
     // a slot, load 0.125, so the rogue's idle advert makes it every origin's first choice.
     for (const d of [honest1, honest2])

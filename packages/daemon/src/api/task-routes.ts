@@ -126,20 +126,22 @@ export function taskRoutes({
     {
       method: 'GET',
       path: '/v1/tasks/:id',
-      handler: ({ params }) => {
-        const own = journal.get(params.id)
+      handler: ({ param }) => {
+        const id = param('id')
+        const own = journal.get(id)
         if (own != null) return { ...named(originView(own)), trace: traces?.get(own.taskId) }
-        const other = seen.get(params.id)
+        const other = seen.get(id)
         if (other != null) return named(seenView(other))
-        throw notFound(`no task ${params.id} on this node`, 'unknown_task')
+        throw notFound(`no task ${id} on this node`, 'unknown_task')
       }
     },
     {
       method: 'POST',
       path: '/v1/tasks/:id/cancel',
-      handler: ({ params }) => {
-        const task = dispatcher.cancel(params.id)
-        if (task == null) throw notFound(`no task ${params.id} was submitted on this node`, 'unknown_task')
+      handler: ({ param }) => {
+        const id = param('id')
+        const task = dispatcher.cancel(id)
+        if (task == null) throw notFound(`no task ${id} was submitted on this node`, 'unknown_task')
         return originView(task)
       }
     },
@@ -196,6 +198,7 @@ function replayed(
 export function parseTraceparentHeader(value: string | string[] | undefined): string | undefined {
   if (value == null) return undefined
   const text = Array.isArray(value) ? value[0] : value
+  if (text == null) return undefined
   if (parseTraceparent(text.trim().toLowerCase()) == null)
     throw badRequest(
       `traceparent header ${JSON.stringify(text.slice(0, 80))} is not a W3C trace context: send 00-<32 hex trace id>-<16 hex span id>-<2 hex flags> with non-zero ids, or no header`,
