@@ -216,18 +216,18 @@ export class SqliteTaskJournal implements TaskJournal {
       if (this.executions.insert(taskId, origin, agent, this.now())) return { started: true as const }
       return {
         started: false as const,
-        existing: written(this.executions.get(taskId), `execution of ${taskId}`)
+        existing: written(this.executions.get(taskId, origin), `execution of ${taskId}`)
       }
     })
   }
 
-  finishExecution(taskId: string, outcome: ExecutionOutcome): void {
+  finishExecution(taskId: string, origin: string, outcome: ExecutionOutcome): void {
     immediate(this.db, () => {
-      if (this.executions.get(taskId) == null) {
+      if (this.executions.get(taskId, origin) == null) {
         throw new JournalError('unknown_task', `no execution of task ${taskId} was begun on this node`)
       }
       // Already finished: a duplicate, keep the first outcome.
-      this.executions.finish(taskId, outcome, this.now())
+      this.executions.finish(taskId, origin, outcome, this.now())
     })
   }
 
@@ -247,12 +247,12 @@ export class SqliteTaskJournal implements TaskJournal {
     })
   }
 
-  executionIds(): Iterable<string> {
-    return this.executions.ids()
+  executionKeys(): Iterable<{ taskId: string; origin: string }> {
+    return this.executions.keys()
   }
 
-  getExecution(taskId: string): ExecutionRecord | undefined {
-    return this.executions.get(taskId)
+  getExecution(taskId: string, origin: string): ExecutionRecord | undefined {
+    return this.executions.get(taskId, origin)
   }
 
   abandonRunningExecutions(): number {

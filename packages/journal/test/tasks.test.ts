@@ -315,13 +315,13 @@ describe('task journal: origin side', () => {
     journal.accept(newTask('d'))
     journal.fail('d', { code: 'deadline', message: 'too late' })
     journal.beginExecution('e', 'peer-z', 'agent-9')
-    journal.finishExecution('e', { status: 'completed', result: { v: 1 } })
+    journal.finishExecution('e', 'peer-z', { status: 'completed', result: { v: 1 } })
     journal.outboxPut({ taskId: 'e', origin: 'peer-z', message: { type: 'task_result', taskId: 'e' } })
 
     const before = {
       list: journal.list({ limit: 10_000 }),
       unfinished: journal.unfinished(),
-      execution: journal.getExecution('e'),
+      execution: journal.getExecution('e', 'peer-z'),
       outbox: journal.outboxForOrigin('peer-z'),
       stats: journal.stats()
     }
@@ -334,7 +334,7 @@ describe('task journal: origin side', () => {
       {
         list: reopened.list({ limit: 10_000 }),
         unfinished: reopened.unfinished(),
-        execution: reopened.getExecution('e'),
+        execution: reopened.getExecution('e', 'peer-z'),
         outbox: reopened.outboxForOrigin('peer-z'),
         stats: reopened.stats()
       },
@@ -362,9 +362,9 @@ describe('task journal: origin side', () => {
     journal.startAttempt('old-running', 'peer-a')
     journal.markRunning('old-running')
     journal.beginExecution('old-exec', 'peer-z')
-    journal.finishExecution('old-exec', { status: 'completed', result: 1 })
+    journal.finishExecution('old-exec', 'peer-z', { status: 'completed', result: 1 })
     journal.beginExecution('old-exec-undelivered', 'peer-z')
-    journal.finishExecution('old-exec-undelivered', { status: 'completed', result: 2 })
+    journal.finishExecution('old-exec-undelivered', 'peer-z', { status: 'completed', result: 2 })
     journal.outboxPut({ taskId: 'old-exec-undelivered', origin: 'peer-z', message: { result: 2 } })
     journal.beginExecution('old-exec-running', 'peer-z')
 
@@ -372,7 +372,7 @@ describe('task journal: origin side', () => {
     journal.accept(newTask('new-done'))
     journal.complete('new-done', { result: 2, executor: 'peer-a' })
     journal.beginExecution('new-exec', 'peer-z')
-    journal.finishExecution('new-exec', { status: 'failed', error: { code: 'x', message: 'x' } })
+    journal.finishExecution('new-exec', 'peer-z', { status: 'failed', error: { code: 'x', message: 'x' } })
 
     assert.throws(() => journal.prune({ olderThanMs: -1 }), { code: 'invalid_argument' })
     assert.equal(journal.prune({ olderThanMs: 5_000 }), 3)
@@ -383,10 +383,10 @@ describe('task journal: origin side', () => {
         .sort(),
       ['new-done', 'old-queued', 'old-running']
     )
-    assert.equal(journal.getExecution('old-exec'), undefined)
-    assert.equal(journal.getExecution('old-exec-undelivered')?.status, 'completed')
-    assert.equal(journal.getExecution('old-exec-running')?.status, 'running')
-    assert.equal(journal.getExecution('new-exec')?.status, 'failed')
+    assert.equal(journal.getExecution('old-exec', 'peer-z'), undefined)
+    assert.equal(journal.getExecution('old-exec-undelivered', 'peer-z')?.status, 'completed')
+    assert.equal(journal.getExecution('old-exec-running', 'peer-z')?.status, 'running')
+    assert.equal(journal.getExecution('new-exec', 'peer-z')?.status, 'failed')
     assert.equal(journal.outboxForOrigin('peer-z').length, 1)
     assert.equal(journal.get('old-running')?.attempts.length, 1)
     const orphans = db.prepare(`SELECT COUNT(*) AS n FROM journal_attempts WHERE task_id = 'old-done'`).get()

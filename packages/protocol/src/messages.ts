@@ -69,7 +69,13 @@ export const TaskRequestSchema = Type.Object({
    * Run on this peer (and this agent) only: never forwarded, never on
    * another agent; the receiver refuses what it cannot honour (§6.6).
    */
-  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) }))
+  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) })),
+  /**
+   * Optional (protocol 1.x, added with once-semantics): what an executor does
+   * after a crash cut its run of this task short. Absent: 'idempotent', run
+   * it again as the next attempt; 'never': answer failed `interrupted` (§6.8).
+   */
+  retry: Type.Optional(Type.Union([Type.Literal('never'), Type.Literal('idempotent')]))
 })
 
 /** A duration in ms, to the microsecond, so nested hops' times add up exactly. */
@@ -170,7 +176,7 @@ export const TaskCancelSchema = Type.Object({
   /** The task's origin, as in its task_request's `from`. */
   origin: PeerIdString,
   /**
-   * Optional (message set 1.3): the sender gave up on this attempt only (its
+   * Optional (message set 1.4): the sender gave up on this attempt only (its
    * attempt timeout passed) and the task goes on elsewhere, so the receiver
    * keeps no answer and no tombstone for it.
    */
@@ -350,7 +356,7 @@ export const PieceAckSchema = Type.Object({
 
 /**
  * The executor's word that it has taken a slot and started a task (message
- * set 1.3, optional): sent to the peer it got the task_request from, and
+ * set 1.4, optional): sent to the peer it got the task_request from, and
  * relayed hop by hop to the origin, at most once per attempt. Each hop takes
  * it only from the peer it handed that task to; it then stops timing the
  * attempt out and waits for the task's deadline.

@@ -4,6 +4,7 @@ import { MAX_HOPS, type TaskResultMessage } from '@mesh-node/protocol'
 import { RemoteProtocolError, type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { type CancelTable, isCancel } from './cancels.js'
+import { INTERRUPTED } from './constants.js'
 import type { Discovery } from './discovery.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
@@ -118,7 +119,9 @@ export class Forwarder {
     if (res.status === 'no_agent') return { kind: 'skip' }
     const { taskId, status, result: value, error, executor, agent, path, spans } = res
     const result: RouteResult = { taskId, status, result: value, error, executor, agent, path, spans }
-    if (res.status === 'failed' && state.failover === true) return { kind: 'failed', result }
+    // An interrupted `retry: never` task must not run on the next candidate too.
+    if (res.status === 'failed' && state.failover === true && res.error?.code !== INTERRUPTED)
+      return { kind: 'failed', result }
     if (state.from !== this.c.selfPeerId)
       this.c.events.emit({
         taskId: state.taskId,
@@ -185,6 +188,8 @@ export class Forwarder {
             hops: state.target != null ? MAX_HOPS : state.hops + 1,
             path: state.path,
             target: state.target,
+            // Absent means 'idempotent' (§6.8), so only the exception is sent.
+            ...(state.retry === 'never' ? { retry: 'never' as const } : {}),
             traceparent: formatTraceparent(state.trace)
           },
           { timeoutMs: Math.max(1, remaining), signal }

@@ -104,7 +104,7 @@ export class RunningTable {
           this.c.log.debug({ taskId, remotePeer: upstream, reason: ack.reason }, 'task_running not taken')
       })
       .catch((err: Error) => {
-        // A peer older than message set 1.3 answers unknown_type: it keeps timing attempts out as before.
+        // A peer older than message set 1.4 answers unknown_type: it keeps timing attempts out as before.
         const old = err instanceof RemoteProtocolError && err.code === 'unknown_type'
         this.c.log.debug(
           { taskId, remotePeer: upstream, err: err.message, old },

@@ -64,12 +64,21 @@ export class DefaultTasks implements Tasks {
     )
     const { pieces, cancels, discovery } = this
     const silence = new SilentPeers()
+    const executor = new Executor({
+      runtime,
+      selfPeerId,
+      events,
+      pieces,
+      executions: c.executions,
+      running,
+      log: routerLog
+    })
     const dispatch = new Dispatch({
       registry,
       silence,
       discovery,
       strategy: init.strategy ?? leastLoaded,
-      executor: new Executor({ runtime, selfPeerId, events, pieces, running, log: routerLog }),
+      executor,
       forwarder: new Forwarder(
         { rpc, registry, discovery, cancels, events, selfPeerId, pieces, silence, running, log: routerLog },
         {
@@ -79,8 +88,8 @@ export class DefaultTasks implements Tasks {
       )
     })
     this.origin = new Origin({ dispatch, events, selfPeerId, log: routerLog })
-    const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions)
-    this.receiver = new Receiver({ dispatch, dedup, cancels, selfPeerId, log: routerLog })
+    const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions != null)
+    this.receiver = new Receiver({ dispatch, dedup, executor, cancels, selfPeerId, log: routerLog })
   }
 
   async submit(options: SubmitOptions): Promise<TaskOutcome> {

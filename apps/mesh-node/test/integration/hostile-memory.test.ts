@@ -105,7 +105,7 @@ describe('a hostile peer cannot exhaust a daemon’s memory', { timeout: 180_000
     const ghost = '12D3KooWGhostGhostGhostGhostGhostGhostGhostGhostGhost1'
     for (let i = 0; i < 150; i++) {
       const session = await rogue.open(addr)
-      session.send(task(rogue, 1000 + i, { from: ghost, path: [rogue.peerId] }))
+      session.send(task(rogue, 1000 + i, { from: ghost, path: [ghost, rogue.peerId] }))
       // Gone before the result is ready: the executor must hold it for the origin.
       session.stream.abort(new Error('gone'))
     }

@@ -53,6 +53,7 @@ function originView(task: JournalRecord) {
     role: 'origin',
     capability: task.capability,
     queue: task.queue,
+    ...(task.retry != null ? { retry: task.retry } : {}),
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
     attempts: task.attempts
@@ -171,9 +172,11 @@ export function taskRoutes({
 
 /** What identifies a submit for its Idempotency-Key: every field but `wait`, defaults applied. */
 function hashSubmit(submit: ParsedSubmit): string {
-  const { capability, input, queue, timeoutMs, agent, peer } = submit
+  const { capability, input, queue, timeoutMs, agent, peer, retry } = submit
+  // `retry` joins only when set, so keys hashed before it existed still match.
+  const fields = [capability, input, queue, timeoutMs, agent ?? null, peer ?? null]
   return createHash('sha256')
-    .update(JSON.stringify([capability, input, queue, timeoutMs, agent ?? null, peer ?? null]))
+    .update(JSON.stringify(retry != null ? [...fields, retry] : fields))
     .digest('base64url')
 }
 
