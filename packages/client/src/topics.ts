@@ -124,25 +124,8 @@ function openSubscription<T>(
   }
 
   const pump = async (): Promise<void> => {
-    const query = options.sinceMs != null ? `?since=${options.sinceMs}` : ''
-    const res = await fetch(`${base}/v1/topics/${encodeURIComponent(topic)}/stream${query}`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal
-    }).catch((err: unknown) => {
-      throw new MeshClientError(
-        `the mesh-node daemon at ${base} does not answer (${(err as Error).message})`,
-        'daemon_not_running'
-      )
-    })
-    if (!res.ok || res.body == null) {
-      const body = (await res.json().catch(() => ({}))) as { error?: string; code?: string }
-      throw new MeshClientError(
-        body.error ?? `subscribe refused: HTTP ${res.status}`,
-        body.code ?? 'http_error',
-        res.status
-      )
-    }
-    for await (const event of sseEvents(res.body)) {
+    const body = await openTopicStream(base, token, topic, options.sinceMs, signal)
+    for await (const event of sseEvents(body)) {
       if (event.name === 'subscribed') resolveReady()
       if (event.name !== 'message') continue
       pending.push(JSON.parse(event.data) as TopicMessage<T>)
@@ -185,6 +168,35 @@ function openSubscription<T>(
       }
     }
   }
+}
+
+/** GET /v1/topics/:topic/stream: the open event stream, or an error that says why not. */
+async function openTopicStream(
+  base: string,
+  token: string,
+  topic: string,
+  sinceMs: number | undefined,
+  signal: AbortSignal
+): Promise<ReadableStream<Uint8Array>> {
+  const query = sinceMs != null ? `?since=${sinceMs}` : ''
+  const res = await fetch(`${base}/v1/topics/${encodeURIComponent(topic)}/stream${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal
+  }).catch((err: unknown) => {
+    throw new MeshClientError(
+      `the mesh-node daemon at ${base} does not answer (${(err as Error).message})`,
+      'daemon_not_running'
+    )
+  })
+  if (!res.ok || res.body == null) {
+    const body = (await res.json().catch(() => ({}))) as { error?: string; code?: string }
+    throw new MeshClientError(
+      body.error ?? `subscribe refused: HTTP ${res.status}`,
+      body.code ?? 'http_error',
+      res.status
+    )
+  }
+  return res.body
 }
 
 /** Parses a server-sent event stream into `{name, data, id?}` events; comments are skipped. */

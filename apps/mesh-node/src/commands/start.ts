@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { type LogLevel, type PartialConfig, startDaemon } from '@mesh-node/daemon'
+import { type Daemon, type LogLevel, type PartialConfig, startDaemon } from '@mesh-node/daemon'
 import { Command, Option } from 'commander'
 import { type CommonOptions, dataDirOf, withDataDir } from '../context.js'
 
@@ -56,51 +56,58 @@ export function startCommand(): Command {
     )
 
   return cmd.action(async (options: StartOptions) => {
-    const overrides: PartialConfig = {
-      name: options.name,
-      listen: options.listen,
-      api: options.api,
-      metrics: options.metrics,
-      bootstrap: options.bootstrap,
-      swarmKeyFile: options.swarmKey != null ? resolve(options.swarmKey) : undefined,
-      logLevel: options.logLevel
-    }
-    const mdns: { enabled?: boolean; tag?: string } = {}
-    if (cmd.getOptionValueSource('mdns') === 'cli') mdns.enabled = options.mdns
-    if (options.mdnsTag != null) mdns.tag = options.mdnsTag
-    if (Object.keys(mdns).length > 0) overrides.mdns = mdns
-    const a2a: { address?: string; allowRemote?: boolean } = {}
-    if (options.a2a != null) a2a.address = options.a2a
-    if (options.a2aAllowRemote === true) a2a.allowRemote = true
-    if (Object.keys(a2a).length > 0) overrides.a2a = a2a
-
     const daemon = await startDaemon({
       dataDir: dataDirOf(options),
       configFile: options.config != null ? resolve(options.config) : undefined,
-      overrides
+      overrides: overridesOf(options, cmd.getOptionValueSource('mdns') === 'cli')
     })
-
-    let signals = 0
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++
-      if (signals > 1) {
-        daemon.log.warn({ signal }, 'second signal: exiting now')
-        process.exit(130)
-      }
-      void daemon.stop(signal)
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    // A misbehaving remote peer must not take the daemon down.
-    process.on('unhandledRejection', (err) => {
-      daemon.log.error({ err }, 'unhandled rejection')
-    })
-    process.on('uncaughtException', (err) => {
-      daemon.log.error({ err }, 'uncaught exception')
-    })
-
-    await daemon.stopped
-    // Discovery sockets and timers of libraries may linger; the stop is complete.
-    process.exit(0)
+    await runUntilStopped(daemon)
   })
+}
+
+/** The flags as a config layer; only what was given, so the config file keeps the rest. */
+function overridesOf(options: StartOptions, mdnsFlagGiven: boolean): PartialConfig {
+  const overrides: PartialConfig = {
+    name: options.name,
+    listen: options.listen,
+    api: options.api,
+    metrics: options.metrics,
+    bootstrap: options.bootstrap,
+    swarmKeyFile: options.swarmKey != null ? resolve(options.swarmKey) : undefined,
+    logLevel: options.logLevel
+  }
+  const mdns: { enabled?: boolean; tag?: string } = {}
+  if (mdnsFlagGiven) mdns.enabled = options.mdns
+  if (options.mdnsTag != null) mdns.tag = options.mdnsTag
+  if (Object.keys(mdns).length > 0) overrides.mdns = mdns
+  const a2a: { address?: string; allowRemote?: boolean } = {}
+  if (options.a2a != null) a2a.address = options.a2a
+  if (options.a2aAllowRemote === true) a2a.allowRemote = true
+  if (Object.keys(a2a).length > 0) overrides.a2a = a2a
+  return overrides
+}
+
+/** Stops gracefully on the first SIGINT/SIGTERM, at once on the second; exits when the stop is complete. */
+async function runUntilStopped(daemon: Daemon): Promise<never> {
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++
+    if (signals > 1) {
+      daemon.log.warn({ signal }, 'second signal: exiting now')
+      process.exit(130)
+    }
+    void daemon.stop(signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  // A misbehaving remote peer must not take the daemon down.
+  process.on('unhandledRejection', (err) => {
+    daemon.log.error({ err }, 'unhandled rejection')
+  })
+  process.on('uncaughtException', (err) => {
+    daemon.log.error({ err }, 'uncaught exception')
+  })
+  await daemon.stopped
+  // Discovery sockets and timers of libraries may linger; the stop is complete.
+  process.exit(0)
 }
