@@ -1,9 +1,10 @@
 import type { AgentRuntime, RunOutcome } from '@mesh-node/agents'
 import type { Logger } from 'pino'
-import { isCancel } from './cancels.js'
+import { isAbandoned, isCancel } from './cancels.js'
 import { INTERRUPTED } from './constants.js'
 import type { TaskEvents } from './events.js'
 import type { TaskPieces } from './pieces.js'
+import type { RunningTable } from './running.js'
 import { bounded, cancelled, type RouteResult, type Step, type TaskState, upstreamOf } from './task-state.js'
 import type { ExecutionOutcome, ExecutionStore, RetryPolicy } from './types.js'
 
@@ -16,6 +17,8 @@ export interface ExecutorComponents {
   pieces?: TaskPieces
   /** Durable record of runs here; without it, only the receiver's memory stops a repeat. */
   executions?: ExecutionStore
+  /** Confirms to the sender that a task from a peer has started; without it, none is sent. */
+  running?: Pick<RunningTable, 'started'>
 }
 
 /**
@@ -65,9 +68,11 @@ export class Executor {
     if (recorded.kind === 'busy') return { kind: 'busy' }
     if (recorded.kind === 'answer') return { kind: 'done', result: this.stored(state, recorded.outcome) }
     state.observer?.started(self)
-    const pieces = this.c.pieces?.emitter(state.taskId, upstreamOf(state, self))
+    const upstream = upstreamOf(state, self)
+    const pieces = this.c.pieces?.emitter(state.taskId, upstream)
     const ranAt = performance.now()
-    const { executions } = this.c
+    const { executions, running } = this.c
+    let unconfirm: (() => void) | undefined
     const outcome = await this.c.runtime.runTask(
       {
         type: 'task_request',
@@ -86,12 +91,14 @@ export class Executor {
         traceId: state.trace.traceId,
         // Only once a slot is taken (a busy answer leaves no record), and
         // durable before the handler starts: a crash mid-run is then known.
-        beforeStart:
-          executions != null
-            ? async (agent) => await executions.begin(state.taskId, state.from, recorded.attempt, agent)
-            : undefined
+        // The sender may stop timing this attempt out once the slot is taken (running.ts).
+        beforeStart: async (agent) => {
+          if (upstream !== undefined) unconfirm = running?.started(state.taskId, upstream)
+          await executions?.begin(state.taskId, state.from, recorded.attempt, agent)
+        }
       }
     )
+    unconfirm?.()
     await pieces?.close()
     state.timing.executedMs += performance.now() - ranAt
     return this.ran(state, outcome)
@@ -125,14 +132,18 @@ export class Executor {
     }
     const error = outcome.status === 'failed' ? outcome.error : undefined
     // A cancelled run is answered (now and to any repeat) as cancelled, not as the handler's abort.
-    const answer: ExecutionOutcome = isCancel(state.signal?.reason)
-      ? { status: 'failed', error: cancelled(state.taskId, state.path).error, agent: outcome.agent }
-      : {
-          status: outcome.status,
-          result: outcome.status === 'completed' ? outcome.result : undefined,
-          error: bounded(error),
-          agent: outcome.agent
-        }
+    // An abandoned attempt was cut short like a crash: an idempotent repeat runs it again, `never` does not.
+    const reason = state.signal?.reason
+    const answer: ExecutionOutcome = isAbandoned(reason)
+      ? { status: 'failed', error: abandonedRun, agent: outcome.agent }
+      : isCancel(reason)
+        ? { status: 'failed', error: cancelled(state.taskId, state.path).error, agent: outcome.agent }
+        : {
+            status: outcome.status,
+            result: outcome.status === 'completed' ? outcome.result : undefined,
+            error: bounded(error),
+            agent: outcome.agent
+          }
     this.c.executions?.record(state.taskId, state.from, answer)
     state.observer?.ended(self, outcome.status, { agent: outcome.agent, error })
     const base = { taskId: state.taskId, executor: self, agent: outcome.agent, path: state.path }
@@ -151,4 +162,9 @@ export class Executor {
     const result = { ...base, status: 'failed' as const, error: bounded(error) }
     return state.failover === true ? { kind: 'failed', result } : { kind: 'done', result }
   }
+}
+
+const abandonedRun = {
+  code: INTERRUPTED,
+  message: 'the run was stopped because its sender gave up on the attempt (attempt timeout)'
 }

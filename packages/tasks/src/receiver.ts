@@ -1,7 +1,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { MAX_TASK_TIMEOUT_MS, type TaskRequestMessage, type TaskResultMessage } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
-import { type CancelTable, isCancel } from './cancels.js'
+import { type CancelTable, isAbandoned, isCancel } from './cancels.js'
 import type { Dedup } from './dedup.js'
 import type { Dispatch } from './dispatch.js'
 import type { Executor } from './executor.js'
@@ -119,7 +119,9 @@ export class Receiver {
       spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
     }
     // The executor wrote its own record; memory only bridges the time until then.
-    if (res.status === 'busy' || res.status === 'no_agent') this.c.dedup.forget(msg.taskId, msg.from)
+    // An abandoned attempt is not an answer of the task: a later request for it asks the record again.
+    if (res.status === 'busy' || res.status === 'no_agent' || isAbandoned(held.signal.reason))
+      this.c.dedup.forget(msg.taskId, msg.from)
     else this.c.dedup.settled(msg.taskId, msg.from, res, res.executor === self)
     return res
   }

@@ -72,6 +72,17 @@ describe('a silent peer cannot stall the mesh', { timeout: 120_000 }, () => {
     }
     console.log(`silent peer: 9 tasks done in ${elapsed} ms, ${asked} attempts sent to the rogue`)
     assert.ok(elapsed < deadlineMs / 2, `failover took ${elapsed} ms of a ${deadlineMs} ms deadline`)
+    // Each attempt given up on is cancelled on the rogue, as it would stop a slow honest peer.
+    const requested = new Set(rogue.received.filter((r) => r.type === 'task_request').map((r) => r.taskId))
+    await waitFor(
+      () => {
+        const cancels = rogue.received.filter((r) => r.type === 'task_cancel' && requested.has(r.taskId))
+        return new Set(cancels.map((r) => r.taskId)).size === requested.size
+      },
+      { timeoutMs: 5_000, message: 'a task_cancel for every task whose attempt on the rogue timed out' }
+    )
+    for (const c of rogue.received.filter((r) => r.type === 'task_cancel'))
+      assert.equal(c.origin, origin.peerId, 'the cancel names the task origin')
     // Scored down: later tasks do not wait on it again.
     const before = rogue.received.length
     const t0 = Date.now()
