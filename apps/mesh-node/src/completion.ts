@@ -20,13 +20,13 @@ interface Entry {
 function entries(program: Command): Entry[] {
   const out: Entry[] = []
   const walk = (cmd: Command, path: string): void => {
-    const options: Option[] = cmd.options.filter((o) => o.long != null && !o.hidden)
+    const options = cmd.options.filter((o): o is Option & { long: string } => o.long != null && !o.hidden)
     const values = new Map<string, string>()
     for (const o of options) {
       if (!o.required && !o.optional) continue
       const choices = o.argChoices
       values.set(
-        o.long!,
+        o.long,
         choices != null && choices.length > 0
           ? `choices:${choices.join(' ')}`
           : FILE_ARG.test(o.flags)
@@ -43,7 +43,7 @@ function entries(program: Command): Entry[] {
       path,
       description: cmd.description(),
       subcommands: [...subs.map((c) => ({ name: c.name(), description: c.description() })), ...choices],
-      flags: [...options.map((o) => o.long!), '--help'],
+      flags: [...options.map((o) => o.long), '--help'],
       values
     })
     for (const c of subs) walk(c, `${path} ${c.name()}`)

@@ -14,7 +14,8 @@ export function parseDuration(
 ): number | undefined {
   if (text === undefined) return undefined
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text)
-  const ms = match == null ? Number.NaN : Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms'])
+  const unit = match == null ? undefined : UNITS[match[2] ?? 'ms']
+  const ms = match == null || unit == null ? Number.NaN : Math.round(Number(match[1]) * unit)
   const min = bounds.min ?? 1
   if (!Number.isFinite(ms) || ms < min || ms > bounds.max)
     throw new CliError(

@@ -42,7 +42,8 @@ export async function resolveTaskId(client: MeshClient, id: string): Promise<str
     throw new CliError(`task id prefix "${id}" is too short: give at least ${MIN_PREFIX} characters`)
   const matches = (await client.tasks({ limit: 10_000 })).map((t) => t.taskId).filter((t) => t.startsWith(id))
   const unique = [...new Set(matches)]
-  if (unique.length === 1) return unique[0]
+  const [only] = unique
+  if (unique.length === 1 && only != null) return only
   if (unique.length === 0)
     throw new CliError(
       `no task ${id} on this node (no task id starts with it; see mesh-node tasks)`,

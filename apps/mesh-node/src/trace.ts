@@ -11,12 +11,12 @@ const ms = (n: number): string => `${n.toFixed(1)} ms`
  */
 export function printTrace(task: TaskInfo, peer: (id: string) => string): void {
   const trace = task.trace
-  if (trace == null || trace.spans.length === 0)
+  const origin = trace?.spans[0]
+  if (trace == null || origin == null)
     throw new CliError(
       `task ${task.taskId} has no trace on this node yet: traces are kept on the origin, in memory, once an attempt has ended (role here: ${task.role})`,
       'no_trace'
     )
-  const [origin] = trace.spans
   const total = origin.queuedMs + origin.executedMs + origin.forwardedMs
   process.stdout.write(`trace      ${trace.traceId}\ntotal      ${ms(total)}\n\n`)
   printTable(

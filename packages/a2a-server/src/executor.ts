@@ -47,7 +47,8 @@ export function pickSkill(metadata: Record<string, unknown> | undefined, skills:
     if (list.includes(named)) return named
     throw new Error(`no agent in the mesh offers skill "${named}" now; skills: ${list.join(', ') || 'none'}`)
   }
-  if (list.length === 1) return list[0]
+  const [only] = list
+  if (list.length === 1 && only != null) return only
   throw new Error(
     `name the skill in the message's metadata, e.g. {"skill": "${list[0] ?? 'text.upper'}"}; skills: ${list.join(', ') || 'none'}`
   )

@@ -19,7 +19,7 @@ export function loadOrCreateToken(path: string): string {
 /** Whether an Authorization header carries exactly this bearer token (constant time). */
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const match = /^Bearer (.+)$/i.exec(header ?? '')
-  if (match == null) return false
+  if (match?.[1] == null) return false
   const given = Buffer.from(match[1].trim())
   const want = Buffer.from(token)
   return given.length === want.length && timingSafeEqual(given, want)

@@ -41,6 +41,13 @@ export interface CallOptions {
   onPiece?: (piece: TaskPiece) => void
   /** runTask only: the task's trace id, so the runtime's and handler's log lines join its trace. */
   traceId?: string
+  /**
+   * runTask only: awaited once a slot on `agent` is taken and before the
+   * handler starts (so a busy answer never calls it): the executor's durable
+   * "run started" record. If it rejects, the handler does not run and the
+   * task fails `journal_failed`.
+   */
+  beforeStart?: (agent: string) => Promise<void>
 }
 
 export interface AgentRuntime {

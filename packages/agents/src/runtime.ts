@@ -9,6 +9,7 @@ import type {
   AgentRuntime,
   AgentRuntimeInit,
   AgentState,
+  CallOptions,
   RunOutcome,
   RuntimeLog,
   TaskPiece
@@ -148,12 +149,26 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
     agent: LocalAgent,
     request: TaskRequest,
     signal: AbortSignal,
-    onPiece?: (piece: TaskPiece) => void,
-    traceId?: string
+    options: CallOptions
   ): Promise<RunOutcome> => {
     const name = agent.spec.name
+    const { onPiece, traceId } = options
     const task: TaskLogFields =
       traceId === undefined ? { taskId: request.taskId } : { taskId: request.taskId, traceId }
+    try {
+      await options.beforeStart?.(name)
+    } catch (err) {
+      log('error', 'could not record the start of a task; not run', {
+        agent: name,
+        ...task,
+        error: errorMessage(err)
+      })
+      return {
+        status: 'failed',
+        agent: name,
+        error: { code: 'journal_failed', message: `could not record the start: ${errorMessage(err)}` }
+      }
+    }
     try {
       const declared = schemasOf(agent)[request.capability]
       checkAgainst(declared?.inputSchema, request.input, 'input', 'invalid_input')
@@ -185,13 +200,7 @@ export async function createAgentRuntime(init: AgentRuntimeInit): Promise<AgentR
       // Taken before any await: concurrent calls see the slot as used.
       agent.running++
       notify()
-      const outcome = execute(
-        agent,
-        request,
-        callSignal(options.signal),
-        options.onPiece,
-        options.traceId
-      ).finally(() => {
+      const outcome = execute(agent, request, callSignal(options.signal), options).finally(() => {
         agent.running--
         notify()
       })

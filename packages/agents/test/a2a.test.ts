@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { until } from '@mesh-node/test-utils'
 import { type AgentRuntime, createAgentRuntime, parseAgentSpecs } from '../src/index.js'
 import { type A2aFixture, startA2aFixture } from './fixtures/a2a-fixture.js'
 import { task } from './helpers.js'
 
 const baseDir = process.cwd()
-
-async function until(what: string, probe: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 function runtimeFor(handler: Record<string, unknown>): Promise<AgentRuntime> {
   const agents = parseAgentSpecs([{ name: 'remote', capacity: 4, handler: { kind: 'a2a', ...handler } }], {
@@ -63,13 +56,13 @@ for (const streaming of [true, false]) {
       it('cancelling the mesh task cancels the A2A task', async () => {
         const controller = new AbortController()
         const running = runtime.runTask(task({}, { capability: 'a2a.slow' }), { signal: controller.signal })
-        await until('the call to start', () => runtime.list()[0]?.running === 1)
+        await until(() => runtime.list()[0]?.running === 1, 'the call to start')
         // The task id is known only from the stream's first event; give it a moment to arrive.
         setTimeout(() => controller.abort(new Error('user cancelled')), 300)
         const out = await running
         assert.equal(out.status, 'failed')
         assert.match((out as { error: { message: string } }).error.message, /user cancelled/)
-        await until('the remote agent to see tasks/cancel', () => remote.cancelled.length === 1)
+        await until(() => remote.cancelled.length === 1, 'the remote agent to see tasks/cancel')
       })
     }
   })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { until } from '@mesh-node/test-utils'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { type AgentRuntime, createAgentRuntime, parseAgentSpecs } from '../src/index.js'
 import { fixtureServer } from './fixtures/mcp-fixture.js'
@@ -19,16 +20,6 @@ const EVERYTHING = join(
   'index.js'
 )
 const baseDir = process.cwd()
-
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 function runtimeFor(handler: Record<string, unknown>, capacity = 4): Promise<AgentRuntime> {
   const agents = parseAgentSpecs([{ name: 'tools', capacity, handler: { kind: 'mcp', ...handler } }], {
@@ -92,13 +83,13 @@ describe('mcp handler over stdio (fixture server)', () => {
     const running = runtime.runTask(task({ ms: 60_000 }, { capability: 'fx.wait' }), {
       signal: controller.signal
     })
-    await until('the call to start', () => runtime.list()[0]?.running === 1)
+    await until(() => runtime.list()[0]?.running === 1, 'the call to start')
     setTimeout(() => controller.abort(new Error('user cancelled')), 200)
     const outcome = await running
     assert.equal(outcome.status, 'failed')
     assert.match((outcome as { error: { message: string } }).error.message, /user cancelled/)
     const marks = () => (existsSync(join(dir, 'mark')) ? readFileSync(join(dir, 'mark'), 'utf8') : '')
-    await until('the server to see the cancellation', () => marks().includes('cancelled'))
+    await until(() => marks().includes('cancelled'), 'the server to see the cancellation')
     assert.equal(marks(), 'started 60000\ncancelled 60000\n')
   })
 
@@ -112,15 +103,15 @@ describe('mcp handler over stdio (fixture server)', () => {
     const off = runtime.onChange((states) => seen.push(states.length))
     const crash = await runtime.runTask(task({}, { capability: 'fx.crash' }))
     assert.equal(crash.status, 'failed')
-    await until('the agent to leave', () => seen.includes(0))
+    await until(() => seen.includes(0), 'the agent to leave')
     await until(
-      'the agent to rejoin',
-      () => runtime.list().length === 1 && runtime.capabilities().length === 5
+      () => runtime.list().length === 1 && runtime.capabilities().length === 5,
+      'the agent to rejoin'
     )
     off()
     const second = await pidOf()
     assert.notEqual(second, first)
-    await until('the old server to be gone', () => isGone(first))
+    await until(() => isGone(first), 'the old server to be gone')
   })
 })
 

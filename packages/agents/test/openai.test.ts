@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { last } from '@mesh-node/test-utils'
 import { createHandler, type OpenAiHandlerSpec } from '../src/index.js'
 import { bid, brainstorm, critique, ctx, sendJson, serve, type TestServer, task, vote } from './helpers.js'
 
@@ -66,7 +67,7 @@ describe('openai handler', () => {
       model: 'gpt-test-2024',
       usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }
     })
-    const sent = requests.at(-1)!
+    const sent = last(requests)
     assert.equal(sent.auth, 'Bearer sk-test')
     assert.deepEqual(sent.body, {
       model: 'gpt-test',
@@ -89,13 +90,13 @@ describe('openai handler', () => {
       { role: 'user', content: 'u' }
     ]
     await handler(task({ messages }), ctx())
-    assert.deepEqual(requests.at(-1)!.body.messages, messages)
+    assert.deepEqual(last(requests).body.messages, messages)
     await handler(task({ prompt: 'p' }), ctx())
-    assert.deepEqual(requests.at(-1)!.body.messages, [{ role: 'user', content: 'p' }])
+    assert.deepEqual(last(requests).body.messages, [{ role: 'user', content: 'p' }])
     await handler(task({ text: 't' }), ctx())
-    assert.deepEqual(requests.at(-1)!.body.messages, [{ role: 'user', content: 't' }])
+    assert.deepEqual(last(requests).body.messages, [{ role: 'user', content: 't' }])
     await handler(task({ n: [1, 2] }), ctx())
-    assert.deepEqual(requests.at(-1)!.body.messages, [{ role: 'user', content: '{"n":[1,2]}' }])
+    assert.deepEqual(last(requests).body.messages, [{ role: 'user', content: '{"n":[1,2]}' }])
   })
 
   it('maps a vote reply onto one of the options', async () => {
@@ -103,7 +104,7 @@ describe('openai handler', () => {
     const options = ['Red', 'Dark blue', 'Blue']
     replies.push('Blue')
     assert.deepEqual(await handler(vote(options, 'Best colour?'), ctx()), { choice: 'Blue' })
-    const prompt = requests.at(-1)!.body.messages.at(-1)!.content
+    const prompt = last(last(requests).body.messages).content
     assert.match(prompt, /Best colour\?/)
     assert.match(prompt, /- Red\n- Dark blue\n- Blue/)
     replies.push('"red".')
@@ -124,10 +125,7 @@ describe('openai handler', () => {
     assert.deepEqual(await handler(critique(['a', 'b'], 'slow db'), ctx()), {
       ideas: ['cache results', 'batch writes']
     })
-    assert.match(
-      requests.at(-1)!.body.messages.at(-1)!.content,
-      /slow db[\s\S]*1\. a\n2\. b[\s\S]*JSON array/
-    )
+    assert.match(last(last(requests).body.messages).content, /slow db[\s\S]*1\. a\n2\. b[\s\S]*JSON array/)
     replies.push('- first idea\n2. second idea\n\n')
     assert.deepEqual(await handler(critique(['a']), ctx()), { ideas: ['first idea', 'second idea'] })
   })

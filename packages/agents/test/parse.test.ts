@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { AgentConfigError, parseAgentSpecs } from '../src/index.js'
 
 const baseDir = '/srv/mesh'
@@ -68,16 +69,16 @@ describe('parseAgentSpecs', () => {
       capacity: 3,
       handler: { kind: 'builtin', name: 'slow', options: { ms: 50, vote: 'last' } }
     })
-    assert.equal(specs[1]!.capacity, 1, 'capacity defaults to 1')
-    assert.deepEqual(specs[1]!.handler, {
+    assert.equal(at(specs, 1).capacity, 1, 'capacity defaults to 1')
+    assert.deepEqual(at(specs, 1).handler, {
       kind: 'exec',
       command: ['python3', 'sum.py'],
       cwd: '/srv/mesh/agents',
       env: { A: '1' },
       timeoutMs: 5000
     })
-    assert.deepEqual(specs[3]!.handler, { kind: 'module', path: '/srv/mesh/m.mjs', export: 'run' })
-    assert.equal(specs[4]!.handler.kind, 'openai')
+    assert.deepEqual(at(specs, 3).handler, { kind: 'module', path: '/srv/mesh/m.mjs', export: 'run' })
+    assert.equal(at(specs, 4).handler.kind, 'openai')
   })
 
   it('treats a missing agents section as no agents, but rejects a non-array', () => {

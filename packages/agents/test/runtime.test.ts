@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import {
   type AgentSpec,
   type AgentState,
@@ -43,13 +44,13 @@ describe('agent runtime', () => {
   it('never runs more tasks than capacity, even when started concurrently', async () => {
     const runtime = await createAgentRuntime({ agents: [slowAgent('w', 2)], baseDir })
     const counts: number[] = []
-    runtime.onChange((states) => counts.push(states[0]!.running))
+    runtime.onChange((states) => counts.push(at(states, 0).running))
 
     const outcomes = Array.from({ length: 5 }, () => runtime.runTask(work(150)))
-    const [state] = runtime.list()
-    assert.equal(state!.running, 2)
-    assert.equal(state!.load, 1)
-    assert.equal(state!.handlerKind, 'builtin')
+    const state = at(runtime.list(), 0)
+    assert.equal(state.running, 2)
+    assert.equal(state.load, 1)
+    assert.equal(state.handlerKind, 'builtin')
 
     const settled = await Promise.all(outcomes)
     assert.deepEqual(
@@ -62,7 +63,7 @@ describe('agent runtime', () => {
       result: { slept: 150, input: { ms: 150 } }
     })
     assert.deepEqual(counts, [1, 2, 1, 0], 'onChange fires on every start and finish')
-    assert.equal(runtime.list()[0]!.load, 0)
+    assert.equal(at(runtime.list(), 0).load, 0)
     await runtime.close()
   })
 
@@ -145,7 +146,7 @@ describe('agent runtime', () => {
     const busy = runtime.runTask(work(30_000), { signal: controller.signal })
     assert.deepEqual(await runtime.runTask(work(10)), { status: 'busy' })
     assert.deepEqual(await runtime.ask('w', vote(['x', 'y', 'z'])), { choice: 'z' })
-    assert.equal(runtime.list()[0]!.running, 1, 'ask() takes no slot')
+    assert.equal(at(runtime.list(), 0).running, 1, 'ask() takes no slot')
     await assert.rejects(runtime.ask('ghost', vote(['x'])), {
       code: 'handler_unsupported',
       message: /"ghost"/

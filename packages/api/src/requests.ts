@@ -31,6 +31,8 @@ export interface ParsedSubmit {
   /** Only an agent of this name (`agent`), on this peer (`peer`: id or unique prefix), may run it. */
   agent?: string
   peer?: string
+  /** After a crash cut its run short: run it again ('idempotent', the default) or fail it `interrupted`. */
+  retry?: 'never' | 'idempotent'
 }
 
 export interface ParsedVote {
@@ -95,7 +97,7 @@ function integer(b: Body, field: string, min: number, max: number, fallback?: nu
   return v
 }
 
-const SUBMIT_FIELDS = ['capability', 'input', 'wait', 'queue', 'timeoutMs', 'agent', 'peer']
+const SUBMIT_FIELDS = ['capability', 'input', 'wait', 'queue', 'timeoutMs', 'agent', 'peer', 'retry']
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const PEER_PREFIX = /^[1-9A-HJ-NP-Za-km-z]{1,128}$/
 
@@ -124,7 +126,7 @@ function parseTarget(b: Body): { agent?: string; peer?: string } {
 export function parseSubmit(body: unknown, defaultTimeoutMs: number): ParsedSubmit {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw bad(
-      'the body must be a JSON object: {"capability", "input", "wait", "queue", "timeoutMs", "agent", "peer"}'
+      'the body must be a JSON object: {"capability", "input", "wait", "queue", "timeoutMs", "agent", "peer", "retry"}'
     )
   }
   const b = object(body, SUBMIT_FIELDS)
@@ -134,13 +136,18 @@ export function parseSubmit(body: unknown, defaultTimeoutMs: number): ParsedSubm
   for (const flag of ['wait', 'queue']) {
     if (b[flag] !== undefined && typeof b[flag] !== 'boolean') throw bad(`${flag} must be true or false`)
   }
+  if (b.retry !== undefined && b.retry !== 'never' && b.retry !== 'idempotent')
+    throw bad(
+      'retry must be "never" (a run a crash cut short fails `interrupted`) or "idempotent" (it runs again)'
+    )
   return {
     capability: b.capability,
     input: b.input ?? null,
     wait: b.wait !== false,
     queue: b.queue === true,
     timeoutMs: integer(b, 'timeoutMs', 1, MAX_TASK_TIMEOUT_MS, defaultTimeoutMs),
-    ...parseTarget(b)
+    ...parseTarget(b),
+    ...(b.retry === 'never' ? { retry: 'never' as const } : {})
   }
 }
 

@@ -52,6 +52,8 @@ export interface TaskInfo {
   result?: unknown
   error?: TaskErrorInfo
   queue?: boolean
+  /** On the origin: 'never' when the task was submitted with it (absent: idempotent). */
+  retry?: 'never'
   attempts: AttemptInfo[]
   /** Names announced by the peers in from, executor and path (labels only). */
   names?: Record<string, string>
@@ -133,6 +135,13 @@ export interface SubmitRequest {
   agent?: string
   /** Run it on this peer (a peer id or a unique prefix) and nowhere else. */
   peer?: string
+  /**
+   * What an executor does when a crash (its own kill -9, say) cut its run of
+   * the task short: `idempotent` (the default) runs it again and tells the
+   * handler it is attempt N (`MESH_ATTEMPT`, `x-mesh-attempt`); `never` fails
+   * the task `interrupted`, so it never runs twice on that executor.
+   */
+  retry?: 'never' | 'idempotent'
 }
 
 export interface AttemptInfo {

@@ -6,16 +6,9 @@ import { type Membership, membership } from '@mesh-node/membership'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
 import { type Rpc, rpc } from '@mesh-node/rpc'
 import { type Tasks, tasks } from '@mesh-node/tasks'
+import { at, until } from '@mesh-node/test-utils'
 import { pino } from 'pino'
 import { type Coordination, CoordinationError, coordination, type SubmitTask } from '../src/index.js'
-
-async function until(fn: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 interface Node {
   peer: MeshPeer
@@ -93,7 +86,7 @@ describe('coordination on two real libp2p peers', { timeout: 120_000 }, () => {
   before(async () => {
     a = await startNode('alpha')
     b = await startNode('beta')
-    await a.peer.libp2p.dial(b.peer.libp2p.getMultiaddrs()[0])
+    await a.peer.libp2p.dial(at(b.peer.libp2p.getMultiaddrs(), 0))
     await until(() => a.members.registry.find('work').length === 2, "b's agent in a's registry")
   })
 

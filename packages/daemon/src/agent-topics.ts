@@ -90,8 +90,9 @@ export function subscribeAgents(init: AgentTopicsInit): () => void {
     const queue: Array<() => Promise<void>> = []
     let running = 0
     const pump = (): void => {
-      while (running < concurrency && queue.length > 0) {
-        const job = queue.shift()!
+      while (running < concurrency) {
+        const job = queue.shift()
+        if (job === undefined) return
         running++
         void job().finally(() => {
           running--

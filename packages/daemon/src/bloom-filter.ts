@@ -20,7 +20,7 @@ export class BloomFilter {
     const [h1, h2] = hashes(value)
     for (let i = 0; i < this.probes; i++) {
       const bit = (h1 + i * h2) & this.mask
-      this.bits[bit >>> 5] |= 1 << (bit & 31)
+      this.bits[bit >>> 5] = this.word(bit) | (1 << (bit & 31))
     }
   }
 
@@ -28,9 +28,14 @@ export class BloomFilter {
     const [h1, h2] = hashes(value)
     for (let i = 0; i < this.probes; i++) {
       const bit = (h1 + i * h2) & this.mask
-      if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) return false
+      if ((this.word(bit) & (1 << (bit & 31))) === 0) return false
     }
     return true
+  }
+
+  /** The 32-bit word holding `bit` (always in range: `bit` is masked to the filter's size). */
+  private word(bit: number): number {
+    return this.bits[bit >>> 5] ?? 0
   }
 }
 

@@ -233,14 +233,15 @@ export function parseHostPort(
   what = 'api address'
 ): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value)
+  const host = match?.[1]
   const port = match != null ? Number(match[2]) : Number.NaN
-  if (match == null || port > 65535) {
+  if (host == null || port > 65535) {
     throw new DaemonError(
       `${source}: ${what} "${value}" must be HOST:PORT, e.g. 127.0.0.1:4201 (port 0 picks a free one)`,
       'config_invalid'
     )
   }
-  return { host: match[1].replace(/^\[|\]$/g, ''), port }
+  return { host: host.replace(/^\[|\]$/g, ''), port }
 }
 
 function checkBootstrap(addr: string, source: string): void {

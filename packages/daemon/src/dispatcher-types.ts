@@ -44,6 +44,8 @@ export interface SubmitRequest {
   timeoutMs: number
   /** Keep the task until a capable agent appears instead of failing it. */
   queue: boolean
+  /** 'never': an executor whose crash cut a run short fails it `interrupted`. Journaled. @default 'idempotent' */
+  retry?: 'never' | 'idempotent'
   /** Only these peers, best first, moving on after a failure: an auction's bidders. Journaled with the task. */
   candidates?: string[]
   /**

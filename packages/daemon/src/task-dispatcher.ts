@@ -75,6 +75,7 @@ class JournalDispatcher implements TaskDispatcher {
       origin: this.c.selfPeerId,
       timeoutMs: request.timeoutMs,
       queue: request.queue,
+      retry: request.retry,
       // Absolute: set once here, journaled, and never moved by a re-dispatch or a restart.
       deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs),
       idempotencyKey: request.idempotencyKey,
@@ -243,6 +244,7 @@ class JournalDispatcher implements TaskDispatcher {
         input: task.input,
         signal,
         observer,
+        retry: task.retry,
         traceparent: this.c.traces?.traceparent(task.taskId)
       },
       () => Math.min(task.timeoutMs, task.deadline - Date.now()),

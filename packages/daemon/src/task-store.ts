@@ -54,7 +54,8 @@ export function createTaskStore(maxEntries = 10_000): TaskStore {
       // Re-insert so the map stays in update order; the oldest falls off.
       tasks.delete(rec.taskId)
       tasks.set(rec.taskId, rec)
-      if (tasks.size > maxEntries) tasks.delete(tasks.keys().next().value!)
+      const oldest = tasks.keys().next().value
+      if (tasks.size > maxEntries && oldest !== undefined) tasks.delete(oldest)
     },
     get: (taskId) => tasks.get(taskId),
     list: (limit = 100) => [...tasks.values()].slice(-limit).reverse()

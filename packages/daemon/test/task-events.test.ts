@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { TaskRecord } from '@mesh-node/journal'
+import { at } from '@mesh-node/test-utils'
 import type { MeshEvent } from '../src/event-hub.js'
 import { publishTaskEvents } from '../src/task-events.js'
 
@@ -53,8 +54,8 @@ describe('task events', () => {
     )
     publish(record('assigned', 'A'))
     publish(record('assigned', 'B'))
-    assert.equal(out[0].executorName, undefined)
-    assert.equal(out[1].executorName, 'bee')
+    assert.equal(at(out, 0).executorName, undefined)
+    assert.equal(at(out, 1).executorName, 'bee')
   })
 
   it('keeps at most its bound of tasks in memory', () => {

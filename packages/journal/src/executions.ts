@@ -13,7 +13,7 @@ export interface ExecutionOutcome {
 export const INTERRUPTED = 'interrupted'
 
 /**
- * SQL for the executor side's idempotency records: one row per task id this
+ * SQL for the executor side's idempotency records: one row per (task id, origin) this
  * node ever started running. Callers hold the transaction.
  */
 export class ExecutionTable {
@@ -32,12 +32,12 @@ export class ExecutionTable {
     this.insertStmt = db.prepare(`
       INSERT INTO journal_executions (task_id, origin, status, agent, started_at)
       VALUES ($taskId, $origin, 'running', $agent, $now)
-      ON CONFLICT (task_id) DO NOTHING`)
-    this.getStmt = db.prepare('SELECT * FROM journal_executions WHERE task_id = ?')
+      ON CONFLICT (task_id, origin) DO NOTHING`)
+    this.getStmt = db.prepare('SELECT * FROM journal_executions WHERE task_id = ? AND origin = ?')
     this.finishStmt = db.prepare(`
       UPDATE journal_executions
       SET status = $status, result = $result, error = $error, agent = COALESCE($agent, agent), ended_at = $now
-      WHERE task_id = $taskId AND status = 'running'`)
+      WHERE task_id = $taskId AND origin = $origin AND status = 'running'`)
     this.abandonStmt = db.prepare(`
       UPDATE journal_executions SET status = 'failed', error = $error, ended_at = $now
       WHERE status = 'running'`)
@@ -52,17 +52,17 @@ export class ExecutionTable {
     this.beginStmt = db.prepare(`
       INSERT INTO journal_executions (task_id, origin, status, agent, started_at, attempt)
       VALUES ($taskId, $origin, 'running', $agent, $now, $attempt)
-      ON CONFLICT (task_id) DO UPDATE
+      ON CONFLICT (task_id, origin) DO UPDATE
         SET status = 'running', attempt = excluded.attempt, started_at = excluded.started_at,
             error = NULL, result = NULL, ended_at = NULL
         WHERE status = 'failed' AND json_extract(error, '$.code') = '${INTERRUPTED}'`)
     this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM journal_executions')
-    this.idsStmt = db.prepare('SELECT task_id FROM journal_executions')
+    this.idsStmt = db.prepare('SELECT task_id, origin FROM journal_executions')
     // A finished execution in one statement; an earlier outcome is kept.
     this.recordStmt = db.prepare(`
       INSERT INTO journal_executions (task_id, origin, status, result, error, agent, started_at, ended_at)
       VALUES ($taskId, $origin, $status, $result, $error, $agent, $now, $now)
-      ON CONFLICT (task_id) DO UPDATE
+      ON CONFLICT (task_id, origin) DO UPDATE
         SET status = excluded.status, result = excluded.result, error = excluded.error,
             agent = COALESCE(excluded.agent, agent), ended_at = excluded.ended_at
         WHERE status = 'running'`)
@@ -73,15 +73,16 @@ export class ExecutionTable {
     return Number(this.insertStmt.run({ taskId, origin, agent: agent ?? null, now }).changes) > 0
   }
 
-  get(taskId: string): ExecutionRecord | undefined {
-    const row = this.getStmt.get(taskId) as ExecutionRow | undefined
+  get(taskId: string, origin: string): ExecutionRecord | undefined {
+    const row = this.getStmt.get(taskId, origin) as ExecutionRow | undefined
     return row == null ? undefined : decodeExecution(row)
   }
 
   /** False if the execution was already finished. */
-  finish(taskId: string, outcome: ExecutionOutcome, now: number): boolean {
+  finish(taskId: string, origin: string, outcome: ExecutionOutcome, now: number): boolean {
     const { changes } = this.finishStmt.run({
       taskId,
+      origin,
       status: outcome.status,
       result: toOptionalJson(outcome.result),
       error: toOptionalJson(outcome.error),
@@ -116,8 +117,9 @@ export class ExecutionTable {
     return Number(this.pruneStmt.run(cutoff).changes)
   }
 
-  *ids(): Generator<string> {
-    for (const row of this.idsStmt.iterate() as Iterable<{ task_id: string }>) yield row.task_id
+  *keys(): Generator<{ taskId: string; origin: string }> {
+    for (const row of this.idsStmt.iterate() as Iterable<{ task_id: string; origin: string }>)
+      yield { taskId: row.task_id, origin: row.origin }
   }
 
   count(): number {

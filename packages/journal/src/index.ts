@@ -216,9 +216,9 @@ export interface TaskJournal {
   /** Called after every committed change; returns an unsubscribe function. */
   onChange(listener: (task: TaskRecord) => void): () => void
 
-  // ---- executor side: a task id never runs twice on this node ----
+  // ---- executor side: an origin's task id never runs twice on this node ----
 
-  /** Atomic: the first caller for a task id gets `started: true`, every later one the existing record. */
+  /** Atomic: the first caller for a (task id, origin) gets `started: true`, every later one the existing record. */
   beginExecution(
     taskId: string,
     origin: string,
@@ -227,6 +227,7 @@ export interface TaskJournal {
   /** A no-op if the execution already finished; throws `unknown_task` if it was never begun. */
   finishExecution(
     taskId: string,
+    origin: string,
     outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
   ): void
   /**
@@ -246,9 +247,10 @@ export interface TaskJournal {
    * one tick's starts, before their handlers run.
    */
   beginExecutions(entries: Array<{ taskId: string; origin: string; attempt: number; agent?: string }>): void
-  /** Every task id with an execution record, for building in-memory indexes at start. */
-  executionIds(): Iterable<string>
-  getExecution(taskId: string): ExecutionRecord | undefined
+  /** Every (task id, origin) with an execution record, for building in-memory indexes at start. */
+  executionKeys(): Iterable<{ taskId: string; origin: string }>
+  /** Keyed by origin too: another origin's execution under the same task id is not this one. */
+  getExecution(taskId: string, origin: string): ExecutionRecord | undefined
   /**
    * At startup: executions a crash left 'running' become 'failed' with code
    * `interrupted` (the answer for a task that must not run twice; an

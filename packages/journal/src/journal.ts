@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { type AttemptRow, decodeAttempt, type TaskRow, toJson, toOptionalJson } from './codec.js'
-import { JournalError } from './errors.js'
+import { JournalError, written } from './errors.js'
 import { type ExecutionOutcome, ExecutionTable, INTERRUPTED } from './executions.js'
 import type {
   Attempt,
@@ -68,7 +68,7 @@ export class SqliteTaskJournal implements TaskJournal {
         )
       }
       this.tasks.insert(task, this.now())
-      return this.tasks.record(task.taskId)!
+      return written(this.tasks.record(task.taskId), `task ${task.taskId}`)
     })
     this.emit(record)
     return record
@@ -214,17 +214,20 @@ export class SqliteTaskJournal implements TaskJournal {
   ): { started: true } | { started: false; existing: ExecutionRecord } {
     return immediate(this.db, () => {
       if (this.executions.insert(taskId, origin, agent, this.now())) return { started: true as const }
-      return { started: false as const, existing: this.executions.get(taskId)! }
+      return {
+        started: false as const,
+        existing: written(this.executions.get(taskId, origin), `execution of ${taskId}`)
+      }
     })
   }
 
-  finishExecution(taskId: string, outcome: ExecutionOutcome): void {
+  finishExecution(taskId: string, origin: string, outcome: ExecutionOutcome): void {
     immediate(this.db, () => {
-      if (this.executions.get(taskId) == null) {
+      if (this.executions.get(taskId, origin) == null) {
         throw new JournalError('unknown_task', `no execution of task ${taskId} was begun on this node`)
       }
       // Already finished: a duplicate, keep the first outcome.
-      this.executions.finish(taskId, outcome, this.now())
+      this.executions.finish(taskId, origin, outcome, this.now())
     })
   }
 
@@ -244,12 +247,12 @@ export class SqliteTaskJournal implements TaskJournal {
     })
   }
 
-  executionIds(): Iterable<string> {
-    return this.executions.ids()
+  executionKeys(): Iterable<{ taskId: string; origin: string }> {
+    return this.executions.keys()
   }
 
-  getExecution(taskId: string): ExecutionRecord | undefined {
-    return this.executions.get(taskId)
+  getExecution(taskId: string, origin: string): ExecutionRecord | undefined {
+    return this.executions.get(taskId, origin)
   }
 
   abandonRunningExecutions(): number {
@@ -329,7 +332,7 @@ export class SqliteTaskJournal implements TaskJournal {
           changed = true
         }
       }
-      return this.tasks.record(taskId)!
+      return written(this.tasks.record(taskId), `task ${taskId}`)
     })
     if (changed) this.emit(record)
     return record

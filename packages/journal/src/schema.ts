@@ -6,6 +6,27 @@ import { immediate } from './transaction.js'
 /** Bump when the tables change, and teach `migrate` to upgrade from the old version. */
 export const SCHEMA_VERSION = 1
 
+/**
+ * The executor's record of each task it began, keyed by the task's origin and
+ * id together: task ids are chosen by origins, so a peer must never be able
+ * to claim (or be answered with) another origin's execution by reusing its id.
+ */
+const EXECUTIONS_DDL = `
+CREATE TABLE IF NOT EXISTS journal_executions (
+  task_id TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+  result TEXT,
+  error TEXT,
+  agent TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (task_id, origin)
+);
+CREATE INDEX IF NOT EXISTS journal_executions_status ON journal_executions (status);
+`
+
 // Tables are prefixed because the database file is shared with the libp2p
 // datastore and whatever else the daemon keeps.
 const DDL = `
@@ -47,18 +68,7 @@ CREATE TABLE IF NOT EXISTS journal_attempts (
   PRIMARY KEY (task_id, n)
 ) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS journal_executions (
-  task_id TEXT PRIMARY KEY,
-  origin TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
-  result TEXT,
-  error TEXT,
-  agent TEXT,
-  started_at INTEGER NOT NULL,
-  ended_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS journal_executions_status ON journal_executions (status);
-
+${EXECUTIONS_DDL}
 CREATE TABLE IF NOT EXISTS journal_outbox (
   task_id TEXT PRIMARY KEY,
   origin TEXT NOT NULL,
@@ -91,6 +101,24 @@ const ADDED_TASK_COLUMNS: Array<[string, string]> = [
 /** journal_executions.attempt: how many times this node began the task (above 1 after an interrupted run). */
 const ADDED_EXECUTION_COLUMNS: Array<[string, string]> = [['attempt', 'INTEGER NOT NULL DEFAULT 1']]
 
+/**
+ * Journals written before executions were keyed by (task id, origin) have
+ * task_id alone as the key: rebuild that table with the new key, rows kept.
+ */
+function rekeyExecutions(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(journal_executions)').all() as Array<{
+    name: string
+    pk: number
+  }>
+  if (columns.find((c) => c.name === 'origin')?.pk !== 0) return
+  const names = 'task_id, origin, status, result, error, agent, started_at, ended_at, attempt'
+  db.exec('DROP INDEX IF EXISTS journal_executions_status')
+  db.exec('ALTER TABLE journal_executions RENAME TO journal_executions_by_task')
+  db.exec(EXECUTIONS_DDL)
+  db.exec(`INSERT INTO journal_executions (${names}) SELECT ${names} FROM journal_executions_by_task`)
+  db.exec('DROP TABLE journal_executions_by_task')
+}
+
 function addColumns(db: DatabaseSync, table: string, columns: Array<[string, string]>): void {
   const have = new Set(
     (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name)
@@ -102,6 +130,7 @@ function addColumns(db: DatabaseSync, table: string, columns: Array<[string, str
 function addTaskColumns(db: DatabaseSync): void {
   addColumns(db, 'journal_tasks', ADDED_TASK_COLUMNS)
   addColumns(db, 'journal_executions', ADDED_EXECUTION_COLUMNS)
+  rekeyExecutions(db)
   db.exec(
     'CREATE UNIQUE INDEX IF NOT EXISTS journal_tasks_idempotency ON journal_tasks (idempotency_key) WHERE idempotency_key IS NOT NULL'
   )

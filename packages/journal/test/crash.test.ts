@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, it } from 'node:test'
+import { at, last } from '@mesh-node/test-utils'
 import { createTaskJournal, type TaskRecord } from '../src/index.js'
 import { assertConsistent, openTestDb, signature, tempDir } from './helpers.js'
 
@@ -148,13 +149,13 @@ function assertSurvived(stored: TaskRecord[], printed: Map<string, string>): voi
   const byId = new Map(stored.map((task) => [task.taskId, task]))
   for (const task of stored) {
     assertConsistent(task)
-    const plan = PLANS[indexOf(task.taskId) % 6]!
+    const plan = at(PLANS, indexOf(task.taskId) % 6)
     assert.ok(plan.includes(signature(task)), `${task.taskId} is in a state of its plan: ${signature(task)}`)
   }
   for (const [id, state] of printed) {
     const task = byId.get(id)
     assert.ok(task != null, `printed task ${id} survived the crash`)
-    const plan = PLANS[indexOf(id) % 6]!
+    const plan = at(PLANS, indexOf(id) % 6)
     assert.ok(
       plan.indexOf(signature(task)) >= plan.indexOf(state),
       `${id} is no earlier than printed: ${signature(task)} vs ${state}`
@@ -187,7 +188,7 @@ describe('task journal: crash safety', () => {
     assertSurvived(stored, printed)
     // The child was blocked printing, so it is at most one commit ahead:
     // either the last printed task moved one step, or the next one was accepted.
-    const lastId = [...printed.keys()].at(-1)!
+    const lastId = last([...printed.keys()])
     const unprinted = stored.filter((task) => !printed.has(task.taskId))
     assert.ok(unprinted.length <= 1, `unprinted tasks: ${unprinted.map((task) => task.taskId)}`)
     for (const task of stored) {

@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { present } from '@mesh-node/test-utils'
 import { createTaskJournal } from '../src/index.js'
 import { manualClock, openTestDb, tempDir } from './helpers.js'
 
 const dir = tempDir()
 
 describe('task journal: executions', () => {
-  it('lets only the first caller run a task id and keeps its outcome', () => {
+  it("lets only the first caller run an origin's task id and keeps its outcome", () => {
     const clock = manualClock()
     const db = openTestDb(join(dir, 'exec.db'))
     const journal = createTaskJournal(db, { now: clock.now })
 
     assert.deepEqual(journal.beginExecution('t1', 'origin-a', 'agent-1'), { started: true })
     clock.tick(5)
-    const again = journal.beginExecution('t1', 'origin-b', 'agent-2')
+    const again = journal.beginExecution('t1', 'origin-a', 'agent-2')
     assert.deepEqual(again, {
       started: false,
       existing: {
@@ -25,9 +26,12 @@ describe('task journal: executions', () => {
         startedAt: clock.now() - 5
       }
     })
+    // Another origin's task of the same id is another execution: it neither sees nor blocks this one.
+    assert.deepEqual(journal.beginExecution('t1', 'origin-b', 'agent-2'), { started: true })
+    assert.equal(journal.getExecution('t1', 'origin-b')?.agent, 'agent-2')
 
-    journal.finishExecution('t1', { status: 'completed', result: { answer: 42 } })
-    const done = journal.getExecution('t1')
+    journal.finishExecution('t1', 'origin-a', { status: 'completed', result: { answer: 42 } })
+    const done = journal.getExecution('t1', 'origin-a')
     assert.deepEqual(done, {
       taskId: 't1',
       origin: 'origin-a',
@@ -40,22 +44,27 @@ describe('task journal: executions', () => {
     // A duplicate request now gets the stored result instead of a second run.
     assert.deepEqual(journal.beginExecution('t1', 'origin-a'), { started: false, existing: done })
     // A duplicate finish keeps the first outcome.
-    journal.finishExecution('t1', { status: 'failed', error: { code: 'late', message: 'late' } })
-    assert.deepEqual(journal.getExecution('t1'), done)
+    journal.finishExecution('t1', 'origin-a', { status: 'failed', error: { code: 'late', message: 'late' } })
+    assert.deepEqual(journal.getExecution('t1', 'origin-a'), done)
 
     journal.beginExecution('t2', 'origin-a')
-    journal.finishExecution('t2', {
+    journal.finishExecution('t2', 'origin-a', {
       status: 'failed',
       error: { code: 'agent_error', message: 'agent crashed' },
       agent: 'agent-3'
     })
-    assert.deepEqual(journal.getExecution('t2')?.error, { code: 'agent_error', message: 'agent crashed' })
-    assert.equal(journal.getExecution('t2')?.agent, 'agent-3')
-    assert.equal(journal.getExecution('t2')?.result, undefined)
+    assert.deepEqual(journal.getExecution('t2', 'origin-a')?.error, {
+      code: 'agent_error',
+      message: 'agent crashed'
+    })
+    assert.equal(journal.getExecution('t2', 'origin-a')?.agent, 'agent-3')
+    assert.equal(journal.getExecution('t2', 'origin-a')?.result, undefined)
 
-    assert.throws(() => journal.finishExecution('never', { status: 'completed' }), { code: 'unknown_task' })
-    assert.equal(journal.getExecution('never'), undefined)
-    assert.equal(journal.stats().executions, 2)
+    assert.throws(() => journal.finishExecution('never', 'origin-a', { status: 'completed' }), {
+      code: 'unknown_task'
+    })
+    assert.equal(journal.getExecution('never', 'origin-a'), undefined)
+    assert.equal(journal.stats().executions, 3)
     db.close()
   })
 
@@ -66,21 +75,21 @@ describe('task journal: executions', () => {
     journal.beginExecution('running-1', 'origin-a')
     journal.beginExecution('running-2', 'origin-a')
     journal.beginExecution('finished', 'origin-a')
-    journal.finishExecution('finished', { status: 'completed', result: 'ok' })
+    journal.finishExecution('finished', 'origin-a', { status: 'completed', result: 'ok' })
     db.close()
 
     db = openTestDb(path)
     journal = createTaskJournal(db)
     assert.equal(journal.abandonRunningExecutions(), 2)
     for (const id of ['running-1', 'running-2']) {
-      const execution = journal.getExecution(id)!
+      const execution = present(journal.getExecution(id, 'origin-a'), 'the execution')
       assert.equal(execution.status, 'failed')
       assert.equal(execution.error?.code, 'interrupted')
       assert.equal(execution.attempt, undefined)
       assert.equal(typeof execution.endedAt, 'number')
     }
-    assert.equal(journal.getExecution('finished')?.status, 'completed')
-    assert.equal(journal.getExecution('finished')?.result, 'ok')
+    assert.equal(journal.getExecution('finished', 'origin-a')?.status, 'completed')
+    assert.equal(journal.getExecution('finished', 'origin-a')?.result, 'ok')
     assert.equal(journal.abandonRunningExecutions(), 0)
     // Still recorded, so a re-sent request does not run the task again.
     assert.equal(journal.beginExecution('running-1', 'origin-a').started, false)
@@ -103,24 +112,49 @@ describe('task journal: executions', () => {
     db = openTestDb(path)
     journal = createTaskJournal(db)
     assert.equal(journal.abandonRunningExecutions(), 1)
-    assert.equal(journal.getExecution('a')?.error?.code, 'interrupted')
+    assert.equal(journal.getExecution('a', 'origin-a')?.error?.code, 'interrupted')
     journal.beginExecutions([
       { taskId: 'a', origin: 'origin-a', attempt: 2 },
       { taskId: 'b', origin: 'origin-a', attempt: 2 }
     ])
-    const again = journal.getExecution('a')!
+    const again = present(journal.getExecution('a', 'origin-a'), 'the execution')
     assert.equal(again.status, 'running')
     assert.equal(again.attempt, 2)
     assert.equal(again.error, undefined)
     // A finished execution is never begun again.
     assert.deepEqual(
-      { status: journal.getExecution('b')?.status, attempt: journal.getExecution('b')?.attempt },
+      {
+        status: journal.getExecution('b', 'origin-a')?.status,
+        attempt: journal.getExecution('b', 'origin-a')?.attempt
+      },
       { status: 'completed', attempt: undefined }
     )
     journal.recordExecutions([
       { taskId: 'a', origin: 'origin-a', outcome: { status: 'completed', result: 1 } }
     ])
-    assert.equal(journal.getExecution('a')?.status, 'completed')
+    assert.equal(journal.getExecution('a', 'origin-a')?.status, 'completed')
+    db.close()
+  })
+})
+
+describe('task journal: executions of an older journal', () => {
+  it('are re-keyed by (task id, origin) on open, rows kept', () => {
+    const path = join(dir, 'old-key.db')
+    let db = openTestDb(path)
+    createTaskJournal(db).beginExecution('kept', 'origin-a', 'w')
+    // The table as journals before the re-key laid it out: task_id alone is the key.
+    db.exec(`ALTER TABLE journal_executions RENAME TO x;
+      CREATE TABLE journal_executions (task_id TEXT PRIMARY KEY, origin TEXT NOT NULL, status TEXT NOT NULL,
+        result TEXT, error TEXT, agent TEXT, started_at INTEGER NOT NULL, ended_at INTEGER,
+        attempt INTEGER NOT NULL DEFAULT 1);
+      INSERT INTO journal_executions SELECT task_id, origin, status, result, error, agent, started_at, ended_at, attempt FROM x;
+      DROP TABLE x;`)
+    db.close()
+    db = openTestDb(path)
+    const journal = createTaskJournal(db)
+    assert.equal(journal.getExecution('kept', 'origin-a')?.agent, 'w')
+    assert.equal(journal.beginExecution('kept', 'origin-b').started, true)
+    assert.equal(journal.stats().executions, 2)
     db.close()
   })
 })

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { after } from 'node:test'
+import { last } from '@mesh-node/test-utils'
 import type { NewTask, TaskRecord } from '../src/index.js'
 
 /** A temp dir removed when the calling test file finishes. */
@@ -79,12 +80,12 @@ export function assertConsistent(task: TaskRecord): void {
     case 'assigned':
     case 'running':
       assert.ok(task.attempts.length > 0, `${where}: has an attempt`)
-      assert.equal(task.executor, task.attempts.at(-1)!.executor, `${where}: executor is the last attempt's`)
+      assert.equal(task.executor, last(task.attempts).executor, `${where}: executor is the last attempt's`)
       break
     case 'completed':
       assert.equal(open.length, 0, `${where}: no open attempt`)
       assert.ok('result' in task, `${where}: has a result`)
-      if (task.attempts.length > 0) assert.equal(task.attempts.at(-1)!.outcome, 'completed')
+      if (task.attempts.length > 0) assert.equal(last(task.attempts).outcome, 'completed')
       break
     case 'failed':
       assert.equal(open.length, 0, `${where}: no open attempt`)
@@ -104,8 +105,4 @@ export function signature(task: { status: string; attempts: Array<{ outcome?: st
   return `${task.status}:${task.attempts.map((a) => a.outcome ?? 'open').join(',')}`
 }
 
-/** The value, asserted present (a test fails here, rather than on a later property read). */
-export function present<T>(value: T | undefined | null, what = 'the value'): T {
-  if (value == null) throw new Error(`expected ${what} to be present`)
-  return value
-}
+export { present } from '@mesh-node/test-utils'

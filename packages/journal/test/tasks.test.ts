@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { createTaskJournal, JournalError, type TaskJournal, type TaskRecord } from '../src/index.js'
 import {
   assertConsistent,
@@ -112,10 +113,10 @@ describe('task journal: origin side', () => {
     journal.finishAttempt('busy', a.n, 'busy', { code: 'busy', message: 'all agents busy' })
     let task = present(journal.get('busy'))
     assert.equal(task.status, 'assigned')
-    assert.equal(task.attempts[0].outcome, 'busy')
+    assert.equal(at(task.attempts, 0).outcome, 'busy')
     // A second finish of the same attempt is a duplicate and keeps the first outcome.
     journal.finishAttempt('busy', a.n, 'timeout')
-    assert.equal(present(journal.get('busy')).attempts[0].outcome, 'busy')
+    assert.equal(at(present(journal.get('busy')).attempts, 0).outcome, 'busy')
     assert.throws(() => journal.finishAttempt('busy', 7, 'lost'), { code: 'unknown_attempt' })
 
     journal.startAttempt('busy', 'peer-b')
@@ -131,14 +132,14 @@ describe('task journal: origin side', () => {
         ['peer-b', 'failed']
       ]
     )
-    assert.deepEqual(task.attempts[1].error, error)
+    assert.deepEqual(at(task.attempts, 1).error, error)
     assertConsistent(task)
 
     journal.accept(newTask('cancel-me'))
     journal.startAttempt('cancel-me', 'peer-a')
     const cancelled = present(journal.cancel('cancel-me'))
     assert.equal(cancelled.status, 'cancelled')
-    assert.equal(cancelled.attempts[0].outcome, 'cancelled')
+    assert.equal(at(cancelled.attempts, 0).outcome, 'cancelled')
     assertConsistent(cancelled)
 
     // Starting over while an attempt is open records the abandoned one as lost.
@@ -266,7 +267,7 @@ describe('task journal: origin side', () => {
     assert.throws(() => journal.complete('t', { result: 1n, executor: 'peer-a' }), TypeError)
     const task = present(journal.get('t'))
     assert.equal(task.status, 'assigned')
-    assert.equal(task.attempts[0].outcome, undefined)
+    assert.equal(at(task.attempts, 0).outcome, undefined)
     assert.throws(() => journal.accept(newTask('bad', { input: { n: 1n } })), TypeError)
     assert.equal(journal.get('bad'), undefined)
     // The handle is not left inside a transaction.
@@ -314,13 +315,13 @@ describe('task journal: origin side', () => {
     journal.accept(newTask('d'))
     journal.fail('d', { code: 'deadline', message: 'too late' })
     journal.beginExecution('e', 'peer-z', 'agent-9')
-    journal.finishExecution('e', { status: 'completed', result: { v: 1 } })
+    journal.finishExecution('e', 'peer-z', { status: 'completed', result: { v: 1 } })
     journal.outboxPut({ taskId: 'e', origin: 'peer-z', message: { type: 'task_result', taskId: 'e' } })
 
     const before = {
       list: journal.list({ limit: 10_000 }),
       unfinished: journal.unfinished(),
-      execution: journal.getExecution('e'),
+      execution: journal.getExecution('e', 'peer-z'),
       outbox: journal.outboxForOrigin('peer-z'),
       stats: journal.stats()
     }
@@ -333,7 +334,7 @@ describe('task journal: origin side', () => {
       {
         list: reopened.list({ limit: 10_000 }),
         unfinished: reopened.unfinished(),
-        execution: reopened.getExecution('e'),
+        execution: reopened.getExecution('e', 'peer-z'),
         outbox: reopened.outboxForOrigin('peer-z'),
         stats: reopened.stats()
       },
@@ -361,9 +362,9 @@ describe('task journal: origin side', () => {
     journal.startAttempt('old-running', 'peer-a')
     journal.markRunning('old-running')
     journal.beginExecution('old-exec', 'peer-z')
-    journal.finishExecution('old-exec', { status: 'completed', result: 1 })
+    journal.finishExecution('old-exec', 'peer-z', { status: 'completed', result: 1 })
     journal.beginExecution('old-exec-undelivered', 'peer-z')
-    journal.finishExecution('old-exec-undelivered', { status: 'completed', result: 2 })
+    journal.finishExecution('old-exec-undelivered', 'peer-z', { status: 'completed', result: 2 })
     journal.outboxPut({ taskId: 'old-exec-undelivered', origin: 'peer-z', message: { result: 2 } })
     journal.beginExecution('old-exec-running', 'peer-z')
 
@@ -371,7 +372,7 @@ describe('task journal: origin side', () => {
     journal.accept(newTask('new-done'))
     journal.complete('new-done', { result: 2, executor: 'peer-a' })
     journal.beginExecution('new-exec', 'peer-z')
-    journal.finishExecution('new-exec', { status: 'failed', error: { code: 'x', message: 'x' } })
+    journal.finishExecution('new-exec', 'peer-z', { status: 'failed', error: { code: 'x', message: 'x' } })
 
     assert.throws(() => journal.prune({ olderThanMs: -1 }), { code: 'invalid_argument' })
     assert.equal(journal.prune({ olderThanMs: 5_000 }), 3)
@@ -382,10 +383,10 @@ describe('task journal: origin side', () => {
         .sort(),
       ['new-done', 'old-queued', 'old-running']
     )
-    assert.equal(journal.getExecution('old-exec'), undefined)
-    assert.equal(journal.getExecution('old-exec-undelivered')?.status, 'completed')
-    assert.equal(journal.getExecution('old-exec-running')?.status, 'running')
-    assert.equal(journal.getExecution('new-exec')?.status, 'failed')
+    assert.equal(journal.getExecution('old-exec', 'peer-z'), undefined)
+    assert.equal(journal.getExecution('old-exec-undelivered', 'peer-z')?.status, 'completed')
+    assert.equal(journal.getExecution('old-exec-running', 'peer-z')?.status, 'running')
+    assert.equal(journal.getExecution('new-exec', 'peer-z')?.status, 'failed')
     assert.equal(journal.outboxForOrigin('peer-z').length, 1)
     assert.equal(journal.get('old-running')?.attempts.length, 1)
     const orphans = db.prepare(`SELECT COUNT(*) AS n FROM journal_attempts WHERE task_id = 'old-done'`).get()

@@ -5,15 +5,6 @@ import { type Rpc, rpc } from '@mesh-node/rpc'
 import { pino } from 'pino'
 import { type Membership, type MembershipInit, membership } from '../src/index.js'
 
-/** Polls `fn` every 50 ms until it holds; throws naming `what` past the deadline. */
-export async function until(fn: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 /** `n` real libp2p peers on loopback, without mDNS (the tests dial them). */
 export async function localPeers(n: number): Promise<MeshPeer[]> {
   return await Promise.all(

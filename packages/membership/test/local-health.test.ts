@@ -2,9 +2,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { Rpc } from '@mesh-node/rpc'
+import { until } from '@mesh-node/test-utils'
 import type { Membership, MembershipEvent } from '../src/index.js'
 import { LocalHealth, suspicionTimeoutFor } from '../src/local-health.js'
-import { type MemberSet, startMembers, until } from './helpers.js'
+import { type MemberSet, startMembers } from './helpers.js'
 
 describe('local health and suspicion timeouts', () => {
   it('grows the suspicion timeout with log10 of the member count, never below the base', () => {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { Rpc } from '@mesh-node/rpc'
+import { until } from '@mesh-node/test-utils'
 import type { Membership, MembershipEvent } from '../src/index.js'
-import { type MemberSet, startMembers, until } from './helpers.js'
+import { type MemberSet, startMembers } from './helpers.js'
 
 describe('membership on three real libp2p peers', { timeout: 120_000 }, () => {
   let set: MemberSet

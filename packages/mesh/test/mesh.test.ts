@@ -3,18 +3,9 @@ import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { type AgentRuntime, createAgentRuntime } from '@mesh-node/agents'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
+import { at, until } from '@mesh-node/test-utils'
 import { pino } from 'pino'
 import { createMesh, type Mesh } from '../src/index.js'
-
-async function until<T>(fn: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = fn()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('mesh subsystems on two real libp2p peers', { timeout: 60_000 }, () => {
   const log = pino({ level: 'silent' })
@@ -44,7 +35,7 @@ describe('mesh subsystems on two real libp2p peers', { timeout: 60_000 }, () => 
     ])
     meshes = peers.map((p, i) =>
       createMesh(
-        { libp2p: p.libp2p, runtime: runtimes[i], log },
+        { libp2p: p.libp2p, runtime: at(runtimes, i), log },
         {
           failureDetector: { suspectAfterMs: 500, probeTimeoutMs: 300, suspicionTimeoutMs: 300 },
           gossip: { heartbeatMs: 200 }
@@ -52,7 +43,7 @@ describe('mesh subsystems on two real libp2p peers', { timeout: 60_000 }, () => 
       )
     )
     for (const m of meshes) await m.start()
-    await peers[0].libp2p.dial(peers[1].libp2p.getMultiaddrs()[0])
+    await at(peers, 0).libp2p.dial(at(at(peers, 1).libp2p.getMultiaddrs(), 0))
   })
 
   after(async () => {
@@ -62,29 +53,29 @@ describe('mesh subsystems on two real libp2p peers', { timeout: 60_000 }, () => 
   })
 
   it('learns the other peer’s agents and routes a task to it', async () => {
-    await until(() => meshes[0].registry.find('echo').length === 1, 'the remote agent')
-    const out = await meshes[0].tasks.submit({ capability: 'echo', input: { x: 1 }, timeoutMs: 5000 })
+    await until(() => at(meshes, 0).registry.find('echo').length === 1, 'the remote agent')
+    const out = await at(meshes, 0).tasks.submit({ capability: 'echo', input: { x: 1 }, timeoutMs: 5000 })
     assert.equal(out.status, 'completed')
     assert.deepEqual(out.result, { x: 1 })
-    assert.equal(out.executor, peers[1].peerId.toString())
-    assert.deepEqual(out.path, [peers[0].peerId.toString(), peers[1].peerId.toString()])
+    assert.equal(out.executor, at(peers, 1).peerId.toString())
+    assert.deepEqual(out.path, [at(peers, 0).peerId.toString(), at(peers, 1).peerId.toString()])
   })
 
   it('answers fast with no_agent for a capability nobody has', async () => {
-    const out = await meshes[0].tasks.submit({ capability: 'missing', input: null, timeoutMs: 3000 })
+    const out = await at(meshes, 0).tasks.submit({ capability: 'missing', input: null, timeoutMs: 3000 })
     assert.equal(out.status, 'failed')
     assert.equal(out.error?.code, 'no_agent')
   })
 
   it('declares a stopped peer dead and drops its agents', async () => {
     const dead = new Promise<string>((resolve) => {
-      meshes[0].failureDetector.onEvent((e) => {
+      at(meshes, 0).failureDetector.onEvent((e) => {
         if (e.type === 'peer_dead') resolve(e.peerId)
       })
     })
-    await meshes[1].stop()
-    await peers[1].stop()
-    assert.equal(await dead, peers[1].peerId.toString())
-    assert.deepEqual(meshes[0].registry.find('echo'), [])
+    await at(meshes, 1).stop()
+    await at(peers, 1).stop()
+    assert.equal(await dead, at(peers, 1).peerId.toString())
+    assert.deepEqual(at(meshes, 0).registry.find('echo'), [])
   })
 })

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { type Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { RemoteProtocolError, TransportError } from '@mesh-node/rpc'
 import { DEFAULTS } from './constants.js'
 import { type DirectDelivery, MAX_SEND_TIMEOUT_MS } from './direct.js'
 import {
@@ -29,34 +28,14 @@ import type {
 } from './index.js'
 import { agentMessage, agentMessageHandler } from './messages/agent-message.js'
 import { PublishRateLimiter } from './rate-limit.js'
-import { ReplayProtocol, type ReplayRequest } from './replay.js'
+import { ReplayProtocol } from './replay.js'
+import { answerReplay } from './replay-answer.js'
 import { ReplayBuffer } from './replay-buffer.js'
-
-interface LocalSubscriber {
-  handler: MessageHandler
-  /**
-   * Ids delivered while a replay may still bring copies of them: added to
-   * while any replay runs (`replays` > 0), checked for a while after the
-   * last ends (a relay's gossip can still offer a replayed message), then
-   * dropped. `generation` tells a stale linger timer from a current one.
-   */
-  recent?: { ids: Set<string>; replays: number; generation: number }
-}
-
-type SendCode = 'unknown_agent' | 'agent_failed' | 'bad_message'
-/** The refusals an ack may carry; anything else a peer says counts as agent_failed. */
-const SEND_CODES: ReadonlySet<string> = new Set(['unknown_agent', 'agent_failed', 'bad_message'])
-
-/** A peer's `error` answer to an agent_message, as a send's code (e.g. reply_too_large: agent_failed). */
-const REMOTE_ERRORS: Record<string, 'peer_unsupported' | 'bad_message'> = {
-  unknown_type: 'peer_unsupported',
-  invalid_message: 'bad_message'
-}
+import { sendRemote } from './send-remote.js'
+import { LocalSubscriber } from './subscriber.js'
 
 /** Slack added to a replay window for the request's own travel time. */
 const REPLAY_MARGIN_MS = 100
-/** How long replayed ids are still checked after a replay: past gossipsub's message cache. */
-const REPLAY_LINGER_MS = 30_000
 /** Topics asked of one newly connected peer at once. */
 const CATCH_UP_CONCURRENCY = 4
 
@@ -99,7 +78,14 @@ export class GossipMessaging implements Messaging {
         timeoutMs: this.opts.replayTimeoutMs,
         // JSON framing adds a little to the envelopes' own bytes.
         maxReplyBytes: this.opts.replayBytes + 64 * 1024,
-        answer: async (request, asker) => await this.answerReplay(request, asker),
+        answer: async (request, asker) =>
+          await answerReplay(
+            components.pubsub,
+            this.buffer,
+            this.opts.replaySubscriptionWaitMs,
+            request,
+            asker
+          ),
         maxRequestBytes: 1024
       }
     )
@@ -150,7 +136,7 @@ export class GossipMessaging implements Messaging {
       )
     this.buffer.add(envelope, bytes.length)
     const local = this.topicState.get(name)
-    for (const sub of local ?? []) this.deliver(sub, envelope)
+    for (const sub of local ?? []) sub.deliver(envelope)
     const sent = await this.components.pubsub.publish(gossipTopic(name), bytes)
     return {
       id: envelope.id,
@@ -196,7 +182,7 @@ export class GossipMessaging implements Messaging {
     const outcome =
       target.node === this.self
         ? await this.deliverDirect(target.agent, envelope, timeoutMs)
-        : await this.sendRemote(peer, envelope, timeoutMs)
+        : await sendRemote(this.components.rpc, peer, envelope, timeoutMs, this.opts.replayTimeoutMs)
     if (!outcome.delivered)
       throw new MessagingError(`${target.agent}@${target.node}: ${outcome.message}`, outcome.code)
     return { id: envelope.id, agent: target.agent, node: target.node, reply: outcome.reply }
@@ -214,8 +200,10 @@ export class GossipMessaging implements Messaging {
         `topic "${name}" already has ${subs.size} local subscribers, the most allowed; close one first`,
         'too_many_subscribers'
       )
-    const sub: LocalSubscriber = { handler }
-    this.beginReplay(sub)
+    const sub = new LocalSubscriber(handler, this.opts.seenIds, (err, envelope) =>
+      this.components.log.warn({ err, topic: envelope.topic }, 'message handler failed')
+    )
+    sub.beginReplay()
     subs.add(sub)
     const replayed = this.replayInto(name, sub, sinceMs)
     return {
@@ -295,25 +283,7 @@ export class GossipMessaging implements Messaging {
     } catch {
       return
     }
-    for (const sub of subs) this.deliver(sub, envelope)
-  }
-
-  private deliver(sub: LocalSubscriber, envelope: MessageEnvelope): boolean {
-    const recent = sub.recent
-    if (recent != null) {
-      if (recent.ids.has(envelope.id)) return false
-      if (recent.replays > 0 && recent.ids.size < this.opts.seenIds) recent.ids.add(envelope.id)
-    }
-    try {
-      const out = sub.handler(envelope)
-      if (out instanceof Promise)
-        out.catch((err: unknown) =>
-          this.components.log.warn({ err, topic: envelope.topic }, 'message handler failed')
-        )
-    } catch (err) {
-      this.components.log.warn({ err, topic: envelope.topic }, 'message handler failed')
-    }
-    return true
+    for (const sub of subs) sub.deliver(envelope)
   }
 
   /** Fetches what connected peers (and this node, for `since`) published since the subscribe, minus what arrived anyway. */
@@ -322,7 +292,7 @@ export class GossipMessaging implements Messaging {
     let count = 0
     if (sinceMs > 0)
       for (const envelope of this.buffer.since(name, started - sinceMs)) {
-        if (this.deliver(sub, envelope)) count++
+        if (sub.deliver(envelope)) count++
       }
     const peers = this.components.libp2p.getPeers().slice(0, this.opts.replayFanout)
     await Promise.all(
@@ -330,27 +300,12 @@ export class GossipMessaging implements Messaging {
         const withinMs = Date.now() - started + sinceMs + REPLAY_MARGIN_MS
         for (const envelope of await this.replay.request(peer, name, withinMs)) {
           if (!this.topicState.get(name)?.has(sub)) return
-          if (this.deliver(sub, envelope)) count++
+          if (sub.deliver(envelope)) count++
         }
       })
     )
-    this.endReplay(sub)
+    sub.endReplay()
     return count
-  }
-
-  private beginReplay(sub: LocalSubscriber): void {
-    sub.recent ??= { ids: new Set(), replays: 0, generation: 0 }
-    sub.recent.replays++
-  }
-
-  private endReplay(sub: LocalSubscriber): void {
-    const recent = sub.recent
-    if (recent == null || --recent.replays > 0) return
-    const generation = ++recent.generation
-    setTimeout(() => {
-      if (sub.recent === recent && recent.replays === 0 && recent.generation === generation)
-        sub.recent = undefined
-    }, REPLAY_LINGER_MS).unref()
   }
 
   /**
@@ -365,53 +320,20 @@ export class GossipMessaging implements Messaging {
     const connectedAt = Date.now()
     // Every delivery from now on is recorded, so a replayed copy of it is dropped.
     const topics = [...this.topicState].map(([name, subs]) => ({ name, subs: [...subs] }))
-    for (const t of topics) for (const sub of t.subs) this.beginReplay(sub)
+    for (const t of topics) for (const sub of t.subs) sub.beginReplay()
     const next = async (): Promise<void> => {
       for (let t = topics.shift(); t !== undefined; t = topics.shift()) {
         try {
           const withinMs = Math.min(Date.now() - connectedAt + REPLAY_MARGIN_MS, this.opts.maxReplayMs)
           const name = t.name
           for (const envelope of await this.replay.request(peer, name, withinMs))
-            for (const sub of t.subs) if (this.topicState.get(name)?.has(sub)) this.deliver(sub, envelope)
+            for (const sub of t.subs) if (this.topicState.get(name)?.has(sub)) sub.deliver(envelope)
         } finally {
-          for (const sub of t.subs) this.endReplay(sub)
+          for (const sub of t.subs) sub.endReplay()
         }
       }
     }
     await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, next))
-  }
-
-  /** One agent_message on the task protocol's warm session to `peer`, and its ack. */
-  private async sendRemote(
-    peer: PeerId,
-    envelope: MessageEnvelope,
-    timeoutMs: number
-  ): Promise<{ delivered: true; reply: unknown } | { delivered: false; code: SendCode; message: string }> {
-    const rpc = this.components.rpc
-    const who = peer.toString()
-    if (rpc == null) throw new MessagingError('this node has no task protocol to send on', 'peer_unreachable')
-    try {
-      // The ack comes after the agent's handler: allow it that long, plus the trip.
-      const ack = await rpc.request(
-        agentMessage,
-        peer,
-        { envelope, timeoutMs },
-        { timeoutMs: timeoutMs + this.opts.replayTimeoutMs }
-      )
-      if (ack.delivered) return { delivered: true, reply: ack.reply ?? null }
-      const code = SEND_CODES.has(ack.code ?? '') ? (ack.code as SendCode) : 'agent_failed'
-      return { delivered: false, code, message: ack.message ?? 'not delivered' }
-    } catch (err) {
-      const message = (err as Error).message
-      if (err instanceof TransportError && err.code === 'timeout')
-        throw new MessagingError(`peer ${who} did not acknowledge within ${timeoutMs} ms`, 'send_timeout')
-      if (err instanceof RemoteProtocolError)
-        throw new MessagingError(
-          `peer ${who} refused the message (${err.code}: ${message}); a node older than agent_message cannot take sends`,
-          REMOTE_ERRORS[err.code] ?? 'agent_failed'
-        )
-      throw new MessagingError(`cannot reach peer ${who}: ${message}`, 'peer_unreachable')
-    }
   }
 
   private async deliverDirect(
@@ -423,31 +345,5 @@ export class GossipMessaging implements Messaging {
     if (deliver == null)
       return { delivered: false, code: 'unknown_agent', message: 'this node runs no agents' }
     return await deliver(agent, envelope, timeoutMs)
-  }
-
-  private async answerReplay(request: ReplayRequest, asker: PeerId): Promise<MessageEnvelope[]> {
-    const receivedAt = Date.now()
-    const full = gossipTopic(request.topic)
-    const deadline = receivedAt + this.opts.replaySubscriptionWaitMs
-    const knows = (): boolean => this.components.pubsub.getSubscribers(full).some((p) => p.equals(asker))
-    // Past this point our gossipsub sends the asker every new publication itself.
-    if (!knows()) await this.subscriptionSeen(knows, deadline - Date.now())
-    return this.buffer.since(request.topic, receivedAt - request.withinMs)
-  }
-
-  private async subscriptionSeen(knows: () => boolean, waitMs: number): Promise<void> {
-    const { pubsub } = this.components
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        pubsub.removeEventListener('subscription-change', check)
-        resolve()
-      }
-      const check = (): void => {
-        if (knows()) done()
-      }
-      const timer = setTimeout(done, Math.max(0, waitMs))
-      pubsub.addEventListener('subscription-change', check)
-    })
   }
 }

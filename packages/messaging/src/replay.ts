@@ -130,7 +130,8 @@ async function readOneFrame(stream: Stream, maxBytes: number, signal: AbortSigna
   try {
     for await (const chunk of stream) {
       const frames = decoder.push(chunk)
-      if (frames.length > 0) return frames[0]
+      const [first] = frames
+      if (first != null) return first
     }
   } finally {
     signal.removeEventListener('abort', onAbort)

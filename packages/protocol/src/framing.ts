@@ -110,7 +110,7 @@ function readLength(buffer: Uint8Array, offset: number): [number, number] | unde
   let shift = 0
   let i = offset
   while (i < buffer.length) {
-    const b = buffer[i++]
+    const b = buffer[i++] as number // in bounds: i < buffer.length
     length += (b & 0x7f) * 2 ** shift
     shift += 7
     if ((b & 0x80) === 0) return [length, i]
@@ -120,7 +120,8 @@ function readLength(buffer: Uint8Array, offset: number): [number, number] | unde
 }
 
 function join(head: Uint8Array, parts: Uint8Array[], partBytes: number): Uint8Array {
-  if (head.length === 0 && parts.length === 1) return parts[0]
+  const [only] = parts
+  if (head.length === 0 && parts.length === 1 && only != null) return only
   const out = new Uint8Array(head.length + partBytes)
   out.set(head, 0)
   let at = head.length

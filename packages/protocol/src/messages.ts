@@ -69,7 +69,13 @@ export const TaskRequestSchema = Type.Object({
    * Run on this peer (and this agent) only: never forwarded, never on
    * another agent; the receiver refuses what it cannot honour (§6.6).
    */
-  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) }))
+  target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) })),
+  /**
+   * Optional (protocol 1.x, added with once-semantics): what an executor does
+   * after a crash cut its run of this task short. Absent: 'idempotent', run
+   * it again as the next attempt; 'never': answer failed `interrupted` (§6.8).
+   */
+  retry: Type.Optional(Type.Union([Type.Literal('never'), Type.Literal('idempotent')]))
 })
 
 /** A duration in ms, to the microsecond, so nested hops' times add up exactly. */
@@ -168,7 +174,13 @@ export const TaskCancelSchema = Type.Object({
   id: Id,
   taskId: Id,
   /** The task's origin, as in its task_request's `from`. */
-  origin: PeerIdString
+  origin: PeerIdString,
+  /**
+   * Optional (message set 1.4): the sender gave up on this attempt only (its
+   * attempt timeout passed) and the task goes on elsewhere, so the receiver
+   * keeps no answer and no tombstone for it.
+   */
+  abandoned: Type.Optional(Type.Boolean())
 })
 
 export const CancelAckSchema = Type.Object({
@@ -342,6 +354,30 @@ export const PieceAckSchema = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 64 }))
 })
 
+/**
+ * The executor's word that it has taken a slot and started a task (message
+ * set 1.4, optional): sent to the peer it got the task_request from, and
+ * relayed hop by hop to the origin, at most once per attempt. Each hop takes
+ * it only from the peer it handed that task to; it then stops timing the
+ * attempt out and waits for the task's deadline.
+ */
+export const TaskRunningSchema = Type.Object({
+  type: Type.Literal('task_running'),
+  id: Id,
+  taskId: Id,
+  /** The peer whose agent took the task (relayed unchanged). */
+  executor: PeerIdString
+})
+
+export const RunningAckSchema = Type.Object({
+  type: Type.Literal('running_ack'),
+  id: Id,
+  taskId: Id,
+  /** false: not the peer this node handed the task to, or already confirmed; `reason` says which. */
+  accepted: Type.Boolean(),
+  reason: Type.Optional(Type.String({ maxLength: 64 }))
+})
+
 export type AgentAd = Static<typeof AgentAdSchema>
 export type CapabilitySchemaInfo = Static<typeof CapabilitySchemaInfoSchema>
 export type TaskRequestMessage = Static<typeof TaskRequestSchema>
@@ -368,6 +404,8 @@ export type NodeStateMessage = Static<typeof NodeStateSchema>
 export type SignedState = Static<typeof SignedStateSchema>
 export type TaskPieceMessage = Static<typeof TaskPieceSchema>
 export type PieceAckMessage = Static<typeof PieceAckSchema>
+export type TaskRunningMessage = Static<typeof TaskRunningSchema>
+export type RunningAckMessage = Static<typeof RunningAckSchema>
 /** How an executor answered a task_request (not the journal's task status). */
 export type TaskResultStatus = TaskResultMessage['status']
 
@@ -382,6 +420,7 @@ export type TaskProtocolRequest =
   | BidMessage
   | TaskCancelMessage
   | TaskPieceMessage
+  | TaskRunningMessage
 export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'task_request',
   'capability_query',
@@ -391,10 +430,13 @@ export const REQUEST_TYPES: ReadonlySet<string> = new Set([
   'agent_ask',
   'bid',
   'task_cancel',
-  'task_piece'
+  'task_piece',
+  'task_running'
 ])
 
 export type TaskProtocolMessage =
+  | TaskRunningMessage
+  | RunningAckMessage
   | TaskPieceMessage
   | PieceAckMessage
   | AgentAskMessage
@@ -434,6 +476,8 @@ const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> = {
   bid_ack: BidAckSchema,
   task_piece: TaskPieceSchema,
   piece_ack: PieceAckSchema,
+  task_running: TaskRunningSchema,
+  running_ack: RunningAckSchema,
   error: ErrorMessageSchema
 }
 

@@ -1,9 +1,9 @@
 import type { PeerId, Stream } from '@libp2p/interface'
-import { encodeFrame, FrameDecoder, FrameTooLargeError } from '@mesh-node/protocol'
+import { type Chunk, encodeFrame, FrameDecoder, FrameTooLargeError } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
-import { FrameWriter } from './frame-writer.js'
 import { describeInvalid, type Envelope } from './message.js'
 import type { PeerBudgets } from './peer-budget.js'
+import { ReplyQueue } from './reply-queue.js'
 import type { HandlerTable, Registration } from './table.js'
 import { parseFrame } from './wire.js'
 
@@ -29,130 +29,130 @@ export function serveSession(
   options: ServeOptions,
   log: Logger
 ): void {
-  const decoder = new FrameDecoder(options.maxFrameBytes)
-  const peer = remotePeer.toString()
-  // Backpressure: a peer that sends requests but does not read the replies
-  // would make them pile up here without bound. Past the queue bound the
-  // session stops reading (yamux then stops granting the peer send window),
-  // and reads again once half of it has gone out.
-  let paused = false
-  const overloaded = (): boolean =>
-    writer.pendingFrames >= options.maxQueuedReplies || writer.pendingBytes >= options.maxQueuedReplyBytes
-  const relieved = (): void => {
-    if (!paused) return
-    if (
-      writer.pendingFrames > options.maxQueuedReplies / 2 ||
-      writer.pendingBytes > options.maxQueuedReplyBytes / 2
+  new ServedSession(stream, remotePeer, table, options, log).listen()
+}
+
+class ServedSession {
+  private readonly decoder: FrameDecoder
+  private readonly replies: ReplyQueue
+  private readonly peer: string
+  private inflight = 0
+  private invalid = 0
+
+  constructor(
+    private readonly stream: Stream,
+    private readonly remotePeer: PeerId,
+    private readonly table: HandlerTable,
+    private readonly options: ServeOptions,
+    private readonly log: Logger
+  ) {
+    this.decoder = new FrameDecoder(options.maxFrameBytes)
+    this.peer = remotePeer.toString()
+    this.replies = new ReplyQueue(
+      stream,
+      { maxFrames: options.maxQueuedReplies, maxBytes: options.maxQueuedReplyBytes },
+      log
     )
+  }
+
+  listen(): void {
+    this.stream.addEventListener('message', (evt) => this.onData(evt.data))
+  }
+
+  private onData(data: Chunk): void {
+    let frames: Uint8Array[]
+    try {
+      frames = this.decoder.push(data)
+    } catch (err) {
+      const code = err instanceof FrameTooLargeError ? 'frame_too_large' : 'malformed_frame'
+      this.log.warn(
+        { code, error: (err as Error).message },
+        'rejected task-protocol frame: resetting the session'
+      )
+      this.replies.send(encodeFrame({ type: 'error', code, message: (err as Error).message }))
+      // The frame boundary is lost, so the session cannot continue.
+      setTimeout(() => this.stream.abort(new Error(code)), RESET_GRACE_MS)
       return
-    paused = false
-    if (stream.readStatus === 'paused') stream.resume()
-  }
-  const writer = new FrameWriter(
-    stream,
-    (err) => {
-      log.debug({ err: err.message }, 'task session write failed')
-      stream.abort(err)
-    },
-    relieved
-  )
-  const send = (frame: Uint8Array): void => {
-    writer.write(frame)
-    if (paused || !overloaded() || stream.readStatus !== 'readable') return
-    paused = true
-    log.debug(
-      { frames: writer.pendingFrames, bytes: writer.pendingBytes },
-      'peer is not reading its replies: pausing the session'
-    )
-    // Not synchronously: inside `resume()`'s own dispatch of buffered data a
-    // pause is undone by the window update `resume()` sends after it, and the
-    // peer could then overflow the read buffer (and get its stream reset).
-    queueMicrotask(() => {
-      if (paused && stream.readStatus === 'readable') stream.pause()
-    })
-  }
-  let inflight = 0
-  let invalid = 0
-  const reject = (code: string, message: string, id?: string): void => {
-    invalid++
-    log.warn({ code, error: message, correlationId: id }, 'rejected task-protocol message')
-    send(encodeFrame({ type: 'error', id, code, message }))
-    if (invalid > options.maxInvalidMessages) {
-      log.warn({ invalid }, 'too many invalid messages: resetting the session')
-      stream.abort(new Error('too many invalid messages'))
     }
+    for (const frame of frames) this.onFrame(frame)
+  }
+
+  private onFrame(frame: Uint8Array): void {
+    const accepted = this.accept(frame)
+    if (accepted == null) return
+    const { entry, msg } = accepted
+    const { maxInflight, budgets } = this.options
+    const refusal =
+      this.inflight >= maxInflight
+        ? `more than ${maxInflight} requests in flight on one session`
+        : !budgets.take(this.peer, frame.length)
+          ? `over this peer's budget of ${budgets.limits.requests} requests or ${budgets.limits.bytes} bytes in flight`
+          : undefined
+    if (refusal != null) {
+      this.log.debug({ code: 'too_many_requests', correlationId: msg.id }, refusal)
+      this.replies.send(
+        encodeFrame({ type: 'error', id: msg.id, code: 'too_many_requests', message: refusal })
+      )
+      return
+    }
+    this.inflight++
+    this.answer(entry, msg)
+      .catch((err: Error) => {
+        this.log.error({ err, correlationId: msg.id }, 'task-protocol handler failed')
+        if (this.stream.status === 'open')
+          this.replies.send(
+            encodeFrame({ type: 'error', id: msg.id, code: 'internal', message: err.message })
+          )
+      })
+      .finally(() => {
+        this.inflight--
+        budgets.release(this.peer, frame.length)
+      })
   }
 
   /** The registration a frame is for, or undefined once it has been rejected. */
-  const accept = (frame: Uint8Array): { entry: Registration; msg: Envelope } | undefined => {
+  private accept(frame: Uint8Array): { entry: Registration; msg: Envelope } | undefined {
     const parsed = parseFrame(frame)
     if (!parsed.ok) {
-      reject('invalid_json', parsed.error)
+      this.reject('invalid_json', parsed.error)
       return undefined
     }
     const { value, type, id } = parsed
+    const { table } = this
     const entry = typeof type === 'string' ? table.get(type) : undefined
     if (entry == null) {
       if (typeof type === 'string' && table.isReply(type))
-        reject('unexpected_type', `${type} is a reply; a node accepts only ${table.types().join(', ')}`, id)
-      else reject('unknown_type', `unknown message type ${JSON.stringify(type)}`, id)
+        this.reject(
+          'unexpected_type',
+          `${type} is a reply; a node accepts only ${table.types().join(', ')}`,
+          id
+        )
+      else this.reject('unknown_type', `unknown message type ${JSON.stringify(type)}`, id)
       return undefined
     }
     if (!entry.def.request.Check(value)) {
-      reject('invalid_message', describeInvalid(entry.def.request, value), id)
+      this.reject('invalid_message', describeInvalid(entry.def.request, value), id)
       return undefined
     }
     return { entry, msg: value as Envelope }
   }
 
-  const onFrame = (frame: Uint8Array): void => {
-    const accepted = accept(frame)
-    if (accepted == null) return
-    const { entry, msg } = accepted
-    const refusal =
-      inflight >= options.maxInflight
-        ? `more than ${options.maxInflight} requests in flight on one session`
-        : !options.budgets.take(peer, frame.length)
-          ? `over this peer's budget of ${options.budgets.limits.requests} requests or ${options.budgets.limits.bytes} bytes in flight`
-          : undefined
-    if (refusal != null) {
-      log.debug({ code: 'too_many_requests', correlationId: msg.id }, refusal)
-      send(encodeFrame({ type: 'error', id: msg.id, code: 'too_many_requests', message: refusal }))
-      return
+  private reject(code: string, message: string, id?: string): void {
+    this.invalid++
+    this.log.warn({ code, error: message, correlationId: id }, 'rejected task-protocol message')
+    this.replies.send(encodeFrame({ type: 'error', id, code, message }))
+    if (this.invalid > this.options.maxInvalidMessages) {
+      this.log.warn({ invalid: this.invalid }, 'too many invalid messages: resetting the session')
+      this.stream.abort(new Error('too many invalid messages'))
     }
-    inflight++
-    answer(entry, msg)
-      .catch((err: Error) => {
-        log.error({ err, correlationId: msg.id }, 'task-protocol handler failed')
-        if (stream.status === 'open')
-          send(encodeFrame({ type: 'error', id: msg.id, code: 'internal', message: err.message }))
-      })
-      .finally(() => {
-        inflight--
-        options.budgets.release(peer, frame.length)
-      })
   }
 
-  const answer = async (entry: Registration, msg: Envelope): Promise<void> => {
-    const reply = await entry.handler(msg, remotePeer)
-    if (stream.status === 'open') send(boundedFrame(entry, reply, options.maxFrameBytes, log))
-    else entry.options.undeliverable?.(reply, remotePeer)
+  private async answer(entry: Registration, msg: Envelope): Promise<void> {
+    const reply = await entry.handler(msg, this.remotePeer)
+    if (this.stream.status === 'open')
+      this.replies.send(boundedFrame(entry, reply, this.options.maxFrameBytes, this.log))
+    else entry.options.undeliverable?.(reply, this.remotePeer)
   }
-
-  stream.addEventListener('message', (evt) => {
-    let frames: Uint8Array[]
-    try {
-      frames = decoder.push(evt.data)
-    } catch (err) {
-      const code = err instanceof FrameTooLargeError ? 'frame_too_large' : 'malformed_frame'
-      log.warn({ code, error: (err as Error).message }, 'rejected task-protocol frame: resetting the session')
-      send(encodeFrame({ type: 'error', code, message: (err as Error).message }))
-      // The frame boundary is lost, so the session cannot continue.
-      setTimeout(() => stream.abort(new Error(code)), RESET_GRACE_MS)
-      return
-    }
-    for (const frame of frames) onFrame(frame)
-  })
 }
 
 /**

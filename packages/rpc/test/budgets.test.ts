@@ -4,6 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
 import { encodeFrame, FrameDecoder, TASK_PROTOCOL } from '@mesh-node/protocol'
+import { until } from '@mesh-node/test-utils'
 import { Type } from '@sinclair/typebox'
 import { pino } from 'pino'
 import { defineMessage, RemoteProtocolError, type Rpc, rpc } from '../src/index.js'
@@ -20,14 +21,6 @@ const blob = defineMessage(
   Type.Object({ type: Type.Literal('blob'), id: Type.String(), size: Type.Integer({ minimum: 0 }) }),
   Type.Object({ type: Type.Literal('blob_reply'), id: Type.String(), data: Type.String() })
 )
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 
 describe('per-peer inbound budgets and unread replies', { timeout: 90_000 }, () => {
   const log = pino({ level: 'silent' })

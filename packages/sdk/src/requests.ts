@@ -8,6 +8,13 @@ export interface TaskRequest {
   from: string
   /** Unix epoch milliseconds after which the answer is no longer wanted. */
   deadline: number
+  /**
+   * Which run of this task on this node this is: 1, or N after a crash of
+   * the node cut N - 1 runs short (an idempotent task runs again; a
+   * `retry: never` task is failed `interrupted` instead). A handler with a
+   * side effect can check for the work an earlier attempt left. Absent: 1.
+   */
+  attempt?: number
 }
 
 /** Pick one of `options`; answered with a {@link VoteAnswer}. */

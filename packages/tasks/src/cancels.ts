@@ -11,7 +11,14 @@ import { taskCancel } from './messages/task-cancel.js'
  */
 export class TaskCancelledError extends Error {
   readonly code = 'cancelled'
-  constructor(message = 'the task was cancelled by its origin') {
+  /**
+   * @param abandoned only this attempt was given up on (attempt timeout), not
+   *   the task: nothing is remembered of it here, so the task may come back.
+   */
+  constructor(
+    readonly abandoned = false,
+    message = abandoned ? 'the sender gave up on this attempt' : 'the task was cancelled by its origin'
+  ) {
     super(message)
     this.name = 'TaskCancelledError'
   }
@@ -19,6 +26,11 @@ export class TaskCancelledError extends Error {
 
 export function isCancel(reason: unknown): boolean {
   return reason instanceof TaskCancelledError
+}
+
+/** A cancel of one attempt the sender gave up on, not of the task. */
+export function isAbandoned(reason: unknown): boolean {
+  return reason instanceof TaskCancelledError && reason.abandoned
 }
 
 export interface CancelTableInit {
@@ -83,6 +95,8 @@ export class CancelTable {
     const holder = this.holders.get(msg.taskId)
     const log = this.log.child({ taskId: msg.taskId })
     if (holder == null) {
+      // An abandoned attempt's cancel follows its request on the same stream: nothing to refuse later.
+      if (msg.abandoned === true) return 'unknown'
       this.tombstone(msg.taskId, msg.origin, from)
       log.debug({ remotePeer: from }, 'cancel for a task not running here; it is refused if it arrives')
       return 'unknown'
@@ -91,8 +105,12 @@ export class CancelTable {
       log.warn({ remotePeer: from }, 'refused a cancel from a peer that did not hand this node the task')
       return 'refused'
     }
-    log.info({ remotePeer: from }, 'task cancelled by its origin')
-    holder.controller.abort(new TaskCancelledError())
+    const abandoned = msg.abandoned === true
+    log.info(
+      { remotePeer: from, abandoned },
+      abandoned ? 'attempt abandoned by its sender' : 'task cancelled by its origin'
+    )
+    holder.controller.abort(new TaskCancelledError(abandoned))
     return 'cancelled'
   }
 
@@ -103,24 +121,8 @@ export class CancelTable {
   passOn(peerId: string, taskId: string, origin: string, signal: AbortSignal | undefined): () => void {
     if (signal == null) return () => {}
     const send = (): void => {
-      if (!isCancel(signal.reason)) return
-      const started = performance.now()
-      this.rpc
-        .request(
-          taskCancel,
-          peerIdFromString(peerId),
-          { taskId, origin },
-          { timeoutMs: this.init.cancelTimeoutMs ?? 2000 }
-        )
-        .then((ack) =>
-          this.log.info(
-            { taskId, remotePeer: peerId, status: ack.status, ms: Math.round(performance.now() - started) },
-            'cancel passed on'
-          )
-        )
-        .catch((err: Error) =>
-          this.log.warn({ taskId, remotePeer: peerId, err: err.message }, 'could not pass a cancel on')
-        )
+      if (isCancel(signal.reason))
+        this.send(peerId, taskId, origin, 'cancel passed on', isAbandoned(signal.reason))
     }
     if (signal.aborted) {
       send()
@@ -128,6 +130,35 @@ export class CancelTable {
     }
     signal.addEventListener('abort', send, { once: true })
     return () => signal.removeEventListener('abort', send)
+  }
+
+  /**
+   * Tells `peerId` to stop a task whose attempt this node gave up on (its
+   * attempt timeout passed): a slow executor must not go on running a task
+   * the next candidate now runs.
+   */
+  abandon(peerId: string, taskId: string, origin: string): void {
+    this.send(peerId, taskId, origin, 'abandoned attempt cancelled', true)
+  }
+
+  private send(peerId: string, taskId: string, origin: string, what: string, abandoned: boolean): void {
+    const started = performance.now()
+    this.rpc
+      .request(
+        taskCancel,
+        peerIdFromString(peerId),
+        abandoned ? { taskId, origin, abandoned } : { taskId, origin },
+        { timeoutMs: this.init.cancelTimeoutMs ?? 2000 }
+      )
+      .then((ack) =>
+        this.log.info(
+          { taskId, remotePeer: peerId, status: ack.status, ms: Math.round(performance.now() - started) },
+          what
+        )
+      )
+      .catch((err: Error) =>
+        this.log.warn({ taskId, remotePeer: peerId, err: err.message }, `could not send a cancel (${what})`)
+      )
   }
 
   private tombstone(taskId: string, origin: string, from: string): void {

@@ -8,3 +8,9 @@ export const DEFAULT_TRANSPORT_RETRIES = 2
 export const DEFAULT_EXECUTED_CACHE_SIZE = 10_000
 /** How long a newly identified peer may take to say which agents it runs. */
 export const PEER_QUERY_TIMEOUT_MS = 5_000
+/**
+ * The error code of a task whose run here a crash cut short, answered instead
+ * of a second run when the task's retry policy is 'never' (the journal marks
+ * such runs with the same code at start).
+ */
+export const INTERRUPTED = 'interrupted'

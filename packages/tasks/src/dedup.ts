@@ -1,13 +1,15 @@
 import type { RouteResult } from './task-state.js'
-import type { ExecutionOutcome, ExecutionStore } from './types.js'
 
 /** Bytes of finished answers kept in memory when there is no durable table (tests, embedding). */
 const MAX_SETTLED_BYTES = 64 * 1024 * 1024
 
+/** One origin's task: ids are the origins' to choose, so an id alone names nothing here. */
+const keyOf = (taskId: string, origin: string): string => `${origin}\n${taskId}`
+
 /**
- * A repeated task id never runs twice here: a repeat while the first is at
- * work waits for the same answer (the in-memory map), and one after it
- * finished gets the answer the durable executions table kept.
+ * A repeated task never runs twice here: a repeat while the first is at
+ * work waits for the same answer (this in-memory map), and one after it
+ * finished gets the answer the executor's durable table kept.
  *
  * Memory holds only the work under way. A finished answer leaves memory as
  * soon as the durable table has it, or at once when another node executed
@@ -15,61 +17,57 @@ const MAX_SETTLED_BYTES = 64 * 1024 * 1024
  * here. Without a table, finished answers stay, bounded in count and bytes.
  */
 export class Dedup {
-  /** taskId -> the work producing the answer (or, without a table, the answer). */
+  /** (origin, taskId) -> the work producing the answer (or, without a table, the answer). */
   private readonly executed = new Map<string, Promise<RouteResult>>()
   private readonly settledBytes = new Map<string, number>()
   private settledTotal = 0
 
   constructor(
     private readonly maxEntries: number,
-    private readonly store?: ExecutionStore
+    /** Whether a durable table answers finished repeats. */
+    private readonly durable: boolean
   ) {}
 
   /** The work already under way (or done) for this task here. */
-  running(taskId: string): Promise<RouteResult> | undefined {
-    return this.executed.get(taskId)
+  running(taskId: string, origin: string): Promise<RouteResult> | undefined {
+    return this.executed.get(keyOf(taskId, origin))
   }
 
-  /** What a finished execution answered, from the durable table. */
-  finished(taskId: string): ExecutionOutcome | undefined {
-    const stored = this.store?.get(taskId)
-    if (stored == null || stored.status === 'running') return undefined
-    return { status: stored.status, result: stored.result, error: stored.error, agent: stored.agent }
-  }
-
-  remember(taskId: string, work: Promise<RouteResult>): void {
-    this.forget(taskId)
-    this.executed.set(taskId, work)
+  remember(taskId: string, origin: string, work: Promise<RouteResult>): void {
+    const key = keyOf(taskId, origin)
+    this.drop(key)
+    this.executed.set(key, work)
     while (this.executed.size > this.maxEntries) {
       const oldest = this.executed.keys().next().value
       if (oldest == null) break
-      this.forget(oldest)
+      this.drop(oldest)
     }
   }
 
   /** Busy and no-agent are not executions: a retry may find room here later. */
-  forget(taskId: string): void {
-    this.executed.delete(taskId)
-    this.settledTotal -= this.settledBytes.get(taskId) ?? 0
-    this.settledBytes.delete(taskId)
+  forget(taskId: string, origin: string): void {
+    this.drop(keyOf(taskId, origin))
   }
 
-  record(taskId: string, origin: string, outcome: ExecutionOutcome): void {
-    this.store?.record(taskId, origin, outcome)
-  }
-
-  /** The work for `taskId` has its answer: keep it in memory only if nothing else will answer a repeat. */
-  settled(taskId: string, result: RouteResult, executedHere: boolean): void {
-    if (this.store != null || !executedHere) {
-      this.forget(taskId)
+  /** The work for the task has its answer: keep it in memory only if nothing else will answer a repeat. */
+  settled(taskId: string, origin: string, result: RouteResult, executedHere: boolean): void {
+    const key = keyOf(taskId, origin)
+    if (this.durable || !executedHere) {
+      this.drop(key)
       return
     }
     const bytes = JSON.stringify(result.result ?? null).length + JSON.stringify(result.error ?? null).length
-    this.settledBytes.set(taskId, bytes)
+    this.settledBytes.set(key, bytes)
     this.settledTotal += bytes
     for (const oldest of this.settledBytes.keys()) {
       if (this.settledTotal <= MAX_SETTLED_BYTES) break
-      this.forget(oldest)
+      this.drop(oldest)
     }
+  }
+
+  private drop(key: string): void {
+    this.executed.delete(key)
+    this.settledTotal -= this.settledBytes.get(key) ?? 0
+    this.settledBytes.delete(key)
   }
 }

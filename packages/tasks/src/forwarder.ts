@@ -4,10 +4,12 @@ import { MAX_HOPS, type TaskResultMessage } from '@mesh-node/protocol'
 import { RemoteProtocolError, type Rpc, TransportError } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { type CancelTable, isCancel } from './cancels.js'
+import { INTERRUPTED } from './constants.js'
 import type { Discovery } from './discovery.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
+import type { RunningTable } from './running.js'
 import type { SilentPeers } from './silence.js'
 import { needsConfirmation, targetFailure } from './target.js'
 import {
@@ -31,6 +33,8 @@ export interface ForwarderComponents {
   log: Logger
   pieces?: TaskPieces
   silence: SilentPeers
+  /** Confirmations that a peer started the task; without it, every attempt is timed out as if silent. */
+  running?: Pick<RunningTable, 'expect'>
 }
 
 export interface ForwarderInit {
@@ -59,24 +63,52 @@ export class Forwarder {
     }
     const self = this.c.selfPeerId
     state.observer?.started(peerId)
+    const upstream = upstreamOf(state, self)
     // While this peer has the task, its pieces (and only its) are relayed.
-    const release = this.c.pieces?.expect(state.taskId, peerId, upstreamOf(state, self))
+    const release = this.c.pieces?.expect(state.taskId, peerId, upstream)
     const stopPassing = this.c.cancels.passOn(peerId, state.taskId, state.from, state.signal)
+    const attempt = this.attemptTimer(peerId, state, last)
+    const unexpect = this.c.running?.expect(state.taskId, peerId, upstream, attempt.confirmed)
     const sentAt = performance.now()
-    const remaining = state.deadline - Date.now()
-    const until =
-      Date.now() + this.c.silence.attemptTimeout(peerId, state.capability, remaining, last, state.hops)
     try {
-      const res = await this.send(peerId, state, until).finally(async () => {
+      const res = await this.send(peerId, state, attempt.signal).finally(async () => {
         state.timing.forwardedMs += performance.now() - sentAt
         await release?.()
       })
       this.c.silence.answered(peerId, state.capability, performance.now() - sentAt)
       return this.answered(peerId, state, res)
     } catch (err) {
-      return this.unreachable(peerId, state, err as Error, until)
+      return this.unreachable(peerId, state, err as Error, attempt.timedOut())
     } finally {
+      attempt.clear()
+      unexpect?.()
       stopPassing()
+    }
+  }
+
+  /**
+   * The attempt's own timeout (silence.ts), which aborts the request to this
+   * peer; it stops once the peer confirms that it runs the task, so a slow
+   * peer gets the task's deadline, and only a silent one is given up on.
+   */
+  private attemptTimer(peerId: string, state: TaskState, last: boolean) {
+    const remaining = state.deadline - Date.now()
+    const budget = this.c.silence.attemptTimeout(peerId, state.capability, remaining, last, state.hops)
+    const controller = new AbortController()
+    let fired = false
+    const timer =
+      budget < remaining
+        ? setTimeout(() => {
+            fired = true
+            controller.abort(new Error('attempt timeout'))
+          }, budget)
+        : undefined
+    const clear = (): void => clearTimeout(timer)
+    return {
+      signal: state.signal != null ? AbortSignal.any([state.signal, controller.signal]) : controller.signal,
+      confirmed: clear,
+      clear,
+      timedOut: () => fired
     }
   }
 
@@ -87,7 +119,9 @@ export class Forwarder {
     if (res.status === 'no_agent') return { kind: 'skip' }
     const { taskId, status, result: value, error, executor, agent, path, spans } = res
     const result: RouteResult = { taskId, status, result: value, error, executor, agent, path, spans }
-    if (res.status === 'failed' && state.failover === true) return { kind: 'failed', result }
+    // An interrupted `retry: never` task must not run on the next candidate too.
+    if (res.status === 'failed' && state.failover === true && res.error?.code !== INTERRUPTED)
+      return { kind: 'failed', result }
     if (state.from !== this.c.selfPeerId)
       this.c.events.emit({
         taskId: state.taskId,
@@ -101,7 +135,7 @@ export class Forwarder {
     return { kind: 'done', result }
   }
 
-  private unreachable(peerId: string, state: TaskState, err: Error, until: number): Step {
+  private unreachable(peerId: string, state: TaskState, err: Error, attemptTimedOut: boolean): Step {
     if (err instanceof RemoteProtocolError && err.code === 'too_many_requests') {
       // The peer's inbound budget for us is spent: like busy, try another or back off.
       state.observer?.ended(peerId, 'busy', { error: { code: err.code, message: err.message } })
@@ -112,13 +146,15 @@ export class Forwarder {
       'peer unreachable for task; trying the next candidate'
     )
     const timeout = err instanceof TransportError && err.code === 'timeout'
-    if (timeout && until < state.deadline && Date.now() < state.deadline && state.signal?.aborted !== true) {
-      // Silent past its attempt's share of the deadline: fail over, and try it last from now on.
+    if (attemptTimedOut && state.signal?.aborted !== true) {
+      // Silent past its attempt's share of the deadline, and never said it started:
+      // fail over, try it last from now on, and tell it to stop in case it is only slow.
       this.c.log.warn(
-        { taskId: state.taskId, remotePeer: peerId },
-        'peer did not answer within its attempt timeout; failing over and scoring it down'
+        { taskId: state.taskId, traceId: state.trace.traceId, remotePeer: peerId },
+        'peer did not answer or confirm within its attempt timeout; failing over, scoring it down and cancelling it'
       )
       this.c.silence.silent(peerId)
+      this.c.cancels.abandon(peerId, state.taskId, state.from)
       state.observer?.ended(peerId, 'timeout', {
         error: { code: 'attempt_timeout', message: `no answer from ${peerId} within its attempt timeout` }
       })
@@ -133,10 +169,10 @@ export class Forwarder {
   }
 
   /** One peer, retried with backoff on transport errors only. */
-  private async send(peerId: string, state: TaskState, until: number): Promise<TaskResultMessage> {
+  private async send(peerId: string, state: TaskState, signal: AbortSignal): Promise<TaskResultMessage> {
     const peer = peerIdFromString(peerId)
     for (let attempt = 0; ; attempt++) {
-      const remaining = Math.min(state.deadline, until) - Date.now()
+      const remaining = state.deadline - Date.now()
       try {
         return await this.c.rpc.request(
           taskRequest,
@@ -152,9 +188,11 @@ export class Forwarder {
             hops: state.target != null ? MAX_HOPS : state.hops + 1,
             path: state.path,
             target: state.target,
+            // Absent means 'idempotent' (§6.8), so only the exception is sent.
+            ...(state.retry === 'never' ? { retry: 'never' as const } : {}),
             traceparent: formatTraceparent(state.trace)
           },
-          { timeoutMs: Math.max(1, remaining), signal: state.signal }
+          { timeoutMs: Math.max(1, remaining), signal }
         )
       } catch (err) {
         const retryable = err instanceof TransportError && err.code !== 'timeout'
@@ -162,7 +200,9 @@ export class Forwarder {
         if (!retryable || attempt >= this.init.transportRetries || Date.now() + pause >= state.deadline)
           throw err
         if (!this.c.registry.isAvailable(peerId)) throw err
-        await sleep(pause, state.signal)
+        await sleep(pause, signal)
+        // The rpc would never hear an abort that happened before the request.
+        if (signal.aborted) throw new TransportError('aborted', 'timeout')
       }
     }
   }

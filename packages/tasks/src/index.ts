@@ -44,6 +44,7 @@ import { DefaultTasks } from './tasks.js'
 import type { ExecutionStore, SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
 
 export { isCancel, TaskCancelledError } from './cancels.js'
+export { INTERRUPTED } from './constants.js'
 export type { OutboxStore } from './outbox.js'
 export type { PieceDropReason, StreamedPiece, TaskPieces } from './pieces.js'
 export type { RoutingStrategy } from './strategy.js'
@@ -54,7 +55,9 @@ export type {
   ExecutionOutcome,
   ExecutionStore,
   OutcomeError,
+  RetryPolicy,
   RouteAttemptOutcome,
+  StoredExecution,
   SubmitOptions,
   TaskEvent,
   TaskOutcome

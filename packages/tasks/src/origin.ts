@@ -73,7 +73,8 @@ export class Origin {
       preferPeer: options.preferPeer,
       candidates: options.candidates,
       failover: options.failover,
-      target: options.target
+      target: options.target,
+      retry: options.retry
     }
   }
 

@@ -1,15 +1,18 @@
 import type { PeerId } from '@libp2p/interface'
 import { MAX_TASK_TIMEOUT_MS, type TaskRequestMessage, type TaskResultMessage } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
-import { type CancelTable, isCancel } from './cancels.js'
+import { type CancelTable, isAbandoned, isCancel } from './cancels.js'
 import type { Dedup } from './dedup.js'
 import type { Dispatch } from './dispatch.js'
+import type { Executor } from './executor.js'
 import { cancelled, type RouteResult } from './task-state.js'
 import { startTiming, traceFor, withHopSpan } from './trace.js'
 
 export interface ReceiverComponents {
   dispatch: Dispatch
   dedup: Dedup
+  /** Answers repeats from its durable record of what ran here. */
+  executor: Pick<Executor, 'recorded'>
   cancels: CancelTable
   selfPeerId: string
   log: Logger
@@ -24,12 +27,15 @@ export class Receiver {
     const sender = remotePeer.toString()
     const refusal = this.refusal(msg, sender)
     if (refusal != null) return reply(refusal)
-    const existing = this.c.dedup.running(msg.taskId)
+    const existing = this.c.dedup.running(msg.taskId, msg.from)
     if (existing != null) return reply(await existing)
     const self = this.c.selfPeerId
-    const stored = this.c.dedup.finished(msg.taskId)
-    if (stored != null)
-      return reply({ taskId: msg.taskId, ...stored, executor: self, path: [...msg.path, self] })
+    // Before any routing: a `retry: never` task interrupted here must not run elsewhere either.
+    const recorded = this.c.executor.recorded(msg.taskId, msg.from, msg.retry)
+    if (recorded.kind === 'answer')
+      return reply({ taskId: msg.taskId, ...recorded.outcome, executor: self, path: [...msg.path, self] })
+    if (recorded.kind === 'busy')
+      return reply({ taskId: msg.taskId, status: 'busy', path: [...msg.path, self] })
     if (this.c.cancels.refuses(msg.taskId, msg.from, sender)) return reply(cancelled(msg.taskId, msg.path))
     return reply(await this.work(msg, sender))
   }
@@ -44,6 +50,16 @@ export class Receiver {
         status: 'no_agent',
         path: msg.path,
         error: { code: 'loop', message: 'this node is already on the task path' }
+      }
+    }
+    // The origin is first on every path it sends: a request whose `from` is
+    // not is someone else's claim to the origin's task id (§6.1).
+    if (msg.path[0] !== msg.from) {
+      return {
+        ...base,
+        status: 'failed',
+        path: msg.path,
+        error: { code: 'bad_path', message: 'the first peer on the path must be the origin (`from`)' }
       }
     }
     if (msg.path[msg.path.length - 1] !== sender) {
@@ -84,6 +100,7 @@ export class Receiver {
         hops: msg.hops,
         path: [...msg.path, self],
         target: msg.target,
+        retry: msg.retry,
         signal: held.signal,
         trace,
         timing
@@ -94,25 +111,18 @@ export class Receiver {
           : r
       )
       .finally(held.release)
-    this.c.dedup.remember(msg.taskId, work)
+    this.c.dedup.remember(msg.taskId, msg.from, work)
     const done = await work
     // This hop's own account goes in front of the ones the next hops sent back.
     const res: RouteResult = {
       ...done,
       spans: withHopSpan(done.spans, { peerId: self, trace, timing, executed: done.executor === self })
     }
-    if (res.status === 'busy' || res.status === 'no_agent') this.c.dedup.forget(msg.taskId)
-    else {
-      if (res.executor === self) {
-        this.c.dedup.record(msg.taskId, msg.from, {
-          status: res.status,
-          result: res.result,
-          error: res.error,
-          agent: res.agent
-        })
-      }
-      this.c.dedup.settled(msg.taskId, res, res.executor === self)
-    }
+    // The executor wrote its own record; memory only bridges the time until then.
+    // An abandoned attempt is not an answer of the task: a later request for it asks the record again.
+    if (res.status === 'busy' || res.status === 'no_agent' || isAbandoned(held.signal.reason))
+      this.c.dedup.forget(msg.taskId, msg.from)
+    else this.c.dedup.settled(msg.taskId, msg.from, res, res.executor === self)
     return res
   }
 }

@@ -10,7 +10,10 @@ import type { OutcomeError, SubmitOptions } from './types.js'
  * table's; only the origin has an observer, preferPeer, candidates, failover).
  */
 export interface TaskState
-  extends Pick<SubmitOptions, 'signal' | 'observer' | 'preferPeer' | 'candidates' | 'failover' | 'target'> {
+  extends Pick<
+    SubmitOptions,
+    'signal' | 'observer' | 'preferPeer' | 'candidates' | 'failover' | 'target' | 'retry'
+  > {
   taskId: string
   capability: string
   input: unknown

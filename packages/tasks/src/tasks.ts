@@ -21,10 +21,12 @@ import { resultDelivery, resultDeliveryHandler } from './messages/result-deliver
 import { taskCancel, taskCancelHandler } from './messages/task-cancel.js'
 import { taskPiece, taskPieceHandler } from './messages/task-piece.js'
 import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
+import { taskRunning, taskRunningHandler } from './messages/task-running.js'
 import { Origin } from './origin.js'
 import { createOutboxDelivery, memoryOutbox, type OutboxDelivery } from './outbox.js'
 import { createTaskPieces, type TaskPieces } from './pieces.js'
 import { Receiver } from './receiver.js'
+import { RunningTable } from './running.js'
 import { SilentPeers } from './silence.js'
 import { leastLoaded } from './strategy.js'
 import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
@@ -35,6 +37,7 @@ export class DefaultTasks implements Tasks {
   readonly outbox: OutboxDelivery
   private readonly events = new TaskEvents()
   private readonly cancels: CancelTable
+  private readonly running: RunningTable
   private readonly discovery: Discovery
   private readonly origin: Origin
   private readonly receiver: Receiver
@@ -52,6 +55,8 @@ export class DefaultTasks implements Tasks {
       log: log.child({ component: 'outbox' })
     })
     this.cancels = new CancelTable(rpc, log.child({ component: 'cancel' }), init.cancels)
+    const running = new RunningTable({ rpc, selfPeerId, log: log.child({ component: 'running' }) })
+    this.running = running
     const routerLog = log.child({ component: 'router' })
     this.discovery = new Discovery(
       { runtime, registry, providers: c.providers, rpc, log: routerLog },
@@ -59,14 +64,23 @@ export class DefaultTasks implements Tasks {
     )
     const { pieces, cancels, discovery } = this
     const silence = new SilentPeers()
+    const executor = new Executor({
+      runtime,
+      selfPeerId,
+      events,
+      pieces,
+      executions: c.executions,
+      running,
+      log: routerLog
+    })
     const dispatch = new Dispatch({
       registry,
       silence,
       discovery,
       strategy: init.strategy ?? leastLoaded,
-      executor: new Executor({ runtime, selfPeerId, events, pieces, log: routerLog }),
+      executor,
       forwarder: new Forwarder(
-        { rpc, registry, discovery, cancels, events, selfPeerId, pieces, silence, log: routerLog },
+        { rpc, registry, discovery, cancels, events, selfPeerId, pieces, silence, running, log: routerLog },
         {
           maxHops: Math.min(init.maxHops ?? DEFAULT_MAX_HOPS, MAX_HOPS),
           transportRetries: init.transportRetries ?? DEFAULT_TRANSPORT_RETRIES
@@ -74,8 +88,8 @@ export class DefaultTasks implements Tasks {
       )
     })
     this.origin = new Origin({ dispatch, events, selfPeerId, log: routerLog })
-    const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions)
-    this.receiver = new Receiver({ dispatch, dedup, cancels, selfPeerId, log: routerLog })
+    const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions != null)
+    this.receiver = new Receiver({ dispatch, dedup, executor, cancels, selfPeerId, log: routerLog })
   }
 
   async submit(options: SubmitOptions): Promise<TaskOutcome> {
@@ -102,6 +116,7 @@ export class DefaultTasks implements Tasks {
     rpc.handle(resultDelivery, resultDeliveryHandler(this.c.acceptDeliveredResult))
     rpc.handle(taskCancel, taskCancelHandler(this.cancels))
     rpc.handle(taskPiece, taskPieceHandler(this.pieces))
+    rpc.handle(taskRunning, taskRunningHandler(this.running))
     this.c.events.addEventListener('peer:identify', this.onIdentify)
     this.outbox.start()
   }
@@ -109,7 +124,7 @@ export class DefaultTasks implements Tasks {
   async stop(): Promise<void> {
     this.outbox.stop()
     this.c.events.removeEventListener('peer:identify', this.onIdentify)
-    for (const def of [taskRequest, capabilityQuery, resultDelivery, taskCancel, taskPiece])
+    for (const def of [taskRequest, capabilityQuery, resultDelivery, taskCancel, taskPiece, taskRunning])
       this.c.rpc.unhandle(def)
   }
 

@@ -35,7 +35,7 @@ export function traceFor(taskId: string, traceparent?: string): TraceContext {
 export function parseTraceparent(value: string): { traceId: string; parentId: string } | undefined {
   if (!TRACEPARENT_PATTERN.test(value)) return undefined
   const [, traceId, parentId] = value.split('-')
-  if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined
+  if (traceId == null || parentId == null || /^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined
   return { traceId, parentId }
 }
 

@@ -46,6 +46,8 @@ export interface SubmitOptions {
   target?: TaskTarget
   /** W3C traceparent of the caller; its trace id is kept, else one is made. */
   traceparent?: string
+  /** @default 'idempotent' */
+  retry?: RetryPolicy
 }
 
 /**
@@ -59,13 +61,34 @@ export interface ExecutionOutcome {
   agent?: string
 }
 
-/** Durable memory of what this node executed, so a repeat never runs twice, even after a restart. */
+/** What the durable executions table holds for one (task id, origin). */
+export interface StoredExecution extends Omit<ExecutionOutcome, 'status'> {
+  status: 'running' | 'completed' | 'failed'
+  /** How many times this node began the task; absent: 1. */
+  attempt?: number
+}
+
+/**
+ * Durable memory of what this node executed, keyed by the task's origin and
+ * id (never the id alone: ids are the origins' to choose), so a repeat never
+ * runs twice, even after a restart.
+ */
 export interface ExecutionStore {
-  get(
-    taskId: string
-  ): (Omit<ExecutionOutcome, 'status'> & { status: 'running' | 'completed' | 'failed' }) | undefined
+  get(taskId: string, origin: string): StoredExecution | undefined
+  /**
+   * Records that attempt `attempt` starts on `agent`; resolves once that is
+   * committed, so a handler never runs without a durable start record.
+   */
+  begin(taskId: string, origin: string, attempt: number, agent: string): Promise<void>
   record(taskId: string, origin: string, outcome: ExecutionOutcome): void
 }
+
+/**
+ * What an executor does with a run of the task that a crash cut short:
+ * 'idempotent' (the default) runs it again as the next attempt, 'never'
+ * fails the task `interrupted`.
+ */
+export type RetryPolicy = 'never' | 'idempotent'
 
 /** Lifecycle notices, for the task list and logs. */
 export interface TaskEvent {

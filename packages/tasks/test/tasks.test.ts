@@ -7,17 +7,10 @@ import { type Membership, membership } from '@mesh-node/membership'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
 import { MAX_HOPS } from '@mesh-node/protocol'
 import { type Rpc, rpc } from '@mesh-node/rpc'
+import { at, until } from '@mesh-node/test-utils'
 import { pino } from 'pino'
 import { type RouteAttemptOutcome, type TaskEvent, type Tasks, tasks } from '../src/index.js'
 import { taskRequest } from '../src/messages/task-request.js'
-
-async function until(fn: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 /** One node as createMesh composes it, minus coordination: a real libp2p peer, rpc, membership, tasks. */
 interface Node {
@@ -78,7 +71,7 @@ async function stopNode(n: Node): Promise<void> {
 /** Each node sees the others' agents for each capability named. */
 async function connect(nodes: Node[], wants: Array<[Node, string, number]>): Promise<void> {
   for (const a of nodes)
-    for (const b of nodes) if (a !== b) await a.peer.libp2p.dial(b.peer.libp2p.getMultiaddrs()[0])
+    for (const b of nodes) if (a !== b) await a.peer.libp2p.dial(at(b.peer.libp2p.getMultiaddrs(), 0))
   for (const [n, capability, peers] of wants)
     await until(
       () => new Set(n.members.registry.find(capability).map((v) => v.peerId)).size >= peers,

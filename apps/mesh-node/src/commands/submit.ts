@@ -1,5 +1,5 @@
 import { MAX_TASK_TIMEOUT_MS, type MeshClient, type TaskInfo, type TaskResult } from '@mesh-node/client'
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { parseDuration } from '../duration.js'
 import { shortPeer } from '../ids.js'
@@ -17,6 +17,7 @@ interface SubmitOptions extends CommonOptions {
   trunc: boolean
   agent?: string
   peer?: string
+  retry?: 'never' | 'idempotent'
 }
 
 /** A task timeout flag: a duration up to the protocol's 10 minutes. */
@@ -111,6 +112,12 @@ export function submitCommand(): Command {
       'run it on this agent only (and this peer: id or unique prefix); never elsewhere'
     )
     .option('--peer <peer>', 'run it on this peer only (id or unique prefix); never elsewhere')
+    .addOption(
+      new Option(
+        '--retry <policy>',
+        'if the executor crashes mid-run: idempotent runs it again (the handler sees MESH_ATTEMPT=2), never fails it "interrupted"'
+      ).choices(['idempotent', 'never'])
+    )
     .option('--follow', "show the task's attempts (executor, agent, outcome) as they happen")
     .option(
       '--stream',
@@ -137,7 +144,8 @@ export function submitCommand(): Command {
         timeoutMs,
         queue: options.queue,
         agent: options.agent,
-        peer: options.peer
+        peer: options.peer,
+        ...(options.retry != null ? { retry: options.retry } : {})
       })
       if (!options.wait) {
         if (options.json === true) printJson({ taskId })

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import { type AgentCard, type Message, Role, type Task, TaskState } from '@a2a-js/sdk'
 import { type Client, ClientFactory, JsonRpcTransportFactory } from '@a2a-js/sdk/client'
 import { verifyCard } from '@mesh-node/a2a-server'
+import { at, present } from '@mesh-node/test-utils'
 import { execAgent } from '../helpers/agents.js'
 import {
   runCli,
@@ -294,7 +295,7 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
     const sent = await call('message/send', v03Message('text.upper', 'old names'))
     assert.equal(sent.kind, 'task')
     assert.equal(sent.status.state, 'completed')
-    assert.deepEqual(sent.artifacts[0].parts[0], { kind: 'text', text: 'OLD NAMES' })
+    assert.deepEqual(at(at(sent.artifacts, 0).parts, 0), { kind: 'text', text: 'OLD NAMES' })
     assert.equal((await call('tasks/get', { id: sent.id })).status.state, 'completed')
     assert.equal((await serving.client.task(sent.id)).executor, executor.peerId)
 
@@ -305,14 +306,16 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
       .filter((l) => l.startsWith('data: '))
       .map((l) => (JSON.parse(l.slice(6)) as { result: V03Result }).result)
     assert.equal(events[0]?.kind, 'task')
-    assert.ok(events.some((e) => e.kind === 'artifact-update' && e.artifact.parts[0].text === 'STREAMED OLD'))
+    assert.ok(
+      events.some((e) => e.kind === 'artifact-update' && at(e.artifact.parts, 0).text === 'STREAMED OLD')
+    )
     assert.equal(events.at(-1)?.status?.state, 'completed')
   })
 
   it('A2A 0.3: tasks/cancel stops the task on the other node; tasks/resubscribe sees canceled', async () => {
     const { rpc, call } = v03(cardUrl.replace('/.well-known/agent-card.json', '/a2a/jsonrpc'), token)
     const lingering = await rpc('message/stream', v03Message('linger', 'x'))
-    const reader = lingering.body!.getReader()
+    const reader = present(lingering.body, 'a response body').getReader()
     const first = new TextDecoder().decode((await reader.read()).value)
     const taskId = (JSON.parse(/data: (.*)/.exec(first)?.[1] ?? '{}') as { result: { id: string } }).result.id
     await reader.cancel()
@@ -327,7 +330,10 @@ describe('the mesh served as an A2A agent (--a2a), used with the SDK client', { 
       { message: 'the lingering task to run on the executor' }
     )
     // The resubscription is open (its first event is the task as it is) before the cancel.
-    const resubscribed = (await rpc('tasks/resubscribe', { id: taskId })).body!.getReader()
+    const resubscribed = present(
+      (await rpc('tasks/resubscribe', { id: taskId })).body,
+      'a response body'
+    ).getReader()
     let seen = new TextDecoder().decode((await resubscribed.read()).value)
     assert.match(seen, new RegExp(taskId))
     const cancelled = await call('tasks/cancel', { id: taskId })

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { TopicMessage } from '@mesh-node/client'
+import { at } from '@mesh-node/test-utils'
 import {
   BIN,
   runCli,
@@ -81,7 +82,7 @@ process.stdin.on('end', async () => {
     )
     const ack = await other.client.publish('questions', { q: 'ping?' })
     await waitFor(() => got.length >= 1, { timeoutMs: 30_000, message: 'the agent to answer' })
-    const reply = got[0]
+    const reply = at(got, 0)
     assert.equal(reply.from.node, agentNode.peerId)
     assert.equal(reply.from.agent, 'listener', 'a scoped token publishes as its agent')
     assert.equal(reply.correlationId, ack.id)

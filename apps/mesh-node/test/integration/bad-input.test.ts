@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { runCli, startTestDaemon, stopAll, type TestDaemon, tmpDataDir } from '../helpers/daemon.js'
 
 const LOCAL = ['--api', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns']
@@ -60,7 +61,7 @@ describe('bad input to start', { timeout: 300_000 }, () => {
     const d = await startTestDaemon({ args: ['--no-mdns'] })
     daemons.push(d)
     const apiPort = new URL(d.url).port
-    const listenAddr = (await d.client.id()).addresses[0].replace(/\/p2p\/.*$/, '')
+    const listenAddr = at((await d.client.id()).addresses, 0).replace(/\/p2p\/.*$/, '')
     assertExplained(
       await runCli([
         'start',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
 import { alive } from '../helpers/proc-stats.js'
@@ -146,7 +147,7 @@ describe('cancel stops the work on the executor', { timeout: 300_000 }, () => {
     })
     // A plain libp2p peer is the origin: it hands the task to the relay, which lacks the agent.
     raw = await createRawPeer()
-    const addr = async (d: TestDaemon): Promise<string> => (await d.client.id()).addresses[0]
+    const addr = async (d: TestDaemon): Promise<string> => at((await d.client.id()).addresses, 0)
     const session = await raw.open(await addr(relay))
     const taskId = `t-${Math.random().toString(36).slice(2)}`
     const request = {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -29,16 +30,16 @@ describe('three daemons on loopback', { timeout: 300_000 }, () => {
         { timeoutMs: 20_000, message: `${d.peerId} to see ${others.join(', ')}` }
       )
     }
-    const table = await daemons[0].cli(['peers', '--no-trunc'])
+    const table = await at(daemons, 0).cli(['peers', '--no-trunc'])
     assert.match(table.stdout, /^NAME\s+PEER ID\s+ADDRESSES/)
-    assert.ok(table.stdout.includes(ids[1]))
+    assert.ok(table.stdout.includes(at(ids, 1)))
   })
 
   it('id --json reports the peer id and dialable addresses', async () => {
-    const res = await daemons[0].cli(['id', '--json'])
+    const res = await at(daemons, 0).cli(['id', '--json'])
     assert.equal(res.code, 0, res.stderr)
     const info = JSON.parse(res.stdout) as { peerId: string; addresses: string[] }
-    assert.equal(info.peerId, daemons[0].peerId)
+    assert.equal(info.peerId, at(daemons, 0).peerId)
     assert.ok(info.addresses.length > 0)
     for (const addr of info.addresses)
       assert.match(addr, new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${info.peerId}$`))
@@ -46,7 +47,7 @@ describe('three daemons on loopback', { timeout: 300_000 }, () => {
 
   it('writes key and token files with mode 0600', () => {
     for (const file of ['identity.key', 'api.token']) {
-      assert.equal(statSync(join(daemons[0].dataDir, file)).mode & 0o777, 0o600, file)
+      assert.equal(statSync(join(at(daemons, 0).dataDir, file)).mode & 0o777, 0o600, file)
     }
   })
 })
@@ -74,7 +75,7 @@ describe('daemon lifecycle', { timeout: 300_000 }, () => {
   })
 
   it('refuses a second daemon on the same data dir', async () => {
-    const running = daemons[1]
+    const running = at(daemons, 1)
     const res = await running.cli([
       'start',
       '--api',
@@ -91,7 +92,7 @@ describe('daemon lifecycle', { timeout: 300_000 }, () => {
   })
 
   it('answers 401 without the token, or with a wrong one, as JSON', async () => {
-    const { url } = daemons[1]
+    const { url } = at(daemons, 1)
     for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic abc' }]) {
       const res = await fetch(`${url}/v1/id`, { headers })
       assert.equal(res.status, 401)
@@ -102,7 +103,7 @@ describe('daemon lifecycle', { timeout: 300_000 }, () => {
   })
 
   it('shuts down gracefully on SIGTERM and takes over a lock left by kill -9', async () => {
-    const d = daemons[1]
+    const d = at(daemons, 1)
     d.kill('SIGTERM')
     assert.equal(await d.exited(), 0)
     assert.equal(existsSync(join(d.dataDir, 'api')), false)
@@ -118,7 +119,7 @@ describe('daemon lifecycle', { timeout: 300_000 }, () => {
   })
 
   it('tells the user when no daemon is running', async () => {
-    const d = daemons[daemons.length - 1]
+    const d = at(daemons, daemons.length - 1)
     await d.stop()
     for (const cmd of [['id'], ['peers', '--json'], ['stop']]) {
       const res = await d.cli(cmd)

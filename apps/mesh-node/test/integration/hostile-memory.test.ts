@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { encodeFrame } from '@mesh-node/protocol'
+import { at, present } from '@mesh-node/test-utils'
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
 import { MiB, rssBytes } from '../helpers/proc-stats.js'
@@ -54,7 +55,7 @@ describe('a hostile peer cannot exhaust a daemon’s memory', { timeout: 180_000
         ]
       }
     })
-    addr = (await d.client.id()).addresses[0]
+    addr = at((await d.client.id()).addresses, 0)
     rogue = await createHostilePeer()
   })
   after(async () => {
@@ -63,20 +64,20 @@ describe('a hostile peer cannot exhaust a daemon’s memory', { timeout: 180_000
   })
 
   it('keeps its result cache bounded in bytes: 300 echo tasks of 900 KiB', async () => {
-    const base = rssBytes(d.proc.pid!)
+    const base = rssBytes(present(d.proc.pid, 'the daemon pid'))
     const session = await rogue.open(addr)
     for (let i = 0; i < 300; i++) {
       session.send(task(rogue, i))
       const reply = await session.next(30_000)
       assert.equal(reply.status, 'completed')
     }
-    const growth = (await settledRss(d.proc.pid!)) - base
+    const growth = (await settledRss(present(d.proc.pid, 'the daemon pid'))) - base
     console.log(`result cache flood: RSS growth ${(growth / MiB).toFixed(0)} MiB`)
     assert.ok(growth < RSS_BOUND, `RSS grew ${(growth / MiB).toFixed(0)} MiB`)
   })
 
   it('stops reading a stream whose replies are not read: 2000 unread state_syncs', async () => {
-    const base = rssBytes(d.proc.pid!)
+    const base = rssBytes(present(d.proc.pid, 'the daemon pid'))
     const session = await rogue.open(addr)
     session.stream.pause()
     const sync = encodeFrame({ type: 'state_sync', id: 's', versions: [] })
@@ -93,22 +94,22 @@ describe('a hostile peer cannot exhaust a daemon’s memory', { timeout: 180_000
         if (!drained) break
       }
     }
-    const growth = (await settledRss(d.proc.pid!)) - base
+    const growth = (await settledRss(present(d.proc.pid, 'the daemon pid'))) - base
     console.log(`unread reply flood: RSS growth ${(growth / MiB).toFixed(0)} MiB`)
     assert.ok(growth < RSS_BOUND, `RSS grew ${(growth / MiB).toFixed(0)} MiB`)
     session.stream.abort(new Error('done'))
   })
 
   it('bounds the outbox: 150 tasks for an origin that does not exist', async () => {
-    const base = rssBytes(d.proc.pid!)
+    const base = rssBytes(present(d.proc.pid, 'the daemon pid'))
     const ghost = '12D3KooWGhostGhostGhostGhostGhostGhostGhostGhostGhost1'
     for (let i = 0; i < 150; i++) {
       const session = await rogue.open(addr)
-      session.send(task(rogue, 1000 + i, { from: ghost, path: [rogue.peerId] }))
+      session.send(task(rogue, 1000 + i, { from: ghost, path: [ghost, rogue.peerId] }))
       // Gone before the result is ready: the executor must hold it for the origin.
       session.stream.abort(new Error('gone'))
     }
-    const growth = (await settledRss(d.proc.pid!)) - base
+    const growth = (await settledRss(present(d.proc.pid, 'the daemon pid'))) - base
     console.log(`outbox flood: RSS growth ${(growth / MiB).toFixed(0)} MiB`)
     assert.ok(growth < RSS_BOUND, `RSS grew ${(growth / MiB).toFixed(0)} MiB`)
   })

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
 import { waitFor } from '../helpers/wait.js'
@@ -30,7 +31,7 @@ describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
     rogue = await createHostilePeer({
       agents: [{ agent: 'w', capabilities: ['work'], capacity: 4, running: 0 }]
     })
-    for (const d of [origin, honest]) await rogue.connect((await d.client.id()).addresses[0])
+    for (const d of [origin, honest]) await rogue.connect(at((await d.client.id()).addresses, 0))
     // One long task holds one of the honest worker's two slots: load 0.5.
     void honest.client
       .submit({ capability: 'work', input: { ms: 100_000 }, timeoutMs: 110_000 })
@@ -54,7 +55,7 @@ describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
 
   /** Sends one request from the rogue to a daemon and returns its reply. */
   const ask = async (d: TestDaemon, message: Frame): Promise<Frame> => {
-    const session = await rogue.open((await d.client.id()).addresses[0])
+    const session = await rogue.open(at((await d.client.id()).addresses, 0))
     session.send(message)
     return await session.next()
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
 import { waitFor } from '../helpers/wait.js'
@@ -33,7 +34,7 @@ describe('a silent peer cannot stall the mesh', { timeout: 120_000 }, () => {
     rogue = await createHostilePeer({
       agents: [{ agent: 'sink', capabilities: ['echo'], capacity: 1024, running: 0 }]
     })
-    for (const d of [origin, honest1, honest2]) await rogue.connect((await d.client.id()).addresses[0])
+    for (const d of [origin, honest1, honest2]) await rogue.connect(at((await d.client.id()).addresses, 0))
     // One long task on each honest agent (run there: its own agent is its nearest) holds
     // a slot, load 0.125, so the rogue's idle advert makes it every origin's first choice.
     for (const d of [honest1, honest2])
@@ -71,6 +72,17 @@ describe('a silent peer cannot stall the mesh', { timeout: 120_000 }, () => {
     }
     console.log(`silent peer: 9 tasks done in ${elapsed} ms, ${asked} attempts sent to the rogue`)
     assert.ok(elapsed < deadlineMs / 2, `failover took ${elapsed} ms of a ${deadlineMs} ms deadline`)
+    // Each attempt given up on is cancelled on the rogue, as it would stop a slow honest peer.
+    const requested = new Set(rogue.received.filter((r) => r.type === 'task_request').map((r) => r.taskId))
+    await waitFor(
+      () => {
+        const cancels = rogue.received.filter((r) => r.type === 'task_cancel' && requested.has(r.taskId))
+        return new Set(cancels.map((r) => r.taskId)).size === requested.size
+      },
+      { timeoutMs: 5_000, message: 'a task_cancel for every task whose attempt on the rogue timed out' }
+    )
+    for (const c of rogue.received.filter((r) => r.type === 'task_cancel'))
+      assert.equal(c.origin, origin.peerId, 'the cancel names the task origin')
     // Scored down: later tasks do not wait on it again.
     const before = rogue.received.length
     const t0 = Date.now()

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { AUCTION_TOPIC, encodeFrame } from '@mesh-node/protocol'
+import { at, present } from '@mesh-node/test-utils'
 import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, type TestDaemon, tmpDataDir } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
@@ -67,7 +68,7 @@ describe('a hostile peer cannot make a daemon work without limit', { timeout: 30
         ]
       }
     })
-    addr = (await d.client.id()).addresses[0]
+    addr = at((await d.client.id()).addresses, 0)
     rogue = await createHostilePeer()
   })
   after(async () => {
@@ -157,7 +158,7 @@ describe('a hostile peer cannot make a daemon work without limit', { timeout: 30
       hops: 1,
       path: [rogue.peerId]
     })
-    const before = cpuSeconds(d.proc.pid!)
+    const before = cpuSeconds(present(d.proc.pid, 'the daemon pid'))
     // Queued all at once: each send is still its own yamux and noise frame, so the
     // daemon receives 64-byte chunks, and the attack does not take long to mount.
     for (let at = 0; at < frame.length; at += 64) session.stream.send(frame.subarray(at, at + 64))
@@ -168,7 +169,7 @@ describe('a hostile peer cannot make a daemon work without limit', { timeout: 30
         .filter((l) => l.includes(rogue.peerId))
       throw new Error(`${err.message}\n${mine.slice(-30).join('\n')}`)
     })
-    const used = cpuSeconds(d.proc.pid!) - before
+    const used = cpuSeconds(present(d.proc.pid, 'the daemon pid')) - before
     assert.equal(reply.id, 'big')
     assert.equal(reply.status, 'no_agent')
     // Recopying the buffer on every chunk cost 5.8 s of CPU here.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { createNetwork, type NetnsNode, type Network, netnsUnavailable } from '../helpers/netns.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -56,7 +57,7 @@ describe('four hosts in network namespaces', { skip, timeout: 300_000 }, () => {
   })
 
   it('splits in two and heals: no task is lost, and state converges', async () => {
-    const [h1, h2, h3, h4] = nodes
+    const [h1, h2, h3, h4] = [at(nodes, 0), at(nodes, 1), at(nodes, 2), at(nodes, 3)]
     net.partition('1,2', '3,4')
     // Each side stops seeing the other side's agents.
     await waitFor(

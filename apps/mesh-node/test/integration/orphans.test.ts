@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { at, present } from '@mesh-node/test-utils'
 import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
 import { alive } from '../helpers/proc-stats.js'
@@ -90,12 +91,12 @@ describe('exec agents never outlive their daemon', { timeout: 300_000 }, () => {
 
   it('if the reaper dies with the daemon, the next start kills the leftover groups before agents run', async () => {
     const { executor, pids } = await executorWithRunningTasks(daemons)
-    const reapers = childrenOf(executor.proc.pid!, 'mesh-node-reaper')
+    const reapers = childrenOf(present(executor.proc.pid, 'the daemon pid'), 'mesh-node-reaper')
     assert.equal(reapers.length, 1, 'the executor runs one reaper')
-    process.kill(reapers[0], 'SIGKILL')
+    process.kill(at(reapers, 0), 'SIGKILL')
     executor.kill('SIGKILL')
     await executor.exited()
-    await waitFor(() => !alive(reapers[0]), { message: 'the reaper to be gone' })
+    await waitFor(() => !alive(at(reapers, 0)), { message: 'the reaper to be gone' })
     // Nothing else kills them: this is the orphan case the restart must clean up.
     for (const pid of pids) assert.ok(alive(pid), `agent process ${pid} outlived daemon and reaper`)
     const restarted = await startTestDaemon({ tag: executor.tag, dataDir: executor.dataDir })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import type { PeerInfo, StatusInfo } from '@mesh-node/client'
+import { present } from '@mesh-node/test-utils'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { createNetwork, type NetnsNode, type Network, netnsUnavailable } from '../helpers/netns.js'
 import { waitFor } from '../helpers/wait.js'
@@ -141,6 +142,9 @@ describe('hosts in network namespaces that come back on new IP addresses', {
       moved
     )
     const byPeer = new Map(nodes.map((n) => [n.peerId, n.address]))
-    assertRejoined(await rejoinTimes(nodes.map(viaCli), (n) => byPeer.get(n.peerId)!), 'new addresses')
+    assertRejoined(
+      await rejoinTimes(nodes.map(viaCli), (n) => present(byPeer.get(n.peerId), `node ${n.peerId}`)),
+      'new addresses'
+    )
   })
 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import type { TaskInfo } from '@mesh-node/client'
+import { at } from '@mesh-node/test-utils'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -48,11 +49,11 @@ describe('an executor killed mid-task', { timeout: 300_000 }, () => {
     const running = await waitFor(
       async () => {
         const t = await origin.client.task(taskId)
-        return t.attempts.length === 1 && t.attempts[0].outcome == null ? t : undefined
+        return t.attempts.length === 1 && at(t.attempts, 0).outcome == null ? t : undefined
       },
       { message: 'the task to be assigned' }
     )
-    const victim = running.attempts[0].executor === b.peerId ? b : c
+    const victim = at(running.attempts, 0).executor === b.peerId ? b : c
     const survivor = victim === b ? c : b
     victim.kill('SIGKILL')
     const killedAt = Date.now()
@@ -75,9 +76,9 @@ describe('an executor killed mid-task', { timeout: 300_000 }, () => {
     )
     assert.equal(done.executor, survivor.peerId)
     assert.ok(done.attempts.length >= 2, JSON.stringify(done.attempts))
-    assert.equal(done.attempts[0].executor, victim.peerId)
-    assert.equal(done.attempts[0].outcome, 'lost')
-    const last = done.attempts[done.attempts.length - 1]
+    assert.equal(at(done.attempts, 0).executor, victim.peerId)
+    assert.equal(at(done.attempts, 0).outcome, 'lost')
+    const last = at(done.attempts, done.attempts.length - 1)
     assert.deepEqual([last.executor, last.outcome], [survivor.peerId, 'completed'])
     const shown = await origin.cli(['task', taskId])
     assert.match(shown.stdout, /attempt 1 +\S+ +lost/)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
@@ -27,7 +28,7 @@ describe('tasks across three daemons', { timeout: 300_000 }, () => {
           messages: Array<{ role: string; content: string }>
         }
         llmRequests.push({ url: req.url, auth: req.headers.authorization, ...parsed })
-        const last = parsed.messages[parsed.messages.length - 1].content
+        const last = parsed.messages.at(-1)?.content ?? ''
         res.writeHead(200, { 'content-type': 'application/json' })
         res.end(
           JSON.stringify({
@@ -228,17 +229,17 @@ describe('tasks across three daemons', { timeout: 300_000 }, () => {
     assert.equal(res.status, 'completed', JSON.stringify(res.error))
     assert.equal((res.result as { content: string }).content, 'echo: hi there')
     assert.equal(llmRequests.length, 1)
-    assert.equal(llmRequests[0].url, '/v1/chat/completions')
-    assert.equal(llmRequests[0].auth, 'Bearer sk-test')
-    assert.equal(llmRequests[0].model, 'tiny-model')
+    assert.equal(at(llmRequests, 0).url, '/v1/chat/completions')
+    assert.equal(at(llmRequests, 0).auth, 'Bearer sk-test')
+    assert.equal(at(llmRequests, 0).model, 'tiny-model')
   })
 
   it('lists submitted tasks and shows one', async () => {
     const list = await client.cli(['tasks', '--json'])
     const tasks = JSON.parse(list.stdout) as Array<{ taskId: string; status: string; role: string }>
     assert.ok(tasks.length >= 5)
-    const one = await client.cli(['task', tasks[0].taskId, '--json'])
-    assert.equal(JSON.parse(one.stdout).taskId, tasks[0].taskId)
+    const one = await client.cli(['task', at(tasks, 0).taskId, '--json'])
+    assert.equal(JSON.parse(one.stdout).taskId, at(tasks, 0).taskId)
     const missing = await client.cli(['task', 'no-such-task'])
     assert.equal(missing.code, 1)
     assert.match(missing.stderr, /no task no-such-task/)

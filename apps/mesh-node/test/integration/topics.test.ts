@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { TopicMessage } from '@mesh-node/client'
+import { at } from '@mesh-node/test-utils'
 import { BIN, startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -93,8 +94,8 @@ describe('user topics across three daemons', { timeout: 300_000 }, () => {
         message: `round ${round} delivery`
       })
       assert.ok(Date.now() - sent <= 2000)
-      assert.equal(got[0].id, ack.id)
-      assert.deepEqual(got[0].payload, { round })
+      assert.equal(at(got, 0).id, ack.id)
+      assert.deepEqual(at(got, 0).payload, { round })
       // Gossip and replay may both carry it; the subscriber must see it once.
       await new Promise((resolve) => setTimeout(resolve, 300))
       assert.equal(got.length, 1, 'delivered at most once')
@@ -110,9 +111,9 @@ describe('user topics across three daemons', { timeout: 300_000 }, () => {
     const ack = await b.client.publish(topic, 'hello', { type: 'greeting', correlationId: 'corr-1' })
     await waitFor(() => got.every((g) => g.length === 1), { timeoutMs: 2000, message: 'both subscribers' })
     for (const g of got) {
-      assert.equal(g[0].type, 'greeting')
-      assert.equal(g[0].correlationId, 'corr-1')
-      assert.equal(g[0].from.node, b.peerId)
+      assert.equal(at(g, 0).type, 'greeting')
+      assert.equal(at(g, 0).correlationId, 'corr-1')
+      assert.equal(at(g, 0).from.node, b.peerId)
     }
     assert.equal(ack.localSubscribers, 0)
     const local = a.client.subscribe(topic)

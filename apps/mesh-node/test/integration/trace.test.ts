@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { TaskInfo } from '@mesh-node/client'
+import { at } from '@mesh-node/test-utils'
 import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
 import { waitFor } from '../helpers/wait.js'
@@ -116,7 +117,7 @@ describe('a task traced across daemons', { timeout: 300_000 }, () => {
       !trace.spans.some((s) => s.spanId === '00f067aa0ba902b7'),
       "the caller's span is the parent, not a hop's"
     )
-    const [first] = trace.spans
+    const first = at(trace.spans, 0)
     const total = first.queuedMs + first.executedMs + first.forwardedMs
     let own = 0
     for (const s of trace.spans) {
@@ -124,7 +125,7 @@ describe('a task traced across daemons', { timeout: 300_000 }, () => {
       own += s.queuedMs + s.executedMs
     }
     assert.ok(own <= total, `hops' own times (${own} ms) within the total (${total} ms)`)
-    assert.ok(trace.spans[1].executedMs > 0, 'the relay ran it')
+    assert.ok(at(trace.spans, 1).executedMs > 0, 'the relay ran it')
     traced = { taskId: body.taskId, trace }
 
     const text = await origin.cli(['task', body.taskId, '--trace'])
@@ -187,9 +188,9 @@ describe('a task traced across daemons', { timeout: 300_000 }, () => {
     assert.equal(task.status, 'completed')
     assert.deepEqual(task.trace, traced.trace, 'the journaled trace, span for span')
     // Names come with the peers' state, which the restarted origin learns anew.
+    const tracedId = traced.taskId
     await waitFor(
-      async () =>
-        /^1\s+relay\s/m.test((await origin.cli(['task', traced!.taskId, '--trace'])).stdout) || undefined,
+      async () => /^1\s+relay\s/m.test((await origin.cli(['task', tracedId, '--trace'])).stdout) || undefined,
       { timeoutMs: 30_000, message: 'the restarted origin to show the hops by name' }
     )
   })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { at } from '@mesh-node/test-utils'
 import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
 import { createRawPeer, type RawPeer } from '../helpers/raw-peer.js'
@@ -73,7 +74,7 @@ describe('the task protocol, spoken by a plain libp2p peer', { timeout: 300_000 
     await stopAll(daemons)
   })
 
-  const addr = async (d: TestDaemon): Promise<string> => (await d.client.id()).addresses[0]
+  const addr = async (d: TestDaemon): Promise<string> => at((await d.client.id()).addresses, 0)
 
   it('forwards a task from a node that lacks the capability, and records the path', async () => {
     const session = await raw.open(await addr(relay))
@@ -85,7 +86,7 @@ describe('the task protocol, spoken by a plain libp2p peer', { timeout: 300_000 
     assert.equal(res.status, 'completed')
     const path = res.path as string[]
     assert.deepEqual(path.slice(0, 2), [raw.peerId, relay.peerId])
-    assert.ok([worker1.peerId, worker2.peerId].includes(path[2]))
+    assert.ok([worker1.peerId, worker2.peerId].includes(at(path, 2)))
     assert.equal(res.executor, path[2])
   })
 

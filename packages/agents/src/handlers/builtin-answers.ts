@@ -19,14 +19,15 @@ export function builtinVote(request: VoteRequest, options: BuiltinOptions): Vote
   // A fixed choice is answered even if it is not an option: judging it is the caller's job.
   if (typeof policy === 'object') return { choice: policy.choice }
   const { options: choices } = request
-  if (choices.length === 0) throw new HandlerError('handler_failed', 'the vote has no options to choose from')
   const index =
     policy === 'first'
       ? 0
       : policy === 'last'
         ? choices.length - 1
         : Math.floor(Math.random() * choices.length)
-  return { choice: choices[index] }
+  const choice = choices[index]
+  if (choice == null) throw new HandlerError('handler_failed', 'the vote has no options to choose from')
+  return { choice }
 }
 
 export function builtinBrainstorm(

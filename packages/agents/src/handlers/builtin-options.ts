@@ -37,9 +37,9 @@ export interface OptionProblem {
 export function parseBuiltinOptions(raw: unknown): BuiltinOptions | OptionProblem {
   if (raw === undefined) return { vote: 'first', critique: 'sort' }
   if (!isPlainObject(raw)) return { field: '', problem: 'must be an object' }
-  const unknown = Object.keys(raw).filter((k) => !KNOWN.includes(k))
-  if (unknown.length > 0) {
-    return { field: unknown[0]!, problem: `is not a known builtin option (known: ${KNOWN.join(', ')})` }
+  const unknown = Object.keys(raw).find((k) => !KNOWN.includes(k))
+  if (unknown !== undefined) {
+    return { field: unknown, problem: `is not a known builtin option (known: ${KNOWN.join(', ')})` }
   }
   const { vote = 'first', idea, critique = 'sort', bidScore, ms, message } = raw
   const fixedChoice = isPlainObject(vote) && typeof vote['choice'] === 'string'

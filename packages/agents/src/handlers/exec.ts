@@ -46,7 +46,7 @@ function runOnce(
     try {
       child = spawn(file, args, {
         cwd,
-        env: { ...process.env, MESH_AGENT: ctx.agent, ...meshEnv, ...spec.env },
+        env: { ...process.env, MESH_AGENT: ctx.agent, ...attemptEnv(request), ...meshEnv, ...spec.env },
         shell: false,
         // Own process group, so one kill reaches everything the handler started.
         detached: true,
@@ -202,4 +202,9 @@ function parseStdout(text: string, name: string): unknown {
       `${name} printed invalid JSON on stdout (${errorMessage(err)}): ${snippet}`
     )
   }
+}
+
+/** MESH_ATTEMPT: which run of the task this is on this node (above 1 after a crash cut one short). */
+function attemptEnv(request: HandlerRequest): Record<string, string> {
+  return request.type === 'task_request' ? { MESH_ATTEMPT: String(request.attempt ?? 1) } : {}
 }

@@ -25,7 +25,12 @@ export function httpHandler(spec: HttpHandlerSpec): AgentHandler {
         }
       }
     })
-    const res = await postJson(spec.url, spec.headers ?? {}, request, ctx.signal, (text, type) => {
+    // The attempt rides in a header too, so a service can tell a re-run without parsing the body.
+    const headers =
+      request.type === 'task_request'
+        ? { ...spec.headers, 'x-mesh-attempt': String(request.attempt ?? 1) }
+        : (spec.headers ?? {})
+    const res = await postJson(spec.url, headers, request, ctx.signal, (text, type) => {
       if (type === 'application/x-ndjson') lines.push(text)
       else if (type === 'text/event-stream') sse.push(text)
     })

@@ -68,12 +68,12 @@ export function matchChoice(reply: string, options: string[]): string {
   if (options.includes(raw)) return raw
   const cleaned = raw.replace(/^["'`*\s]+|["'`*.!\s]+$/g, '').toLowerCase()
   const lower = options.map((o) => o.toLowerCase())
-  const exact = lower.indexOf(cleaned)
-  if (exact >= 0) return options[exact]!
-  const mentioned = options
+  const exact = options[lower.indexOf(cleaned)]
+  if (exact !== undefined) return exact
+  const [longestMentioned] = options
     .filter((o) => o !== '' && cleaned.includes(o.toLowerCase()))
     .sort((a, b) => b.length - a.length)
-  if (mentioned.length > 0) return mentioned[0]!
+  if (longestMentioned !== undefined) return longestMentioned
   const containing = options.find((o) => cleaned !== '' && o.toLowerCase().includes(cleaned))
   return containing ?? raw
 }

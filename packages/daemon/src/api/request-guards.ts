@@ -57,7 +57,7 @@ export function hostChecker(boundHost: string, port: number): (header: string | 
 
 function parseHost(value: string): { name: string; port?: number } | undefined {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value.trim())
-  if (match == null) return undefined
+  if (match?.[1] == null) return undefined
   const name = strip(match[1]).toLowerCase()
   return match[2] === undefined ? { name } : { name, port: Number(match[2]) }
 }

@@ -15,7 +15,8 @@ export class ApiReply {
 }
 
 export interface RequestContext {
-  params: Record<string, string>
+  /** The decoded path segment matched by `:name` in the route's path; throws for a name the path lacks. */
+  param(name: string): string
   query: URLSearchParams
   body: unknown
   req: IncomingMessage
@@ -100,13 +101,15 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
           'forbidden',
           `this token is scoped to agent ${agent}: it may only publish or send messages, not ${req.method} ${url.pathname}`
         )
-      const params: Record<string, string> = {}
-      route.keys.forEach((k, i) => {
-        params[k] = decodeSegment(match[i + 1])
-      })
+      const params = new Map(route.keys.map((k, i) => [k, decodeSegment(match[i + 1] ?? '')]))
+      const param = (name: string): string => {
+        const value = params.get(name)
+        if (value === undefined) throw new Error(`route ${route.path} has no :${name} segment`)
+        return value
+      }
       const body = req.method === 'POST' ? await readJson(req, maxBody) : undefined
       log.debug({ method: req.method, path: url.pathname }, 'api request')
-      const result = await route.handler({ params, query: url.searchParams, body, req, res, log, agent })
+      const result = await route.handler({ param, query: url.searchParams, body, req, res, log, agent })
       if (result instanceof ApiReply) sendJson(res, result.status, result.body)
       else if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
       return
@@ -167,12 +170,12 @@ function digest(value: string): Buffer {
 /** Constant-time: both sides are hashed to equal length before comparing. */
 function authorized(header: string | undefined, expected: Buffer): boolean {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '')
-  return match != null && timingSafeEqual(digest(match[1]), expected)
+  return match?.[1] != null && timingSafeEqual(digest(match[1]), expected)
 }
 
 function scopedAgent(header: string | undefined, tokens?: ReadonlyMap<string, string>): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '')
-  return match != null ? tokens?.get(match[1]) : undefined
+  return match?.[1] != null ? tokens?.get(match[1]) : undefined
 }
 
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {

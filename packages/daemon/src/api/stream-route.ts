@@ -28,9 +28,10 @@ export function taskStreamRoute({ journal, dispatcher, streams, resultOf }: Stre
     method: 'GET',
     path: '/v1/tasks/:id/stream',
     raw: true,
-    handler: ({ params, query, req, res }) => {
-      const task = journal.get(params.id)
-      if (task == null) throw notFound(`no task ${params.id} was submitted on this node`, 'unknown_task')
+    handler: ({ param, query, req, res }) => {
+      const id = param('id')
+      const task = journal.get(id)
+      if (task == null) throw notFound(`no task ${id} was submitted on this node`, 'unknown_task')
       const after = lastEventId(req.headers['last-event-id'], query.get('after'))
       res.writeHead(200, {
         'content-type': 'text/event-stream',

@@ -53,6 +53,7 @@ function originView(task: JournalRecord) {
     role: 'origin',
     capability: task.capability,
     queue: task.queue,
+    ...(task.retry != null ? { retry: task.retry } : {}),
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
     attempts: task.attempts
@@ -126,20 +127,22 @@ export function taskRoutes({
     {
       method: 'GET',
       path: '/v1/tasks/:id',
-      handler: ({ params }) => {
-        const own = journal.get(params.id)
+      handler: ({ param }) => {
+        const id = param('id')
+        const own = journal.get(id)
         if (own != null) return { ...named(originView(own)), trace: traces?.get(own.taskId) }
-        const other = seen.get(params.id)
+        const other = seen.get(id)
         if (other != null) return named(seenView(other))
-        throw notFound(`no task ${params.id} on this node`, 'unknown_task')
+        throw notFound(`no task ${id} on this node`, 'unknown_task')
       }
     },
     {
       method: 'POST',
       path: '/v1/tasks/:id/cancel',
-      handler: ({ params }) => {
-        const task = dispatcher.cancel(params.id)
-        if (task == null) throw notFound(`no task ${params.id} was submitted on this node`, 'unknown_task')
+      handler: ({ param }) => {
+        const id = param('id')
+        const task = dispatcher.cancel(id)
+        if (task == null) throw notFound(`no task ${id} was submitted on this node`, 'unknown_task')
         return originView(task)
       }
     },
@@ -169,9 +172,11 @@ export function taskRoutes({
 
 /** What identifies a submit for its Idempotency-Key: every field but `wait`, defaults applied. */
 function hashSubmit(submit: ParsedSubmit): string {
-  const { capability, input, queue, timeoutMs, agent, peer } = submit
+  const { capability, input, queue, timeoutMs, agent, peer, retry } = submit
+  // `retry` joins only when set, so keys hashed before it existed still match.
+  const fields = [capability, input, queue, timeoutMs, agent ?? null, peer ?? null]
   return createHash('sha256')
-    .update(JSON.stringify([capability, input, queue, timeoutMs, agent ?? null, peer ?? null]))
+    .update(JSON.stringify(retry != null ? [...fields, retry] : fields))
     .digest('base64url')
 }
 
@@ -196,6 +201,7 @@ function replayed(
 export function parseTraceparentHeader(value: string | string[] | undefined): string | undefined {
   if (value == null) return undefined
   const text = Array.isArray(value) ? value[0] : value
+  if (text == null) return undefined
   if (parseTraceparent(text.trim().toLowerCase()) == null)
     throw badRequest(
       `traceparent header ${JSON.stringify(text.slice(0, 80))} is not a W3C trace context: send 00-<32 hex trace id>-<16 hex span id>-<2 hex flags> with non-zero ids, or no header`,

@@ -43,14 +43,14 @@ export function topicRoutes(init: TopicRoutesInit): Route[] {
       method: 'POST',
       path: '/v1/topics/:topic/messages',
       scoped: true,
-      handler: async ({ params, body, log, agent }) => {
+      handler: async ({ param, body, log, agent }) => {
         const b = (body ?? {}) as Record<string, unknown>
         if (typeof body !== 'object' || body === null || Array.isArray(body) || !('payload' in b))
           throw badRequest('body must be a JSON object {"payload": ...} (optional "type", "correlationId")')
         if (b.correlationId !== undefined && typeof b.correlationId !== 'string')
           throw badRequest('correlationId must be a string')
         try {
-          const result = await messaging.publish(params.topic, b.payload, {
+          const result = await messaging.publish(param('topic'), b.payload, {
             type: b.type as string | undefined,
             agent,
             correlationId: b.correlationId as string | undefined
@@ -66,12 +66,12 @@ export function topicRoutes(init: TopicRoutesInit): Route[] {
       method: 'GET',
       path: '/v1/topics/:topic/stream',
       raw: true,
-      handler: ({ params, query, res }) => {
+      handler: ({ param, query, res }) => {
         const since = query.get('since')
         const sinceMs = since == null ? 0 : Number(since)
         if (!Number.isFinite(sinceMs) || sinceMs < 0)
           throw badRequest('since must be a number of milliseconds >= 0, e.g. ?since=30000')
-        streamTopic(messaging, params.topic, sinceMs, res, init)
+        streamTopic(messaging, param('topic'), sinceMs, res, init)
       }
     },
     {

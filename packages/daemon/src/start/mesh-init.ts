@@ -1,0 +1,18 @@
+import type { MeshInit } from '@mesh-node/mesh'
+import type { MeshConfig } from '../config.js'
+
+/** The mesh subsystems' settings, read off the daemon's config. */
+export function meshInit(config: MeshConfig, nodeName: string): MeshInit {
+  const { mesh, tasks } = config
+  return {
+    registry: { ttlMs: mesh.registryTtlMs },
+    gossip: { heartbeatMs: mesh.heartbeatMs, syncIntervalMs: mesh.syncIntervalMs, name: nodeName },
+    providers: { reprovideIntervalMs: mesh.reprovideIntervalMs },
+    tasks: { maxHops: tasks.maxHops, dhtLookupTimeoutMs: mesh.dhtLookupTimeoutMs },
+    failureDetector: {
+      suspectAfterMs: mesh.suspectAfterMs,
+      probeTimeoutMs: mesh.probeTimeoutMs,
+      suspicionTimeoutMs: mesh.suspicionTimeoutMs
+    }
+  }
+}

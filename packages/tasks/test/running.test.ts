@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { CapabilityRegistry } from '@mesh-node/membership'
+import { TransportError } from '@mesh-node/rpc'
+import pino from 'pino'
+import { CancelTable, isAbandoned } from '../src/cancels.js'
+import type { Discovery } from '../src/discovery.js'
+import { TaskEvents } from '../src/events.js'
+import { Forwarder } from '../src/forwarder.js'
+import { CONFIRM_AFTER_MS, RunningTable } from '../src/running.js'
+import { SilentPeers } from '../src/silence.js'
+import type { TaskState } from '../src/task-state.js'
+import { startTiming, traceFor } from '../src/trace.js'
+
+const log = pino({ level: 'silent' })
+const newPeer = async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+const running = (taskId: string, executor: string) => ({
+  type: 'task_running' as const,
+  id: 'r',
+  taskId,
+  executor
+})
+
+/** An rpc that records what it is asked to send, and answers task_running with an ack. */
+function recordingRpc() {
+  const sent: Array<{ type: string; peer: string; body: Record<string, unknown> }> = []
+  return {
+    sent,
+    rpc: {
+      request: async (def: { type: string }, peer: { toString(): string }, body: Record<string, unknown>) => {
+        sent.push({ type: def.type, peer: peer.toString(), body })
+        return { type: 'running_ack', id: 'x', taskId: body.taskId, accepted: true }
+      }
+    }
+  }
+}
+
+describe('task_running confirmations', () => {
+  it('takes one confirmation per attempt, only from the peer handed the task, and relays it upstream', async () => {
+    const [peer, other, upstream] = await Promise.all([newPeer(), newPeer(), newPeer()])
+    const { rpc, sent } = recordingRpc()
+    const table = new RunningTable({ rpc: rpc as never, selfPeerId: 'self', log })
+    let confirmed = 0
+    const release = table.expect('t', peer, upstream, () => confirmed++)
+    assert.deepEqual(table.receive(running('t', 'e'), other), {
+      type: 'running_ack',
+      id: 'r',
+      taskId: 't',
+      accepted: false,
+      reason: 'not_expected'
+    })
+    assert.equal(table.receive(running('u', 'e'), peer).reason, 'not_expected', 'another task')
+    assert.equal(table.receive(running('t', 'e'), peer).accepted, true)
+    assert.equal(table.receive(running('t', 'e'), peer).reason, 'duplicate')
+    assert.equal(confirmed, 1)
+    assert.deepEqual(sent, [{ type: 'task_running', peer: upstream, body: { taskId: 't', executor: 'e' } }])
+    release()
+    assert.equal(table.receive(running('t', 'e'), peer).reason, 'not_expected', 'the attempt is over')
+  })
+
+  it('confirms a run of its own only once it has lasted CONFIRM_AFTER_MS', async () => {
+    const upstream = await newPeer()
+    const { rpc, sent } = recordingRpc()
+    const table = new RunningTable({ rpc: rpc as never, selfPeerId: 'me', log })
+    table.started('quick', upstream)()
+    table.started('long', upstream)
+    await new Promise((r) => setTimeout(r, CONFIRM_AFTER_MS + 50))
+    assert.deepEqual(sent, [
+      { type: 'task_running', peer: upstream, body: { taskId: 'long', executor: 'me' } }
+    ])
+  })
+})
+
+describe('the attempt timeout stops at a confirmation', () => {
+  /** A peer that answers the task after `answerMs`, confirming it after `confirmMs` if given. */
+  async function attempt(answerMs: number, confirmMs?: number) {
+    const peer = await newPeer()
+    const abandoned: string[] = []
+    const table = new RunningTable({ rpc: recordingRpc().rpc as never, selfPeerId: 'self', log })
+    const rpc = {
+      request: async (
+        _def: unknown,
+        _peer: unknown,
+        body: { taskId: string },
+        opts: { signal: AbortSignal }
+      ) => {
+        if (confirmMs !== undefined)
+          setTimeout(() => table.receive(running(body.taskId, peer), peer), confirmMs)
+        return await new Promise((resolve, reject) => {
+          const t = setTimeout(
+            () =>
+              resolve({ type: 'task_result', id: 'x', taskId: body.taskId, status: 'completed', path: [] }),
+            answerMs
+          )
+          opts.signal.addEventListener('abort', () => {
+            clearTimeout(t)
+            reject(new TransportError('aborted', 'timeout'))
+          })
+        })
+      }
+    }
+    const silence = new SilentPeers()
+    const f = new Forwarder(
+      {
+        rpc: rpc as never,
+        registry: { isAvailable: () => true, find: () => [] } as unknown as CapabilityRegistry,
+        discovery: {} as Discovery,
+        cancels: {
+          passOn: () => () => {},
+          abandon: (p: string) => abandoned.push(p)
+        } as unknown as CancelTable,
+        events: new TaskEvents(),
+        selfPeerId: 'self',
+        log,
+        silence,
+        running: table
+      },
+      { maxHops: 3, transportRetries: 2 }
+    )
+    // 3 s left: the first of two candidates gets the 2 s floor.
+    const state: TaskState = {
+      taskId: 't',
+      capability: 'echo',
+      input: 1,
+      from: 'self',
+      deadline: Date.now() + 3_000,
+      hops: 0,
+      path: ['self'],
+      trace: traceFor('t', undefined),
+      timing: startTiming()
+    }
+    const step = await f.tryPeer(peer, state, false)
+    return { step, abandoned, penalised: silence.isPenalised(peer), peer }
+  }
+
+  it('waits past the attempt timeout for a peer that confirmed', async () => {
+    const { step, abandoned, penalised } = await attempt(2_500, 50)
+    assert.equal(step.kind, 'done')
+    assert.deepEqual(abandoned, [])
+    assert.equal(penalised, false)
+  })
+
+  it('gives up on a peer that never confirmed, scores it down and cancels its attempt', async () => {
+    const { step, abandoned, penalised, peer } = await attempt(2_500)
+    assert.equal(step.kind, 'lost')
+    assert.deepEqual(abandoned, [peer])
+    assert.equal(penalised, true)
+  })
+})
+
+describe('a cancel of an abandoned attempt', () => {
+  it('stops the work but leaves no tombstone, and says so to the next hop', async () => {
+    const next = await newPeer()
+    const { rpc, sent } = recordingRpc()
+    const cancels = new CancelTable(rpc as never, log)
+    const msg = { type: 'task_cancel' as const, id: 'c', taskId: 't', origin: 'o', abandoned: true }
+    assert.equal(cancels.cancel(msg, 'o'), 'unknown')
+    assert.equal(cancels.refuses('t', 'o', 'o'), false, 'the task may still come')
+    const held = cancels.hold('t', 'o', 'o')
+    cancels.passOn(next, 't', 'o', held.signal)
+    assert.equal(cancels.cancel(msg, 'o'), 'cancelled')
+    assert.equal(isAbandoned(held.signal.reason), true)
+    assert.deepEqual(sent, [
+      { type: 'task_cancel', peer: next, body: { taskId: 't', origin: 'o', abandoned: true } }
+    ])
+  })
+})
