@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type {
   AgentInfo,
-  ApiErrorBody,
   ApiEvent,
   AuctionRequestBody,
   AuctionResultInfo,
@@ -18,10 +17,11 @@ import type {
   VoteResultInfo
 } from '@mesh-node/api'
 import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
-import { MeshClientError } from './errors.js'
-import { isCut, type RetryInfo, type RetryPolicy, retryCut } from './retry.js'
+import { streamEvents } from './event-stream.js'
+import { type RetryInfo, type RetryPolicy, retryCut } from './retry.js'
 import { streamTask, type TaskStreamOptions } from './task-stream.js'
 import { type TopicClient, topicClient } from './topics.js'
+import { ApiTransport, type RequestOptions } from './transport.js'
 
 export interface ConnectOptions {
   /** Data dir of the daemon to talk to. @default $MESH_NODE_HOME or ~/.mesh-node */
@@ -77,77 +77,19 @@ export interface MeshClient extends TopicClient {
   request<T>(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<T>
 }
 
-export interface RequestOptions {
-  timeoutMs?: number
-  signal?: AbortSignal
-  headers?: Record<string, string>
-}
+export type { RequestOptions } from './transport.js'
 
 export function createClient(
   endpoint: ApiEndpoint,
   options: Omit<ConnectOptions, 'dataDir'> & { dataDir?: string } = {}
 ): MeshClient {
-  let current = endpoint
-  const baseOf = (e: ApiEndpoint): string => e.url.replace(/\/+$/, '')
-  let base = baseOf(endpoint)
-  const defaultTimeout = options.timeoutMs ?? 30_000
+  const transport = new ApiTransport(endpoint, options)
+  const request = transport.request.bind(transport)
   const retry: RetryPolicy = {
     retryMs: options.retryMs ?? 30_000,
     onRetry: options.onRetry,
     // A restarted daemon listens on a new port: follow its data dir's api file.
-    refresh: async () => {
-      if (options.dataDir == null) return
-      current = await readApiEndpoint(options.dataDir)
-      base = baseOf(current)
-    }
-  }
-
-  async function request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    opts: RequestOptions = {}
-  ): Promise<T> {
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? defaultTimeout)
-    const signal = opts.signal != null ? AbortSignal.any([opts.signal, timeout]) : timeout
-    let res: Response
-    let text: string
-    try {
-      res = await fetch(base + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${current.token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...opts.headers
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal
-      })
-      text = await res.text()
-    } catch (err) {
-      throw fetchFailure(err, `${method} ${path}`, {
-        timeout,
-        opts,
-        defaultTimeout,
-        base,
-        dataDir: options.dataDir
-      })
-    }
-    let parsed: unknown
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text)
-    } catch {
-      throw new MeshClientError(
-        `the daemon answered ${res.status} with a body that is not JSON`,
-        'bad_response',
-        res.status
-      )
-    }
-    if (!res.ok) {
-      const err = parsed as Partial<ApiErrorBody> | undefined
-      throw new MeshClientError(err?.error ?? `HTTP ${res.status}`, err?.code ?? 'http_error', res.status)
-    }
-    return parsed as T
+    refresh: async () => await transport.refresh()
   }
 
   /** POST /v1/tasks with one Idempotency-Key for every try, so a retried cut request finds its task. */
@@ -167,14 +109,14 @@ export function createClient(
     id: async () => await request<IdInfo>('GET', '/v1/id'),
     peers: async () => await request<PeerInfo[]>('GET', '/v1/peers'),
     get url() {
-      return base
+      return transport.base
     },
     submit: async (task, opts = {}) =>
       await submitTask<TaskResult>(
         { ...task, wait: true },
         opts.idempotencyKey,
         // The daemon answers by the task's own deadline; allow it that long.
-        Math.max(defaultTimeout, (task.timeoutMs ?? 30_000) + 5_000)
+        Math.max(transport.defaultTimeoutMs, (task.timeoutMs ?? 30_000) + 5_000)
       ),
     submitNoWait: async (task, opts = {}) =>
       await submitTask<{ taskId: string }>({ ...task, wait: false }, opts.idempotencyKey),
@@ -205,9 +147,9 @@ export function createClient(
       await request<SolveResultInfo>('POST', '/v1/solve', body, {
         timeoutMs: 4 * (body.phaseTimeoutMs ?? 30_000) + 10_000
       }),
-    events: (options = {}) => streamEvents(base, endpoint.token, options),
-    stream: (taskId, options) => streamTask(base, endpoint.token, taskId, options),
-    ...topicClient(base, endpoint.token, request),
+    events: (options = {}) => streamEvents(transport.base, transport.token, options),
+    stream: (taskId, options) => streamTask(transport.base, transport.token, taskId, options),
+    ...topicClient(transport.base, transport.token, request),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')
     },
@@ -220,80 +162,4 @@ export async function connect(options: ConnectOptions = {}): Promise<MeshClient>
   const dataDir = options.dataDir ?? defaultDataDir()
   const endpoint = await readApiEndpoint(dataDir)
   return createClient(endpoint, { ...options, dataDir })
-}
-
-async function* streamEvents(
-  base: string,
-  token: string,
-  options: { types?: string[]; signal?: AbortSignal }
-): AsyncGenerator<ApiEvent> {
-  const query = options.types != null ? `?types=${options.types.join(',')}` : ''
-  let res: Response
-  try {
-    res = await fetch(`${base}/v1/events${query}`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: options.signal
-    })
-  } catch (err) {
-    if (options.signal?.aborted === true) return
-    throw new MeshClientError(
-      `the mesh-node daemon at ${base} does not answer (${causeOf(err)})`,
-      'daemon_not_running'
-    )
-  }
-  if (!res.ok || res.body == null)
-    throw new MeshClientError(`event stream refused: HTTP ${res.status}`, 'http_error', res.status)
-  const decoder = new TextDecoder()
-  let buffer = ''
-  try {
-    for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true })
-      let end = buffer.indexOf('\n\n')
-      while (end >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const data = block.split('\n').find((l) => l.startsWith('data: '))
-        if (data != null) yield JSON.parse(data.slice(6)) as ApiEvent
-        end = buffer.indexOf('\n\n')
-      }
-    }
-  } catch (err) {
-    if (options.signal?.aborted === true) return
-    throw err
-  }
-}
-
-/** A fetch that threw: timed out, aborted, or cut (retryable), each with what to check. */
-function fetchFailure(
-  err: unknown,
-  what: string,
-  c: { timeout: AbortSignal; opts: RequestOptions; defaultTimeout: number; base: string; dataDir?: string }
-): MeshClientError {
-  if (c.timeout.aborted)
-    return new MeshClientError(
-      `${what} timed out after ${c.opts.timeoutMs ?? c.defaultTimeout} ms`,
-      'timeout'
-    )
-  if (c.opts.signal?.aborted === true) return new MeshClientError(`${what} was aborted`, 'aborted')
-  const cause = causeOf(err)
-  const cut = isCut(cause)
-  if (c.dataDir != null && cause === 'ECONNREFUSED') {
-    return new MeshClientError(
-      `no mesh-node daemon is running for ${c.dataDir} (its api file points at ${c.base}, where nothing listens; it probably crashed)`,
-      'daemon_not_running',
-      undefined,
-      cut
-    )
-  }
-  return new MeshClientError(
-    `the mesh-node daemon at ${c.base} does not answer (${cause}); is it running?`,
-    'daemon_not_running',
-    undefined,
-    cut
-  )
-}
-
-function causeOf(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause
-  return cause?.code ?? cause?.message ?? (err as Error).message
 }
