@@ -29,6 +29,13 @@ class JournalDispatcher implements TaskDispatcher {
   private readonly startedAt = Date.now()
   /** Tasks whose grace is the warm-up: it ends early once the node has heard of the mesh. */
   private readonly warming = new Set<string>()
+  /**
+   * Resumed tasks that were out with an executor when this node stopped: the
+   * executor they wait for, during their grace. It may still be running the
+   * task, or hold its result in its executions record; sending the task to
+   * another peer meanwhile would run it twice.
+   */
+  private readonly awaiting = new Map<string, string>()
 
   constructor(
     private readonly c: DispatcherComponents,
@@ -41,6 +48,10 @@ class JournalDispatcher implements TaskDispatcher {
     if (unfinished.length > 0)
       this.c.log.info({ count: unfinished.length }, 'resuming unfinished tasks from the journal')
     for (const task of unfinished) {
+      const previous = task.status !== 'queued' ? task.attempts.at(-1)?.executor : undefined
+      // Auctions and targets already keep to their own peers (task-route.ts).
+      if (previous != null && previous !== this.c.selfPeerId && task.route == null)
+        this.awaiting.set(task.taskId, previous)
       if (task.status !== 'queued')
         this.c.journal.requeue(task.taskId, 'lost', {
           code: 'origin_restarted',
@@ -217,6 +228,7 @@ class JournalDispatcher implements TaskDispatcher {
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
           this.resumed.delete(taskId)
           this.warming.delete(taskId)
+          this.awaiting.delete(taskId)
         }
       })
   }
@@ -237,7 +249,7 @@ class JournalDispatcher implements TaskDispatcher {
     // Each send gets what is left of the deadline fixed at acceptance, never a fresh timeout.
     const outcome = await sendOnRoute(
       this.c.tasks,
-      task,
+      this.awaitedRoute(task),
       {
         taskId: task.taskId,
         capability: task.capability,
@@ -302,6 +314,24 @@ class JournalDispatcher implements TaskDispatcher {
             message: `the task's deadline (${task.timeoutMs} ms after it was accepted at ${accepted}) passed before it finished`
           }
     this.c.journal.fail(task.taskId, error, { trace: this.c.traces?.get(task.taskId) })
+  }
+
+  /**
+   * A resumed task goes only to the executor it was out with until that
+   * executor answers or the grace ends (none known → `no_agent`, so it waits).
+   */
+  private awaitedRoute(task: TaskRecord): TaskRecord {
+    const executor = this.awaiting.get(task.taskId)
+    if (executor == null) return task
+    if ((this.resumed.get(task.taskId) ?? 0) <= Date.now()) {
+      this.awaiting.delete(task.taskId)
+      this.c.log.info(
+        { ...this.ids(task.taskId), executor },
+        'the executor of a resumed task did not come back in its grace; any capable peer may run it now'
+      )
+      return task
+    }
+    return { ...task, route: { candidates: [executor] } }
   }
 
   /** The ids every log line about a task carries. */

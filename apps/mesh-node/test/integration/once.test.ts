@@ -94,4 +94,56 @@ describe('once-semantics on an executor that crashes mid-run', { timeout: 240_00
     assert.deepEqual(agent.runs(idempotent), ['attempt 1', 'attempt 2'])
     assert.equal((await origin.client.task(never)).retry, 'never')
   })
+
+  it('kill -9 of the origin 0.2 s into a run: after its restart the task completes, run once', async () => {
+    const tag = uniqueTag()
+    const agent = markerAgent(tmpDataDir('mesh-once-origin-'))
+    const [first, second, origin] = await Promise.all([
+      startTestDaemon({ tag, config: agent.config }),
+      startTestDaemon({ tag, config: agent.config }),
+      startTestDaemon({ tag })
+    ])
+    daemons.push(first, second, origin)
+    await waitFor(async () => (await origin.client.agents({ capability: 'once' })).length === 2, {
+      timeoutMs: 30_000,
+      message: 'the origin to know both executors'
+    })
+    const { taskId } = await origin.client.submitNoWait({
+      capability: 'once',
+      input: { ms: 2000 },
+      timeoutMs: 60_000
+    })
+    const sentTo = await waitFor(
+      async () => {
+        const attempt = (await origin.client.task(taskId)).attempts[0]
+        return attempt != null && agent.runs(taskId).length > 0 ? attempt.executor : undefined
+      },
+      { message: 'the task to start running' }
+    )
+    origin.kill('SIGKILL')
+    await origin.exited()
+    const executor = [first, second].find((d) => d.peerId === sentTo)
+    const other = [first, second].find((d) => d.peerId !== sentTo)
+    assert.ok(executor != null && other != null, 'the task went to one of the executors')
+    // The executor is slow to be found again (stopped), while the other is at hand:
+    // the restarted origin must wait for the executor it sent the task to.
+    executor.kill('SIGSTOP')
+    try {
+      const restarted = await startTestDaemon({ tag, dataDir: origin.dataDir })
+      daemons.push(restarted)
+      await waitFor(
+        async () =>
+          (await restarted.client.agents({ capability: 'once' })).some((a) => a.peerId === other.peerId),
+        { timeoutMs: 30_000, message: 'the restarted origin to know the other executor' }
+      )
+      executor.kill('SIGCONT')
+      const done = await finished(restarted, taskId, 60_000)
+      assert.equal(done.status, 'completed', JSON.stringify(done.error))
+      assert.deepEqual(done.result, { attempt: '1', seen: 1 })
+      assert.equal(done.executor, sentTo)
+      assert.deepEqual(agent.runs(taskId), ['attempt 1'], 'the task ran exactly once')
+    } finally {
+      executor.kill('SIGCONT')
+    }
+  })
 })
