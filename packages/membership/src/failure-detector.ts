@@ -36,7 +36,7 @@ export interface FailureDetectorComponents {
  * blames nobody for the silence it caused.
  */
 export interface FailureDetectorInit {
-  /** Silence before a peer is probed. @default 2500 */
+  /** Silence before a peer is probed; keep it at 2.5 heartbeats or more. @default 5000 */
   suspectAfterMs?: number
   /** Direct and indirect probe timeout. @default 750 */
   probeTimeoutMs?: number
@@ -98,7 +98,7 @@ class SwimFailureDetector implements FailureDetector {
     private readonly components: FailureDetectorComponents,
     init: FailureDetectorInit
   ) {
-    this.suspectAfter = init.suspectAfterMs ?? 2500
+    this.suspectAfter = init.suspectAfterMs ?? 5000
     this.probeTimeout = init.probeTimeoutMs ?? 750
     this.suspicionTimeout = init.suspicionTimeoutMs ?? 1500
     this.interval = init.intervalMs ?? 250
