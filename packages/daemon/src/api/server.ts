@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { InvalidRequestError } from '@mesh-node/api'
 import type { Logger } from '../logger.js'
 import { ApiError, badRequest } from './api-error.js'
-import { assertJsonDepth, decodeSegment, hostChecker } from './request-guards.js'
+import { assertJsonDepth, hostChecker } from './request-guards.js'
+import { RouteTable } from './route-table.js'
 
 /** Return this from a handler to answer with a status other than the route's. */
 export class ApiReply {
@@ -60,15 +61,10 @@ export interface ApiServer {
   close(): Promise<void>
 }
 
-interface CompiledRoute extends Route {
-  pattern: RegExp
-  keys: string[]
-}
-
 export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
   const maxBody = init.maxBodyBytes ?? 1024 * 1024
   const expected = digest(init.token)
-  const routes: CompiledRoute[] = init.routes.map(compile)
+  const routes = new RouteTable(init.routes)
   // Set once the port is known (port 0 picks one); until then nothing is answered.
   let checkHost: (header: string | undefined) => void = () => {
     throw new ApiError(503, 'starting', 'the API is starting; try again')
@@ -83,16 +79,9 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
     checkHost(req.headers.host)
     const url = new URL(req.url ?? '/', 'http://localhost')
     const agent = scopedAgent(req.headers.authorization, init.scopedTokens)
-    let methodMismatch = false
-    let known = false
-    for (const route of routes) {
-      const match = route.pattern.exec(url.pathname)
-      if (match == null) continue
-      known = true
-      if (route.method !== req.method) {
-        methodMismatch = true
-        continue
-      }
+    const found = routes.match(req.method, url.pathname)
+    if ('route' in found) {
+      const { route, param } = found
       // An agent's scoped token is its identity: it never falls back to the cookie or the full token.
       if (route.public !== true && agent == null) authorize(req)
       if (agent != null && route.scoped !== true && route.public !== true)
@@ -101,12 +90,6 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
           'forbidden',
           `this token is scoped to agent ${agent}: it may only publish or send messages, not ${req.method} ${url.pathname}`
         )
-      const params = new Map(route.keys.map((k, i) => [k, decodeSegment(match[i + 1] ?? '')]))
-      const param = (name: string): string => {
-        const value = params.get(name)
-        if (value === undefined) throw new Error(`route ${route.path} has no :${name} segment`)
-        return value
-      }
       const body = req.method === 'POST' ? await readJson(req, maxBody) : undefined
       log.debug({ method: req.method, path: url.pathname }, 'api request')
       const result = await route.handler({ param, query: url.searchParams, body, req, res, log, agent })
@@ -114,6 +97,7 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
       else if (!route.raw) sendJson(res, route.status ?? 200, result ?? { ok: true })
       return
     }
+    const { known, methodMismatch } = found
     if (!known && !url.pathname.startsWith('/v1/'))
       throw new ApiError(404, 'not_found', `no such route: ${url.pathname} (the API lives under /v1/)`)
     // Unknown routes answer 401 to strangers, so the token guards even the route list.
@@ -152,15 +136,6 @@ export async function startApiServer(init: ApiServerInit): Promise<ApiServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   }
-}
-
-function compile(route: Route): CompiledRoute {
-  const keys: string[] = []
-  const source = route.path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
-    keys.push(key)
-    return '([^/]+)'
-  })
-  return { ...route, pattern: new RegExp(`^${source}$`), keys }
 }
 
 function digest(value: string): Buffer {
