@@ -49,7 +49,7 @@ let data = ''
 process.stdin.on('data', (c) => { data += c })
 process.stdin.on('end', () => {
   const req = JSON.parse(data)
-  appendFileSync(${JSON.stringify(runs)}, req.taskId + ' ' + process.argv[2] + '\\n')
+  appendFileSync(${JSON.stringify(runs)}, req.taskId + ' ' + process.argv[2] + ' ' + process.env.MESH_ATTEMPT + '\\n')
   setTimeout(() => process.stdout.write(JSON.stringify({ done: req.taskId })), ${WORK_MS})
 })
 `
@@ -168,11 +168,13 @@ while (final.size < accepted.size && Date.now() < drainUntil) {
   if (final.size < accepted.size) await sleep(2000)
 }
 
-// Each run as `taskId slot`: which daemons ran each task.
+// Each run as `taskId slot attempt`: which daemons ran each task, and which attempt each said it was.
 const ranOn = new Map()
+const attemptsSeen = new Map()
 for (const line of readFileSync(runs, 'utf8').split('\n').filter(Boolean)) {
-  const [id, slot] = line.split(' ')
+  const [id, slot, attempt] = line.split(' ')
   ranOn.set(id, [...(ranOn.get(id) ?? []), Number(slot)])
+  attemptsSeen.set(id, [...(attemptsSeen.get(id) ?? []), Number(attempt)])
 }
 const failedBy = {}
 let completed = 0
@@ -186,8 +188,20 @@ for (const t of final.values()) {
 const lost = [...accepted.keys()].filter((id) => !final.has(id))
 const twice = [...ranOn].filter(([id, on]) => on.length > 1 && accepted.has(id))
 const causes = {}
-for (const [, on] of twice) {
-  const cause = new Set(on).size === 1 ? 'same executor, re-run after it restarted' : 'different executors'
+/** Why a task ran twice, from its runs and the origin's journaled attempts. */
+function causeOf(id, on) {
+  if (new Set(on).size === 1)
+    return Math.max(...(attemptsSeen.get(id) ?? [])) > 1
+      ? 'same executor, announced attempt 2 after its crash (retry idempotent)'
+      : 'same executor, unannounced'
+  const codes = new Set((final.get(id)?.attempts ?? []).map((a) => a.error?.code ?? a.outcome))
+  if (codes.has('origin_restarted')) return 'different executors: the origin restarted mid-run'
+  if (codes.has('executor_lost')) return 'different executors: the executor was lost mid-run'
+  if (codes.has('attempt_timeout') || codes.has('timeout')) return 'different executors: attempt timeout'
+  return 'different executors: other'
+}
+for (const [id, on] of twice) {
+  const cause = causeOf(id, on)
   causes[cause] = (causes[cause] ?? 0) + 1
 }
 const report = {
@@ -211,7 +225,11 @@ const report = {
     taskId: id,
     ranOn: on,
     status: final.get(id)?.status,
-    attempts: final.get(id)?.attempts?.map((a) => `${a.executor.slice(-6)}:${a.outcome ?? 'open'}`)
+    attempts: final
+      .get(id)
+      ?.attempts?.map(
+        (a) => `${a.executor.slice(-6)}:${a.outcome ?? 'open'}${a.error != null ? `/${a.error.code}` : ''}`
+      )
   })),
   completedNeverRan: [...final.values()].filter((t) => t.status === 'completed' && !ranOn.has(t.taskId))
     .length

@@ -2,7 +2,9 @@
 // answers the controller (cluster.mjs) over IPC. Timestamps are wall-clock
 // milliseconds (performance.timeOrigin + performance.now()), comparable
 // between the processes of one machine.
-import { rmSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { STATE_TOPIC } from '@mesh-node/protocol'
 import { startInProcess } from './inproc.mjs'
 import {
@@ -21,6 +23,8 @@ const nodes = new Map()
 let watched = new Set()
 const decoder = new TextDecoder()
 const MAX_ARRIVALS = 20_000
+/** The inspector session of a profileStart, until profileStop. */
+let profiler
 
 function checkFull(node) {
   const t = now()
@@ -143,6 +147,26 @@ const handlers = {
   cpu() {
     const { user, system } = process.cpuUsage()
     return user + system
+  },
+
+  /** Starts a CPU profile of this worker (a window only, unlike --cpu-prof's whole life). */
+  async profileStart() {
+    profiler = new Session()
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.start')
+    return true
+  },
+
+  /** Stops the profile profileStart began and writes it into dir as a .cpuprofile. */
+  async profileStop({ dir }) {
+    if (profiler == null) return null
+    const { profile } = await profiler.post('Profiler.stop')
+    profiler.disconnect()
+    profiler = undefined
+    const file = join(dir, `window-${process.pid}.cpuprofile`)
+    writeFileSync(file, JSON.stringify(profile))
+    return file
   },
 
   watch({ peerIds }) {

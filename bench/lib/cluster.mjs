@@ -100,6 +100,15 @@ export class Cluster {
     return (await Promise.all(this.active.map((w) => w.call('cpu')))).reduce((a, b) => a + b, 0)
   }
 
+  /** Profiles the active workers from now until profileStop (each writes DIR/window-PID.cpuprofile). */
+  async profileStart() {
+    await Promise.all(this.active.map((w) => w.call('profileStart')))
+  }
+
+  async profileStop(dir) {
+    return await Promise.all(this.active.map((w) => w.call('profileStop', { dir })))
+  }
+
   async watch(peerIds) {
     await Promise.all(this.active.map((w) => w.call('watch', { peerIds })))
   }

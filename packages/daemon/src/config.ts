@@ -119,7 +119,8 @@ export function defaultConfig(): MeshConfig {
       reprovideIntervalMs: 600_000,
       dhtLookupTimeoutMs: 1500,
       syncIntervalMs: 5000,
-      suspectAfterMs: 2500,
+      // 2.5 heartbeats: a late heartbeat or two does not cost a probe.
+      suspectAfterMs: 5000,
       probeTimeoutMs: 750,
       suspicionTimeoutMs: 1500
     },

@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
+import { LocalHealth, type LocalHealthInit, suspicionTimeoutFor } from './local-health.js'
 import { probeRequest } from './messages/probe.js'
 
 export type MemberState = 'alive' | 'suspect' | 'dead'
@@ -35,14 +36,20 @@ export interface FailureDetectorComponents {
  * blames nobody for the silence it caused.
  */
 export interface FailureDetectorInit {
-  /** Silence before a peer is probed. @default 2500 */
+  /** Silence before a peer is probed; keep it at 2.5 heartbeats or more. @default 5000 */
   suspectAfterMs?: number
   /** Direct and indirect probe timeout. @default 750 */
   probeTimeoutMs?: number
   /** Peers asked to probe indirectly. @default 3 */
   indirectProbes?: number
-  /** How long a suspect may stay unconfirmed-alive before it is dead. @default 1500 */
+  /**
+   * How long a suspect may stay unconfirmed-alive before it is dead, in a
+   * mesh of up to 10 members; it grows with log10 of the member count
+   * (`suspicionTimeoutFor`). @default 1500
+   */
   suspicionTimeoutMs?: number
+  /** Local health: how a lagging event loop stretches every timeout (`LocalHealth`). */
+  localHealth?: LocalHealthInit
   /** Detector tick. @default 250 */
   intervalMs?: number
 }
@@ -53,6 +60,8 @@ export interface FailureDetector {
   members(): Member[]
   state(peerId: string): MemberState | undefined
   onEvent(listener: (event: MembershipEvent) => void): () => void
+  /** This node's local health score: 0 when healthy; every timeout is stretched by score + 1. */
+  localHealth(): number
   /** Answers a probe_request: can this node reach `target` right now? */
   probe(target: string, timeoutMs: number): Promise<boolean>
   start(): void
@@ -69,6 +78,7 @@ class SwimFailureDetector implements FailureDetector {
   private readonly probeTimeout: number
   private readonly suspicionTimeout: number
   private readonly interval: number
+  private readonly health: LocalHealth
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
     this.heard(evt.detail.toString())
@@ -88,11 +98,12 @@ class SwimFailureDetector implements FailureDetector {
     private readonly components: FailureDetectorComponents,
     init: FailureDetectorInit
   ) {
-    this.suspectAfter = init.suspectAfterMs ?? 2500
+    this.suspectAfter = init.suspectAfterMs ?? 5000
     this.probeTimeout = init.probeTimeoutMs ?? 750
     this.suspicionTimeout = init.suspicionTimeoutMs ?? 1500
     this.interval = init.intervalMs ?? 250
     this.indirect = init.indirectProbes ?? 3
+    this.health = new LocalHealth(init.localHealth)
   }
 
   private readonly indirect: number
@@ -123,6 +134,17 @@ class SwimFailureDetector implements FailureDetector {
     return this.members_.get(peerId)?.state
   }
 
+  localHealth(): number {
+    return this.health.score
+  }
+
+  /** The suspicion timeout now: grown with the mesh, stretched by our own ill health. */
+  private suspicionTimeoutNow(): number {
+    let members = 1
+    for (const m of this.members_.values()) if (m.state !== 'dead') members++
+    return suspicionTimeoutFor(this.suspicionTimeout, members) * this.health.multiplier()
+  }
+
   heard(peerId: string): void {
     const now = Date.now()
     const m = this.members_.get(peerId)
@@ -141,9 +163,13 @@ class SwimFailureDetector implements FailureDetector {
   }
 
   async probe(target: string, timeoutMs: number): Promise<boolean> {
+    return await this.ping(target, Math.min(timeoutMs, this.probeTimeout * 2))
+  }
+
+  private async ping(target: string, timeoutMs: number): Promise<boolean> {
     try {
       await this.components.libp2p.services.ping.ping(peerIdFromString(target), {
-        signal: AbortSignal.timeout(Math.min(timeoutMs, this.probeTimeout * 2))
+        signal: AbortSignal.timeout(timeoutMs)
       })
       return true
     } catch {
@@ -168,10 +194,15 @@ class SwimFailureDetector implements FailureDetector {
       }
       return
     }
+    this.health.tick(lag)
+    const suspectAfter = this.suspectAfter * this.health.multiplier()
+    const suspicionTimeout = this.suspicionTimeoutNow()
     for (const m of this.members_.values()) {
-      if (m.state === 'alive' && now - m.lastHeardAt > this.suspectAfter) void this.check(m)
+      if (m.state === 'alive' && now - m.lastHeardAt > suspectAfter) void this.check(m)
       else if (m.state === 'suspect') {
-        if (now - (m.suspectedAt ?? now) > this.suspicionTimeout) this.declareDead(m)
+        // While our own loop lags the timeout is stretched: keep probing
+        // rather than trust verdicts our own lateness may have caused.
+        if (now - (m.suspectedAt ?? now) > suspicionTimeout) this.declareDead(m)
         else void this.check(m)
       }
     }
@@ -181,8 +212,10 @@ class SwimFailureDetector implements FailureDetector {
   private async check(m: Member): Promise<void> {
     if (this.probing.has(m.peerId)) return
     this.probing.add(m.peerId)
+    const stretch = this.health.multiplier()
+    const probeTimeout = this.probeTimeout * stretch
     try {
-      if (await this.probe(m.peerId, this.probeTimeout)) {
+      if (await this.ping(m.peerId, probeTimeout)) {
         this.heard(m.peerId)
         return
       }
@@ -190,6 +223,7 @@ class SwimFailureDetector implements FailureDetector {
         .filter((x) => x.state === 'alive' && x.peerId !== m.peerId)
         .sort(() => Math.random() - 0.5)
         .slice(0, this.indirect)
+      // 'no answer' (the helper itself did not reply in time) differs from 'unreachable'.
       const answers = await Promise.all(
         helpers.map(async (h) => {
           try {
@@ -197,18 +231,22 @@ class SwimFailureDetector implements FailureDetector {
               probeRequest,
               peerIdFromString(h.peerId),
               { target: m.peerId },
-              { timeoutMs: this.probeTimeout * 2 + 250 }
+              { timeoutMs: probeTimeout * 2 + 250 }
             )
             return reply.reachable
           } catch {
-            return false
+            return undefined
           }
         })
       )
-      if (answers.some(Boolean)) {
+      if (answers.some((a) => a === true)) {
+        // A helper reached it and we did not: the fault was likely ours (Lifeguard).
+        this.health.raise()
         this.heard(m.peerId)
         return
       }
+      // Nobody even answered us: more likely we are the slow one than all of them.
+      if (helpers.length > 0 && answers.every((a) => a === undefined)) this.health.raise()
       if (m.state === 'alive') this.suspect(m, 'probes failed')
     } finally {
       this.probing.delete(m.peerId)

@@ -1,63 +1,31 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { type AgentRuntime, createAgentRuntime } from '@mesh-node/agents'
-import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
-import { type Rpc, rpc } from '@mesh-node/rpc'
+import type { MeshPeer } from '@mesh-node/peer'
+import type { Rpc } from '@mesh-node/rpc'
 import { until } from '@mesh-node/test-utils'
-import { pino } from 'pino'
-import { type Membership, type MembershipEvent, membership } from '../src/index.js'
+import type { Membership, MembershipEvent } from '../src/index.js'
+import { type MemberSet, startMembers } from './helpers.js'
 
 describe('membership on three real libp2p peers', { timeout: 120_000 }, () => {
-  const log = pino({ level: 'silent' })
+  let set: MemberSet
   let peers: MeshPeer[] = []
-  let runtimes: AgentRuntime[] = []
-  let rpcs: Rpc[] = []
   let members: Membership[] = []
+  let rpcs: Rpc[] = []
   const events: MembershipEvent[] = []
+  const echo = (i: number) => ({
+    name: `echo${i}`,
+    capabilities: ['echo'],
+    capacity: 1,
+    handler: { kind: 'builtin' as const, name: 'echo' }
+  })
 
   before(async () => {
-    peers = await Promise.all(
-      [0, 1, 2].map(
-        async () =>
-          await createMeshPeer({
-            privateKey: await generateKeyPair('Ed25519'),
-            listen: ['/ip4/127.0.0.1/tcp/0'],
-            mdns: { enabled: false }
-          })
-      )
-    )
-    runtimes = await Promise.all(
-      [0, 1, 2].map(
-        async (i) =>
-          await createAgentRuntime({
-            agents:
-              i === 0
-                ? []
-                : [
-                    {
-                      name: `echo${i}`,
-                      capabilities: ['echo'],
-                      capacity: 1,
-                      handler: { kind: 'builtin', name: 'echo' }
-                    }
-                  ],
-            baseDir: '.'
-          })
-      )
-    )
-    rpcs = peers.map((p) => rpc()({ libp2p: p.libp2p, log }))
-    members = peers.map((p, i) =>
-      membership({
-        // Lenient enough that a loaded machine does not declare a live peer dead.
-        failureDetector: { suspectAfterMs: 3000, probeTimeoutMs: 1000, suspicionTimeoutMs: 1000 },
-        gossip: { heartbeatMs: 200 }
-      })({ libp2p: p.libp2p, rpc: rpcs[i] as Rpc, runtime: runtimes[i] as AgentRuntime, log })
-    )
-    for (const [i, m] of members.entries()) {
-      await m.start()
-      await (rpcs[i] as Rpc).start()
-    }
+    set = await startMembers([[], [echo(1)], [echo(2)]], {
+      // Lenient enough that a loaded machine does not declare a live peer dead.
+      failureDetector: { suspectAfterMs: 3000, probeTimeoutMs: 1000, suspicionTimeoutMs: 1000 },
+      gossip: { heartbeatMs: 200 }
+    })
+    ;({ peers, members, rpcs } = set)
     ;(members[0] as Membership).failureDetector.onEvent((e) => events.push(e))
     const [a, b, c] = peers as [MeshPeer, MeshPeer, MeshPeer]
     await a.libp2p.dial(b.libp2p.getMultiaddrs())
@@ -65,10 +33,7 @@ describe('membership on three real libp2p peers', { timeout: 120_000 }, () => {
   })
 
   after(async () => {
-    for (const m of members) await m.stop()
-    for (const r of rpcs) await r.stop()
-    for (const r of runtimes) await r.close()
-    for (const p of peers) await p.stop().catch(() => {})
+    await set.stop()
   })
 
   it('learns every member’s agents through state gossip, and agrees on the digest', async () => {

@@ -69,7 +69,8 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     log,
     executions: components.executions,
     outbox: components.outbox,
-    acceptDeliveredResult: components.acceptDeliveredResult
+    acceptDeliveredResult: components.acceptDeliveredResult,
+    privateKey: components.privateKey
   })
 
   return {

@@ -13,6 +13,7 @@ import type { Libp2pOptions } from 'libp2p'
 import { createLibp2p } from 'libp2p'
 import type { MeshPeer, MeshPeerInit, MeshServices } from './index.js'
 import { Rejoiner } from './rejoin.js'
+import { withoutRepeats } from './repeat-filter.js'
 
 /**
  * gossipsub's fast duplicate check, before signature verification: sender
@@ -31,11 +32,14 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
 ): Promise<MeshPeer<S>> {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (init.mdns?.enabled !== false) {
+    // Every node hears every answer to every query: pass on only news.
     peerDiscovery.push(
-      mdns({
-        serviceTag: init.mdns?.serviceTag ?? DEFAULT_MDNS_SERVICE_TAG,
-        interval: init.mdns?.intervalMs ?? 1000
-      })
+      withoutRepeats(
+        mdns({
+          serviceTag: init.mdns?.serviceTag ?? DEFAULT_MDNS_SERVICE_TAG,
+          interval: init.mdns?.intervalMs ?? 1000
+        })
+      )
     )
   }
   if (init.bootstrap != null && init.bootstrap.length > 0) {

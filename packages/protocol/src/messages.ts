@@ -71,6 +71,12 @@ export const TaskRequestSchema = Type.Object({
    */
   target: Type.Optional(Type.Object({ peer: PeerIdString, agent: Type.Optional(AgentName) })),
   /**
+   * Optional (message set 1.5): the origin's unguessable token of this
+   * attempt (16 random bytes, base64url), passed on unchanged by forwarders;
+   * the executor signs its answer with it.
+   */
+  token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{22,64}$' })),
+  /**
    * Optional (protocol 1.x, added with once-semantics): what an executor does
    * after a crash cut its run of this task short. Absent: 'idempotent', run
    * it again as the next attempt; 'never': answer failed `interrupted` (§6.8).
@@ -116,7 +122,13 @@ export const TaskResultSchema = Type.Object({
   /** Every peer the task passed through, origin first, executor last. */
   path: Type.Array(PeerIdString, { maxItems: MAX_HOPS + 2 }),
   /** Optional: one span per node after the origin, in path order; each hop prepends its own. */
-  spans: Type.Optional(Type.Array(HopSpanSchema, { maxItems: MAX_TRACE_SPANS }))
+  spans: Type.Optional(Type.Array(HopSpanSchema, { maxItems: MAX_TRACE_SPANS })),
+  /**
+   * Optional (message set 1.5): the executor's Ed25519 signature (base64url)
+   * over the task id, the attempt token and a digest of the answer
+   * (PROTOCOL.md §6.9); forwarders pass it on unchanged.
+   */
+  sig: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' }))
 })
 
 export const CapabilityQuerySchema = Type.Object({

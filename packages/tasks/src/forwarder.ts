@@ -10,6 +10,7 @@ import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
 import type { RunningTable } from './running.js'
+import { type AttemptTokens, believable, newToken } from './signing.js'
 import type { SilentPeers } from './silence.js'
 import { needsConfirmation, targetFailure } from './target.js'
 import {
@@ -35,6 +36,8 @@ export interface ForwarderComponents {
   silence: SilentPeers
   /** Confirmations that a peer started the task; without it, every attempt is timed out as if silent. */
   running?: Pick<RunningTable, 'expect'>
+  /** At the origin: the tokens of its attempts, for late deliveries. */
+  tokens?: AttemptTokens
 }
 
 export interface ForwarderInit {
@@ -69,13 +72,19 @@ export class Forwarder {
     const stopPassing = this.c.cancels.passOn(peerId, state.taskId, state.from, state.signal)
     const attempt = this.attemptTimer(peerId, state, last)
     const unexpect = this.c.running?.expect(state.taskId, peerId, upstream, attempt.confirmed)
+    // The origin makes each attempt's token; a forwarder passes the origin's on.
+    const origin = state.from === self
+    const token = origin ? newToken() : state.token
+    if (origin && token !== undefined) this.c.tokens?.add(state.taskId, peerId, token)
     const sentAt = performance.now()
     try {
-      const res = await this.send(peerId, state, attempt.signal).finally(async () => {
+      const res = await this.send(peerId, state, attempt.signal, token).finally(async () => {
         state.timing.forwardedMs += performance.now() - sentAt
         await release?.()
       })
       this.c.silence.answered(peerId, state.capability, performance.now() - sentAt)
+      if (origin && !(await believable(res, token !== undefined ? [token] : [], peerId)))
+        return this.forged(peerId, state, res)
       return this.answered(peerId, state, res)
     } catch (err) {
       return this.unreachable(peerId, state, err as Error, attempt.timedOut())
@@ -117,8 +126,8 @@ export class Forwarder {
     state.observer?.ended(peerId, res.status, { agent: res.agent, error: res.error })
     if (res.status === 'busy') return { kind: 'busy' }
     if (res.status === 'no_agent') return { kind: 'skip' }
-    const { taskId, status, result: value, error, executor, agent, path, spans } = res
-    const result: RouteResult = { taskId, status, result: value, error, executor, agent, path, spans }
+    const { taskId, status, result: value, error, executor, agent, path, spans, sig } = res
+    const result: RouteResult = { taskId, status, result: value, error, executor, agent, path, spans, sig }
     // An interrupted `retry: never` task must not run on the next candidate too.
     if (res.status === 'failed' && state.failover === true && res.error?.code !== INTERRUPTED)
       return { kind: 'failed', result }
@@ -133,6 +142,33 @@ export class Forwarder {
         path: res.path
       })
     return { kind: 'done', result }
+  }
+
+  /**
+   * An answer whose executor claim does not hold (its signature does not
+   * verify, or an unsigned one names a peer other than the one that sent
+   * it): logged, failed over from as from a bad answer, and the peer is
+   * left out for a while as a silent one is.
+   */
+  private forged(peerId: string, state: TaskState, res: TaskResultMessage): Step {
+    this.c.silence.silent(peerId)
+    this.c.log.warn(
+      {
+        taskId: state.taskId,
+        traceId: state.trace.traceId,
+        remotePeer: peerId,
+        executor: res.executor,
+        signed: res.sig !== undefined
+      },
+      'rejected an answer whose executor claim does not verify; failing over'
+    )
+    state.observer?.ended(peerId, 'failed', {
+      error: {
+        code: 'forged_result',
+        message: `the answer from ${peerId} claims an executor it cannot vouch for`
+      }
+    })
+    return { kind: 'lost' }
   }
 
   private unreachable(peerId: string, state: TaskState, err: Error, attemptTimedOut: boolean): Step {
@@ -169,7 +205,12 @@ export class Forwarder {
   }
 
   /** One peer, retried with backoff on transport errors only. */
-  private async send(peerId: string, state: TaskState, signal: AbortSignal): Promise<TaskResultMessage> {
+  private async send(
+    peerId: string,
+    state: TaskState,
+    signal: AbortSignal,
+    token: string | undefined
+  ): Promise<TaskResultMessage> {
     const peer = peerIdFromString(peerId)
     for (let attempt = 0; ; attempt++) {
       const remaining = state.deadline - Date.now()
@@ -190,7 +231,8 @@ export class Forwarder {
             target: state.target,
             // Absent means 'idempotent' (§6.8), so only the exception is sent.
             ...(state.retry === 'never' ? { retry: 'never' as const } : {}),
-            traceparent: formatTraceparent(state.trace)
+            traceparent: formatTraceparent(state.trace),
+            ...(token !== undefined ? { token } : {})
           },
           { timeoutMs: Math.max(1, remaining), signal }
         )

@@ -30,7 +30,7 @@
  * ```
  */
 
-import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { Libp2pEvents, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { CapabilityProviders, CapabilityRegistry } from '@mesh-node/membership'
 import type { AgentAd, TaskResultMessage } from '@mesh-node/protocol'
@@ -93,6 +93,8 @@ export interface TasksComponents {
   outbox?: OutboxStore
   /** The origin's side of a held result arriving late; returns whether the task is known. */
   acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
+  /** This node's peer key: signs the answers of its agents (PROTOCOL.md §6.9). */
+  privateKey?: PrivateKey
 }
 
 /** The task service of one node. */

@@ -1,10 +1,11 @@
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { MAX_TASK_TIMEOUT_MS, type TaskRequestMessage, type TaskResultMessage } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
 import { type CancelTable, isAbandoned, isCancel } from './cancels.js'
 import type { Dedup } from './dedup.js'
 import type { Dispatch } from './dispatch.js'
 import type { Executor } from './executor.js'
+import { signResult } from './signing.js'
 import { cancelled, type RouteResult } from './task-state.js'
 import { startTiming, traceFor, withHopSpan } from './trace.js'
 
@@ -16,6 +17,8 @@ export interface ReceiverComponents {
   cancels: CancelTable
   selfPeerId: string
   log: Logger
+  /** This node's peer key: signs its agents' answers (signing.ts); unsigned without it. */
+  privateKey?: PrivateKey
 }
 
 /** A task_request from a peer: checked, de-duplicated, then run here or passed on. */
@@ -23,7 +26,11 @@ export class Receiver {
   constructor(private readonly c: ReceiverComponents) {}
 
   async handleRequest(msg: TaskRequestMessage, remotePeer: PeerId): Promise<TaskResultMessage> {
-    const reply = (res: RouteResult): TaskResultMessage => ({ ...res, type: 'task_result', id: msg.id })
+    const reply = async (res: RouteResult): Promise<TaskResultMessage> => ({
+      ...(await this.signed(res, msg.token)),
+      type: 'task_result',
+      id: msg.id
+    })
     const sender = remotePeer.toString()
     const refusal = this.refusal(msg, sender)
     if (refusal != null) return reply(refusal)
@@ -38,6 +45,20 @@ export class Receiver {
       return reply({ taskId: msg.taskId, status: 'busy', path: [...msg.path, self] })
     if (this.c.cancels.refuses(msg.taskId, msg.from, sender)) return reply(cancelled(msg.taskId, msg.path))
     return reply(await this.work(msg, sender))
+  }
+
+  /**
+   * An answer this node's agent gave is signed for the attempt's token, each
+   * time it is given (a repeat gets it signed for its own token); one from
+   * further on keeps its executor's signature.
+   */
+  private async signed(res: RouteResult, token: string | undefined): Promise<RouteResult> {
+    const key = this.c.privateKey
+    if (res.executor !== this.c.selfPeerId) return res
+    const { sig: _old, ...unsigned } = res
+    if (key === undefined || token === undefined || (res.status !== 'completed' && res.status !== 'failed'))
+      return unsigned
+    return { ...unsigned, sig: await signResult(key, token, unsigned) }
   }
 
   /** Why this request cannot be taken at all: a loop, a forged path, or a task for another peer. */
@@ -101,6 +122,7 @@ export class Receiver {
         path: [...msg.path, self],
         target: msg.target,
         retry: msg.retry,
+        token: msg.token,
         signal: held.signal,
         trace,
         timing

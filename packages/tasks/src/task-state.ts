@@ -25,6 +25,8 @@ export interface TaskState
   path: string[]
   trace: TraceContext
   timing: HopTiming
+  /** At a forwarder: the origin's token of this attempt, passed on unchanged (signing.ts). */
+  token?: string
 }
 
 /** A task_result without its envelope: what each hop hands back to the one before. */

@@ -27,6 +27,7 @@ import { createOutboxDelivery, memoryOutbox, type OutboxDelivery } from './outbo
 import { createTaskPieces, type TaskPieces } from './pieces.js'
 import { Receiver } from './receiver.js'
 import { RunningTable } from './running.js'
+import { AttemptTokens, believable } from './signing.js'
 import { SilentPeers } from './silence.js'
 import { leastLoaded } from './strategy.js'
 import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
@@ -38,6 +39,7 @@ export class DefaultTasks implements Tasks {
   private readonly events = new TaskEvents()
   private readonly cancels: CancelTable
   private readonly running: RunningTable
+  private readonly tokens = new AttemptTokens()
   private readonly discovery: Discovery
   private readonly origin: Origin
   private readonly receiver: Receiver
@@ -80,7 +82,19 @@ export class DefaultTasks implements Tasks {
       strategy: init.strategy ?? leastLoaded,
       executor,
       forwarder: new Forwarder(
-        { rpc, registry, discovery, cancels, events, selfPeerId, pieces, silence, running, log: routerLog },
+        {
+          rpc,
+          registry,
+          discovery,
+          cancels,
+          events,
+          selfPeerId,
+          pieces,
+          silence,
+          running,
+          tokens: this.tokens,
+          log: routerLog
+        },
         {
           maxHops: Math.min(init.maxHops ?? DEFAULT_MAX_HOPS, MAX_HOPS),
           transportRetries: init.transportRetries ?? DEFAULT_TRANSPORT_RETRIES
@@ -89,7 +103,15 @@ export class DefaultTasks implements Tasks {
     })
     this.origin = new Origin({ dispatch, events, selfPeerId, log: routerLog })
     const dedup = new Dedup(init.executedCacheSize ?? DEFAULT_EXECUTED_CACHE_SIZE, c.executions != null)
-    this.receiver = new Receiver({ dispatch, dedup, executor, cancels, selfPeerId, log: routerLog })
+    this.receiver = new Receiver({
+      dispatch,
+      dedup,
+      executor,
+      cancels,
+      selfPeerId,
+      privateKey: c.privateKey,
+      log: routerLog
+    })
   }
 
   async submit(options: SubmitOptions): Promise<TaskOutcome> {
@@ -113,7 +135,7 @@ export class DefaultTasks implements Tasks {
       taskRequestOptions((result) => this.outbox.hold(result))
     )
     rpc.handle(capabilityQuery, capabilityQueryHandler(this.discovery))
-    rpc.handle(resultDelivery, resultDeliveryHandler(this.c.acceptDeliveredResult))
+    rpc.handle(resultDelivery, resultDeliveryHandler(this.acceptDelivered))
     rpc.handle(taskCancel, taskCancelHandler(this.cancels))
     rpc.handle(taskPiece, taskPieceHandler(this.pieces))
     rpc.handle(taskRunning, taskRunningHandler(this.running))
@@ -126,6 +148,32 @@ export class DefaultTasks implements Tasks {
     this.c.events.removeEventListener('peer:identify', this.onIdentify)
     for (const def of [taskRequest, capabilityQuery, resultDelivery, taskCancel, taskPiece, taskRunning])
       this.c.rpc.unhandle(def)
+  }
+
+  /**
+   * A late result counts only when its executor claim holds for one of the
+   * attempts this origin sent to a peer on its path (signing.ts); one that
+   * does not is acknowledged as known and ignored.
+   */
+  private readonly acceptDelivered = async (
+    result: Parameters<NonNullable<TasksComponents['acceptDeliveredResult']>>[0],
+    from: string
+  ): Promise<boolean> => {
+    const accept = this.c.acceptDeliveredResult
+    if (accept === undefined) return false
+    if (!(await believable(result, this.tokens.forPath(result.taskId, result.path), from))) {
+      this.c.log.warn(
+        {
+          taskId: result.taskId,
+          remotePeer: from,
+          executor: result.executor,
+          signed: result.sig !== undefined
+        },
+        'ignored a delivered result whose executor claim does not verify'
+      )
+      return true
+    }
+    return accept(result, from)
   }
 
   /**

@@ -32,8 +32,9 @@ const builtin = (name: string, capability: string, builtinName: string, capacity
 
 async function startNode(agents: AgentSpec[]): Promise<Node> {
   const log = pino({ level: 'silent' })
+  const privateKey = await generateKeyPair('Ed25519')
   const peer = await createMeshPeer({
-    privateKey: await generateKeyPair('Ed25519'),
+    privateKey,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: { enabled: false }
   })
@@ -52,7 +53,9 @@ async function startNode(agents: AgentSpec[]): Promise<Node> {
     runtime,
     events: peer.libp2p,
     selfPeerId: id,
-    log
+    log,
+    // Signs its agents' answers: unsigned ones are believed only from the peer that ran them.
+    privateKey
   })
   const events: TaskEvent[] = []
   service.onTaskEvent((e) => events.push(e))

@@ -60,21 +60,26 @@ describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
     return await session.next()
   }
 
-  it('rejects a result_delivery that names an honest executor after the rogue answered busy', async () => {
+  /**
+   * Makes the rogue answer every task `busy` while it delivers a forged
+   * result naming the honest executor on `forgedPath`; then submits one task
+   * and checks that it completes with the honest result.
+   */
+  const busyThenForgedDelivery = async (n: number, forgedPath: () => string[]): Promise<string> => {
     let tried = 0
     rogue.setHandler((req) => {
       if (req.type !== 'task_request') return undefined
       tried++
       const forged = {
         type: 'result_delivery',
-        id: `d-${tried}`,
+        id: `d-${n}-${tried}`,
         result: {
           taskId: req.taskId,
           status: 'completed',
           result: { forged: true },
           executor: honest.peerId,
           agent: 'w',
-          path: [origin.peerId, honest.peerId]
+          path: forgedPath()
         }
       }
       void ask(origin, forged).catch(() => {})
@@ -86,19 +91,65 @@ describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
         path: [...(req.path as string[]), rogue.peerId]
       }
     })
-    const res = await origin.client.submit({
-      capability: 'work',
-      input: { ms: 300, n: 1 },
-      timeoutMs: 20_000
-    })
+    const res = await origin.client.submit({ capability: 'work', input: { ms: 300, n }, timeoutMs: 20_000 })
     assert.ok(tried >= 1, 'the origin tried the rogue first')
     assert.equal(res.status, 'completed')
     assert.deepEqual(
       res.result,
-      { slept: 300, input: { ms: 300, n: 1 } },
+      { slept: 300, input: { ms: 300, n } },
       'the honest result, not the forged one'
     )
     assert.equal(res.executor, honest.peerId)
+    return res.taskId
+  }
+
+  it('rejects a result_delivery that names an honest executor after the rogue answered busy', async () => {
+    await busyThenForgedDelivery(1, () => [origin.peerId, honest.peerId])
+  })
+
+  it('rejects a delivery from a rogue that was sent the task and puts itself on the forged path', async () => {
+    await busyThenForgedDelivery(2, () => [origin.peerId, rogue.peerId, honest.peerId])
+    await waitFor(() => /executor claim does not verify/.test(origin.output()), {
+      message: 'the origin to log the rejected delivery'
+    })
+  })
+
+  it('rejects a forged answer, signed or not, that names an honest executor, and fails over', async () => {
+    const tokens: unknown[] = []
+    rogue.setHandler((req) => {
+      if (req.type !== 'task_request') return undefined
+      tokens.push(req.token)
+      return {
+        type: 'task_result',
+        id: req.id,
+        taskId: req.taskId,
+        status: 'completed',
+        result: { forged: true },
+        executor: honest.peerId,
+        agent: 'w',
+        path: [...(req.path as string[]), rogue.peerId, honest.peerId],
+        // A signature, but not the honest executor's.
+        sig: 'A'.repeat(86)
+      }
+    })
+    const res = await origin.client.submit({
+      capability: 'work',
+      input: { ms: 300, n: 3 },
+      timeoutMs: 20_000
+    })
+    assert.equal(tokens.length, 1, 'the rogue was tried once')
+    assert.match(String(tokens[0]), /^[A-Za-z0-9_-]{22}$/, 'the attempt carried a token')
+    assert.equal(res.status, 'completed')
+    assert.deepEqual(res.result, { slept: 300, input: { ms: 300, n: 3 } }, 'the honest result')
+    assert.equal(res.executor, honest.peerId)
+    const task = await origin.client.task(res.taskId)
+    assert.deepEqual(
+      task.attempts.map((a) => [a.executor, a.error?.code ?? a.outcome]),
+      [
+        [rogue.peerId, 'forged_result'],
+        [honest.peerId, 'completed']
+      ]
+    )
   })
 
   it("rejects a delivery from a peer never handed the task, for a task run on the origin's own agent", async () => {

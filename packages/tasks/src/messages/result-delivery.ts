@@ -11,12 +11,12 @@ export const resultDelivery = defineMessage(
 
 /** `accept` returns whether the origin knows the task. */
 export function resultDeliveryHandler(
-  accept: ((result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean) | undefined
+  accept: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => Promise<boolean>
 ): Handler<RequestOf<typeof resultDelivery>, ReplyOf<typeof resultDelivery>> {
-  return (msg, remote) => ({
+  return async (msg, remote) => ({
     type: 'delivery_ack',
     id: msg.id,
     taskId: msg.result.taskId,
-    known: accept?.(msg.result, remote.toString()) ?? false
+    known: await accept(msg.result, remote.toString())
   })
 }
