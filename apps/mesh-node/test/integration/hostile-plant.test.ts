@@ -1,64 +1,30 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { at } from '@mesh-node/test-utils'
-import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
-import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
-import { waitFor } from '../helpers/wait.js'
-
-type Frame = Record<string, unknown>
+import type { TestDaemon } from '../helpers/daemon.js'
+import type { HostilePeer } from '../helpers/hostile-peer.js'
+import { type Frame, type RogueWorkerMesh, startRogueWorkerMesh } from '../helpers/rogue-worker.js'
 
 /**
  * Forged results. The rogue advertises `work` at load 0 while the honest
  * worker sits at load 0.5, so every origin tries the rogue first.
  */
 describe('a hostile peer cannot plant results on an executor', { timeout: 120_000 }, () => {
+  let mesh: RogueWorkerMesh | undefined
   let origin: TestDaemon
   let honest: TestDaemon
   let rogue: HostilePeer
 
   before(async () => {
-    const tag = uniqueTag()
-    const slow = (name: string, capability: string, capacity: number) => ({
-      name,
-      capabilities: [capability],
-      capacity,
-      handler: { kind: 'builtin', name: 'slow' }
-    })
-    ;[origin, honest] = await Promise.all([
-      startTestDaemon({ tag, config: { agents: [slow('solo', 'solo', 1)] } }),
-      startTestDaemon({ tag, config: { agents: [slow('w', 'work', 2)] } })
-    ])
-    rogue = await createHostilePeer({
-      agents: [{ agent: 'w', capabilities: ['work'], capacity: 4, running: 0 }]
-    })
-    for (const d of [origin, honest]) await rogue.connect(at((await d.client.id()).addresses, 0))
-    // One long task holds one of the honest worker's two slots: load 0.5.
-    void honest.client
-      .submit({ capability: 'work', input: { ms: 100_000 }, timeoutMs: 110_000 })
-      .catch(() => {})
-    await waitFor(
-      async () => {
-        const work = await origin.client.agents({ capability: 'work' })
-        return (
-          work.some((a) => a.peerId === rogue.peerId) &&
-          work.some((a) => a.peerId === honest.peerId && a.running === 1)
-        )
-      },
-      { message: 'the origin to know the rogue and the half-busy honest worker' }
-    )
+    mesh = await startRogueWorkerMesh()
+    ;({ origin, honest, rogue } = mesh)
   })
 
   after(async () => {
-    await rogue?.stop()
-    await stopAll([origin, honest])
+    await mesh?.stop()
   })
 
-  /** Sends one request from the rogue to a daemon and returns its reply. */
-  const ask = async (d: TestDaemon, message: Frame): Promise<Frame> => {
-    const session = await rogue.open(at((await d.client.id()).addresses, 0))
-    session.send(message)
-    return await session.next()
-  }
+  const ask = async (d: TestDaemon, message: Frame): Promise<Frame> =>
+    await (mesh as RogueWorkerMesh).ask(d, message)
 
   /**
    * The rogue, sent a task, first runs its own input on the honest worker
