@@ -3,9 +3,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 /** Seconds: from a few ms (an echo on loopback) to the longest task timeout. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
 
-/** Every metric this package owns, registered on one registry. */
-export function defineMetrics(registry: Registry, prefix: string) {
-  const registers = [registry]
+type Registers = Registry[]
+
+/** What happened to the tasks this node accepted as origin, and to what it ran or relayed for others. */
+function taskMetrics(prefix: string, registers: Registers) {
   return {
     tasksAccepted: new Counter({
       name: `${prefix}tasks_accepted_total`,
@@ -45,6 +46,22 @@ export function defineMetrics(registry: Registry, prefix: string) {
       labelNames: ['role', 'capability', 'outcome'],
       registers
     }),
+    inFlight: new Gauge({
+      name: `${prefix}tasks_in_flight`,
+      help: 'Tasks this node accepted that are assigned to or running on an executor',
+      registers
+    }),
+    queued: new Gauge({
+      name: `${prefix}tasks_queued`,
+      help: 'Tasks this node accepted that wait for an executor (queue depth)',
+      registers
+    })
+  }
+}
+
+/** Gossip and streamed pieces: what arrived and what was dropped. */
+function gossipMetrics(prefix: string, registers: Registers) {
+  return {
     gossipMessages: new Counter({
       name: `${prefix}gossip_messages_received_total`,
       help: 'Gossip messages received, by topic',
@@ -62,17 +79,13 @@ export function defineMetrics(registry: Registry, prefix: string) {
       help: 'Streamed task pieces this node dropped, by reason (too_large, task_rate, peer_rate, backpressure, not_executor, refused)',
       labelNames: ['reason'],
       registers
-    }),
-    inFlight: new Gauge({
-      name: `${prefix}tasks_in_flight`,
-      help: 'Tasks this node accepted that are assigned to or running on an executor',
-      registers
-    }),
-    queued: new Gauge({
-      name: `${prefix}tasks_queued`,
-      help: 'Tasks this node accepted that wait for an executor (queue depth)',
-      registers
-    }),
+    })
+  }
+}
+
+/** The mesh as this node sees it: agents, members, connections. */
+function meshMetrics(prefix: string, registers: Registers) {
+  return {
     agentRunning: new Gauge({
       name: `${prefix}agent_running`,
       help: 'Tasks running on an agent, as last announced, by peer and agent',
@@ -95,7 +108,13 @@ export function defineMetrics(registry: Registry, prefix: string) {
       name: `${prefix}connections`,
       help: 'Open libp2p connections',
       registers
-    }),
+    })
+  }
+}
+
+/** What the task journal holds on disk. */
+function journalMetrics(prefix: string, registers: Registers) {
+  return {
     journalBytes: new Gauge({
       name: `${prefix}journal_bytes`,
       help: 'Bytes the task journal takes on disk (database and write-ahead log)',
@@ -107,6 +126,17 @@ export function defineMetrics(registry: Registry, prefix: string) {
       labelNames: ['kind'],
       registers
     })
+  }
+}
+
+/** Every metric this package owns, registered on one registry. */
+export function defineMetrics(registry: Registry, prefix: string) {
+  const registers = [registry]
+  return {
+    ...taskMetrics(prefix, registers),
+    ...gossipMetrics(prefix, registers),
+    ...meshMetrics(prefix, registers),
+    ...journalMetrics(prefix, registers)
   }
 }
 

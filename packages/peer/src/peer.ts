@@ -3,6 +3,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
@@ -27,9 +28,8 @@ function fastMessageId(msg: { from?: Uint8Array; seqno?: Uint8Array }): string {
   return `${b64(msg.from)}:${b64(msg.seqno)}`
 }
 
-export async function createMeshPeer<S extends Record<string, unknown> = Record<string, unknown>>(
-  init: MeshPeerInit<S>
-): Promise<MeshPeer<S>> {
+/** mDNS on the LAN (unless off) and the bootstrap list, if any. */
+function discoveryServices(init: MeshPeerInit): NonNullable<Libp2pOptions['peerDiscovery']> {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (init.mdns?.enabled !== false) {
     // Every node hears every answer to every query: pass on only news.
@@ -45,8 +45,40 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
   if (init.bootstrap != null && init.bootstrap.length > 0) {
     peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }))
   }
+  return peerDiscovery
+}
 
-  const options: Libp2pOptions<MeshServices & S> = {
+/** The services every mesh node runs, then the caller's own. */
+function meshServices<S extends Record<string, unknown>>(init: MeshPeerInit<S>) {
+  return {
+    identify: identify(),
+    ping: ping(),
+    dht: kadDHT({
+      protocol: init.dhtProtocol ?? DHT_PROTOCOL,
+      // A LAN has no public addresses: stay a server and keep private ones.
+      clientMode: false,
+      peerInfoMapper: passthroughMapper,
+      allowQueryWithZeroPeers: true
+    }),
+    pubsub: gossipsub({
+      allowPublishToZeroTopicPeers: true,
+      emitSelf: false,
+      // Many nodes on one host share 127.0.0.1; the IP-colocation penalty
+      // (meant for sybils on the internet) would graylist them all past 10.
+      scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },
+      // Without it every copy of a message (one per mesh peer, plus the
+      // flood-published one) has its signature verified before it is found
+      // to be a duplicate: D verifications per message instead of one.
+      fastMsgIdFn: fastMessageId
+    }),
+    ...(init.services ?? {})
+  } as Libp2pOptions<MeshServices & S>['services']
+}
+
+function libp2pOptions<S extends Record<string, unknown>>(
+  init: MeshPeerInit<S>
+): Libp2pOptions<MeshServices & S> {
+  return {
     privateKey: init.privateKey,
     datastore: init.datastore,
     metrics: init.metrics,
@@ -59,7 +91,7 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
     // overflow the buffer and get its stream reset instead of slowed.
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: 4 * 1024 * 1024 } })],
     connectionProtector: init.swarmKey != null ? preSharedKey({ psk: init.swarmKey }) : undefined,
-    peerDiscovery,
+    peerDiscovery: discoveryServices(init as MeshPeerInit),
     connectionManager: {
       maxConnections: init.connections?.maxConnections ?? 512,
       inboundConnectionThreshold: init.connections?.inboundConnectionThreshold ?? 100,
@@ -74,32 +106,28 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
       pingInterval: 10_000,
       pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 }
     },
-    services: {
-      identify: identify(),
-      ping: ping(),
-      dht: kadDHT({
-        protocol: init.dhtProtocol ?? DHT_PROTOCOL,
-        // A LAN has no public addresses: stay a server and keep private ones.
-        clientMode: false,
-        peerInfoMapper: passthroughMapper,
-        allowQueryWithZeroPeers: true
-      }),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        emitSelf: false,
-        // Many nodes on one host share 127.0.0.1; the IP-colocation penalty
-        // (meant for sybils on the internet) would graylist them all past 10.
-        scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) },
-        // Without it every copy of a message (one per mesh peer, plus the
-        // flood-published one) has its signature verified before it is found
-        // to be a duplicate: D verifications per message instead of one.
-        fastMsgIdFn: fastMessageId
-      }),
-      ...(init.services ?? {})
-    } as Libp2pOptions<MeshServices & S>['services']
+    services: meshServices(init)
   }
+}
 
-  const node = await createLibp2p(options)
+/** One entry per connected peer, with every address it is connected on. */
+function connectedPeers(node: Libp2p): ReturnType<MeshPeer['connectedPeers']> {
+  const byPeer = new Map<string, { peerId: string; addresses: string[]; connectedSince: number }>()
+  for (const conn of node.getConnections()) {
+    const key = conn.remotePeer.toString()
+    const entry = byPeer.get(key) ?? { peerId: key, addresses: [], connectedSince: conn.timeline.open }
+    entry.connectedSince = Math.min(entry.connectedSince, conn.timeline.open)
+    const addr = conn.remoteAddr.toString()
+    if (!entry.addresses.includes(addr)) entry.addresses.push(addr)
+    byPeer.set(key, entry)
+  }
+  return [...byPeer.values()].sort((a, b) => a.peerId.localeCompare(b.peerId))
+}
+
+export async function createMeshPeer<S extends Record<string, unknown> = Record<string, unknown>>(
+  init: MeshPeerInit<S>
+): Promise<MeshPeer<S>> {
+  const node = await createLibp2p(libp2pOptions(init))
 
   // libp2p reports discovered peers but does not connect to them, and says
   // nothing at all when a known peer comes back on a new address.
@@ -110,18 +138,7 @@ export async function createMeshPeer<S extends Record<string, unknown> = Record<
     libp2p: node,
     peerId: node.peerId,
     addresses: () => node.getMultiaddrs().map((ma) => ma.toString()),
-    connectedPeers: () => {
-      const byPeer = new Map<string, { peerId: string; addresses: string[]; connectedSince: number }>()
-      for (const conn of node.getConnections()) {
-        const key = conn.remotePeer.toString()
-        const entry = byPeer.get(key) ?? { peerId: key, addresses: [], connectedSince: conn.timeline.open }
-        entry.connectedSince = Math.min(entry.connectedSince, conn.timeline.open)
-        const addr = conn.remoteAddr.toString()
-        if (!entry.addresses.includes(addr)) entry.addresses.push(addr)
-        byPeer.set(key, entry)
-      }
-      return [...byPeer.values()].sort((a, b) => a.peerId.localeCompare(b.peerId))
-    },
+    connectedPeers: () => connectedPeers(node),
     stop: async () => {
       rejoiner.stop()
       await node.stop()
