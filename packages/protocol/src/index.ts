@@ -18,5 +18,5 @@
 export { CAPABILITY_PATTERN, capabilityCid } from './capability.js'
 export * from './constants.js'
 export { type Chunk, encodeFrame, FrameDecoder, FrameTooLargeError, MalformedFrameError } from './framing.js'
-export * from './messages.js'
+export * from './messages/index.js'
 export { boundSchemas, type SchemaDrop } from './schema-bounds.js'

@@ -1,5 +1,5 @@
 import { MAX_NODE_SCHEMA_CHARS, MAX_SCHEMA_CHARS } from './constants.js'
-import type { AgentAd, CapabilitySchemaInfo } from './messages.js'
+import type { AgentAd, CapabilitySchemaInfo } from './messages/index.js'
 
 /** What {@link boundSchemas} left out, so the caller can log and count it. */
 export interface SchemaDrop {
