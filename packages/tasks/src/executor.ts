@@ -64,7 +64,7 @@ export class Executor {
     const self = this.c.selfPeerId
     // Full right now: skip without an attempt, as a remote would answer busy.
     if (!this.hasRoom(state)) return { kind: 'busy' }
-    const recorded = this.recorded(state.taskId, state.from, state.retry)
+    const recorded = this.recorded(state.taskId, state.claim ?? state.from, state.retry)
     if (recorded.kind === 'busy') return { kind: 'busy' }
     if (recorded.kind === 'answer') return { kind: 'done', result: this.stored(state, recorded.outcome) }
     state.observer?.started(self)
@@ -94,7 +94,7 @@ export class Executor {
         // The sender may stop timing this attempt out once the slot is taken (running.ts).
         beforeStart: async (agent) => {
           if (upstream !== undefined) unconfirm = running?.started(state.taskId, upstream)
-          await executions?.begin(state.taskId, state.from, recorded.attempt, agent)
+          await executions?.begin(state.taskId, state.claim ?? state.from, recorded.attempt, agent)
         }
       }
     )
@@ -144,7 +144,7 @@ export class Executor {
             error: bounded(error),
             agent: outcome.agent
           }
-    this.c.executions?.record(state.taskId, state.from, answer)
+    this.c.executions?.record(state.taskId, state.claim ?? state.from, answer)
     state.observer?.ended(self, outcome.status, { agent: outcome.agent, error })
     const base = { taskId: state.taskId, executor: self, agent: outcome.agent, path: state.path }
     this.c.events.emit({

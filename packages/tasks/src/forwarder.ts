@@ -1,3 +1,4 @@
+import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import { MAX_HOPS, type TaskResultMessage } from '@mesh-node/protocol'
@@ -10,6 +11,7 @@ import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
 import type { RejectedResults, RejectReason } from './rejections.js'
+import { signRequest } from './request-signing.js'
 import type { RunningTable } from './running.js'
 import { type AttemptTokens, disbelief, newToken } from './signing.js'
 import type { SilentPeers } from './silence.js'
@@ -41,6 +43,8 @@ export interface ForwarderComponents {
   tokens?: AttemptTokens
   /** At the origin: counts the answers it did not believe, by reason. */
   rejected?: RejectedResults
+  /** At the origin: signs its tasks (request-signing.ts); unsigned without it. */
+  privateKey?: PrivateKey
 }
 
 export interface ForwarderInit {
@@ -209,6 +213,14 @@ export class Forwarder {
     return { kind: 'done', result: timedOut(state, `no answer from ${peerId} before the deadline`) }
   }
 
+  /** The origin signs its task once; a forwarder passes on what the origin sent. */
+  private async originSignature(state: TaskState): Promise<string | undefined> {
+    const key = this.c.privateKey
+    if (state.osig !== undefined || state.from !== this.c.selfPeerId || key === undefined) return state.osig
+    state.osig = await signRequest(key, state)
+    return state.osig
+  }
+
   /** One peer, retried with backoff on transport errors only. */
   private async send(
     peerId: string,
@@ -217,6 +229,7 @@ export class Forwarder {
     token: string | undefined
   ): Promise<TaskResultMessage> {
     const peer = peerIdFromString(peerId)
+    const osig = await this.originSignature(state)
     for (let attempt = 0; ; attempt++) {
       const remaining = state.deadline - Date.now()
       try {
@@ -237,7 +250,8 @@ export class Forwarder {
             // Absent means 'idempotent' (§6.8), so only the exception is sent.
             ...(state.retry === 'never' ? { retry: 'never' as const } : {}),
             traceparent: formatTraceparent(state.trace),
-            ...(token !== undefined ? { token } : {})
+            ...(token !== undefined ? { token } : {}),
+            ...(osig !== undefined ? { osig } : {})
           },
           { timeoutMs: Math.max(1, remaining), signal }
         )

@@ -5,6 +5,7 @@ import { type CancelTable, isAbandoned, isCancel } from './cancels.js'
 import type { Dedup } from './dedup.js'
 import type { Dispatch } from './dispatch.js'
 import type { Executor } from './executor.js'
+import { originClaim } from './request-signing.js'
 import { signResult } from './signing.js'
 import { cancelled, type RouteResult } from './task-state.js'
 import { startTiming, traceFor, withHopSpan } from './trace.js'
@@ -34,17 +35,20 @@ export class Receiver {
     const sender = remotePeer.toString()
     const refusal = this.refusal(msg, sender)
     if (refusal != null) return reply(refusal)
-    const existing = this.c.dedup.running(msg.taskId, msg.from)
+    const origin = await originClaim(msg, sender)
+    if ('refused' in origin) return reply(this.badSignature(msg, sender))
+    const claim = origin.claim
+    const existing = this.c.dedup.running(msg.taskId, claim)
     if (existing != null) return reply(await existing)
     const self = this.c.selfPeerId
     // Before any routing: a `retry: never` task interrupted here must not run elsewhere either.
-    const recorded = this.c.executor.recorded(msg.taskId, msg.from, msg.retry)
+    const recorded = this.c.executor.recorded(msg.taskId, claim, msg.retry)
     if (recorded.kind === 'answer')
       return reply({ taskId: msg.taskId, ...recorded.outcome, executor: self, path: [...msg.path, self] })
     if (recorded.kind === 'busy')
       return reply({ taskId: msg.taskId, status: 'busy', path: [...msg.path, self] })
     if (this.c.cancels.refuses(msg.taskId, msg.from, sender)) return reply(cancelled(msg.taskId, msg.path))
-    return reply(await this.work(msg, sender))
+    return reply(await this.work(msg, sender, claim))
   }
 
   /**
@@ -102,7 +106,25 @@ export class Receiver {
     return undefined
   }
 
-  private async work(msg: TaskRequestMessage, sender: string): Promise<RouteResult> {
+  /** An osig that does not verify: someone else's claim to the origin's task (§6.10). */
+  private badSignature(msg: TaskRequestMessage, sender: string): RouteResult {
+    this.c.log.warn(
+      { taskId: msg.taskId, remotePeer: sender, origin: msg.from },
+      'request with a bad origin signature refused'
+    )
+    return {
+      taskId: msg.taskId,
+      status: 'failed',
+      path: [...msg.path, this.c.selfPeerId],
+      error: {
+        code: 'bad_origin_signature',
+        message: 'osig is not the signature of the peer in `from` over this task'
+      }
+    }
+  }
+
+  /** `claim`: the origin this task is recorded under here (request-signing.ts). */
+  private async work(msg: TaskRequestMessage, sender: string, claim: string): Promise<RouteResult> {
     const self = this.c.selfPeerId
     const held = this.c.cancels.hold(msg.taskId, msg.from, sender)
     const trace = traceFor(msg.taskId, msg.traceparent)
@@ -123,6 +145,8 @@ export class Receiver {
         target: msg.target,
         retry: msg.retry,
         token: msg.token,
+        osig: msg.osig,
+        claim,
         signal: held.signal,
         trace,
         timing
@@ -133,7 +157,7 @@ export class Receiver {
           : r
       )
       .finally(held.release)
-    this.c.dedup.remember(msg.taskId, msg.from, work)
+    this.c.dedup.remember(msg.taskId, claim, work)
     const done = await work
     // This hop's own account goes in front of the ones the next hops sent back.
     const res: RouteResult = {
@@ -143,8 +167,8 @@ export class Receiver {
     // The executor wrote its own record; memory only bridges the time until then.
     // An abandoned attempt is not an answer of the task: a later request for it asks the record again.
     if (res.status === 'busy' || res.status === 'no_agent' || isAbandoned(held.signal.reason))
-      this.c.dedup.forget(msg.taskId, msg.from)
-    else this.c.dedup.settled(msg.taskId, msg.from, res, res.executor === self)
+      this.c.dedup.forget(msg.taskId, claim)
+    else this.c.dedup.settled(msg.taskId, claim, res, res.executor === self)
     return res
   }
 }

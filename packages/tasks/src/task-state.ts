@@ -27,6 +27,10 @@ export interface TaskState
   timing: HopTiming
   /** At a forwarder: the origin's token of this attempt, passed on unchanged (signing.ts). */
   token?: string
+  /** The origin's signature of the task (request-signing.ts): made once at the origin, passed on by forwarders. */
+  osig?: string
+  /** At an executor: the origin its record is kept under, `from` unless unverified (request-signing.ts). */
+  claim?: string
 }
 
 /** A task_result without its envelope: what each hop hands back to the one before. */

@@ -96,6 +96,7 @@ export class DefaultTasks implements Tasks {
           running,
           tokens: this.tokens,
           rejected: this.rejected,
+          privateKey: c.privateKey,
           log: routerLog
         },
         {

@@ -84,4 +84,30 @@ describe('a hostile peer cannot plant results on an executor', { timeout: 120_00
       4
     )
   })
+
+  it("keeps a rogue posing as the origin's forwarder apart from the origin's own task", async () => {
+    // path = [origin, rogue] passes every path check; only the origin's signature of its
+    // task (osig, message set 1.7) tells the origin's own request from this claim to it.
+    await submitOwnInput(
+      plantThenBusy(() => ({ from: origin.peerId, path: [origin.peerId, rogue.peerId] })),
+      5
+    )
+  })
+
+  it('refuses a request whose origin signature does not verify', async () => {
+    const res = await ask(honest, {
+      type: 'task_request',
+      id: 'bad-osig',
+      taskId: 'bad-osig-task',
+      capability: 'work',
+      input: { ms: 1 },
+      deadline: Date.now() + 10_000,
+      hops: 1,
+      from: origin.peerId,
+      path: [origin.peerId, rogue.peerId],
+      osig: 'A'.repeat(86)
+    })
+    assert.equal(res.status, 'failed')
+    assert.equal((res.error as { code: string }).code, 'bad_origin_signature')
+  })
 })

@@ -31,6 +31,13 @@ export const TaskRequestSchema = Type.Object({
    */
   token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{22,64}$' })),
   /**
+   * Optional (message set 1.7): the origin's Ed25519 signature (base64url)
+   * over its id, the task id, the capability and a digest of the input
+   * (PROTOCOL.md §6.10); forwarders pass it on unchanged. Required on a
+   * request whose sender is not its origin.
+   */
+  osig: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{86}$' })),
+  /**
    * Optional (protocol 1.x, added with once-semantics): what an executor does
    * after a crash cut its run of this task short. Absent: 'idempotent', run
    * it again as the next attempt; 'never': answer failed `interrupted` (§6.8).
