@@ -73,47 +73,52 @@ function seenView(task: SeenTask) {
 }
 
 /** Submitting, following and cancelling tasks, and the agents that run them. */
-export function taskRoutes({
-  mesh,
-  journal,
-  dispatcher,
-  seen,
-  defaultTimeoutMs,
-  names,
-  traces
-}: TaskRoutesInit): Route[] {
-  // Names ride along for display; ids stay the truth.
+export function taskRoutes(init: TaskRoutesInit): Route[] {
+  const { mesh, journal, dispatcher } = init
+  const streams = new TaskStreams(mesh.tasks.pieces)
+  return [
+    taskStreamRoute({ journal, dispatcher, streams, resultOf: taskResult }),
+    submitRoute(init),
+    ...taskViewRoutes(init),
+    agentsRoute(init)
+  ]
+}
+
+/** POST /v1/tasks: 202 once journaled (wait:false), 200 on an idempotent replay, the result with wait. */
+function submitRoute({ mesh, dispatcher, defaultTimeoutMs }: TaskRoutesInit): Route {
+  const inputCheck = new InputCheck(mesh.registry)
+  return {
+    method: 'POST',
+    path: '/v1/tasks',
+    handler: async ({ body, req, res }) => {
+      const submit = parseSubmit(body, defaultTimeoutMs)
+      const idempotencyKey = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER])
+      const requestHash = idempotencyKey != null ? hashSubmit(submit) : undefined
+      let task = replayed(dispatcher, idempotencyKey, requestHash)
+      const replay = task != null
+      if (task != null) res.setHeader('idempotent-replayed', 'true')
+      else {
+        inputCheck.assertInput(submit.capability, submit.input)
+        const traceparent = parseTraceparentHeader(req.headers.traceparent)
+        const target = resolveTarget(mesh.registry, submit.capability, submit)
+        task = dispatcher.submit({ ...submit, target, traceparent, idempotencyKey, requestHash })
+      }
+      if (!submit.wait) return new ApiReply(replay ? 200 : 202, { taskId: task.taskId })
+      // A client that hangs up stops waiting; the task itself goes on.
+      const gone = new AbortController()
+      req.on('close', () => gone.abort(new Error('client went away')))
+      return taskResult(await dispatcher.wait(task.taskId, gone.signal))
+    }
+  }
+}
+
+/** Listing, reading and cancelling tasks; names ride along for display, ids stay the truth. */
+function taskViewRoutes({ journal, dispatcher, seen, names, traces }: TaskRoutesInit): Route[] {
   const named = <T extends { from?: string; executor?: string | null; path?: string[] }>(t: T) => ({
     ...t,
     names: names.map([t.from, t.executor, ...(t.path ?? [])])
   })
-  const inputCheck = new InputCheck(mesh.registry)
-  const streams = new TaskStreams(mesh.tasks.pieces)
   return [
-    taskStreamRoute({ journal, dispatcher, streams, resultOf: taskResult }),
-    {
-      method: 'POST',
-      path: '/v1/tasks',
-      handler: async ({ body, req, res }) => {
-        const submit = parseSubmit(body, defaultTimeoutMs)
-        const idempotencyKey = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER])
-        const requestHash = idempotencyKey != null ? hashSubmit(submit) : undefined
-        let task = replayed(dispatcher, idempotencyKey, requestHash)
-        if (task != null) res.setHeader('idempotent-replayed', 'true')
-        else {
-          inputCheck.assertInput(submit.capability, submit.input)
-          const traceparent = parseTraceparentHeader(req.headers.traceparent)
-          const target = resolveTarget(mesh.registry, submit.capability, submit)
-          task = dispatcher.submit({ ...submit, target, traceparent, idempotencyKey, requestHash })
-        }
-        if (!submit.wait)
-          return new ApiReply(res.hasHeader('idempotent-replayed') ? 200 : 202, { taskId: task.taskId })
-        // A client that hangs up stops waiting; the task itself goes on.
-        const gone = new AbortController()
-        req.on('close', () => gone.abort(new Error('client went away')))
-        return taskResult(await dispatcher.wait(task.taskId, gone.signal))
-      }
-    },
     {
       method: 'GET',
       path: '/v1/tasks',
@@ -145,29 +150,33 @@ export function taskRoutes({
         if (task == null) throw notFound(`no task ${id} was submitted on this node`, 'unknown_task')
         return originView(task)
       }
-    },
-    {
-      method: 'GET',
-      path: '/v1/agents',
-      handler: ({ query }) => {
-        const capability = parseAgentsQuery(query)
-        const agents = capability != null ? mesh.registry.find(capability) : mesh.registry.all()
-        return agents.map(
-          (a): AgentInfo => ({
-            peerId: a.peerId,
-            name: names.of(a.peerId),
-            agent: a.agent,
-            capabilities: a.capabilities,
-            load: a.load,
-            capacity: a.capacity,
-            running: a.running,
-            local: a.local,
-            ...(a.schemas !== undefined ? { schemas: a.schemas } : {})
-          })
-        )
-      }
     }
   ]
+}
+
+/** GET /v1/agents, optionally of one capability. */
+function agentsRoute({ mesh, names }: TaskRoutesInit): Route {
+  return {
+    method: 'GET',
+    path: '/v1/agents',
+    handler: ({ query }) => {
+      const capability = parseAgentsQuery(query)
+      const agents = capability != null ? mesh.registry.find(capability) : mesh.registry.all()
+      return agents.map(
+        (a): AgentInfo => ({
+          peerId: a.peerId,
+          name: names.of(a.peerId),
+          agent: a.agent,
+          capabilities: a.capabilities,
+          load: a.load,
+          capacity: a.capacity,
+          running: a.running,
+          local: a.local,
+          ...(a.schemas !== undefined ? { schemas: a.schemas } : {})
+        })
+      )
+    }
+  }
 }
 
 /** What identifies a submit for its Idempotency-Key: every field but `wait`, defaults applied. */
