@@ -1,48 +1,8 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import type { TaskInfo } from '@mesh-node/client'
-import { execAgent } from '../helpers/agents.js'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
+import { finished, markerAgent } from '../helpers/marker-agent.js'
 import { waitFor } from '../helpers/wait.js'
-
-/**
- * An exec agent with a side effect: each run appends "attempt N" to a
- * marker file named after its task, then sleeps `input.ms`, then answers
- * with the attempt it saw. The marker counts the runs, whatever the daemons say.
- */
-function markerAgent(dir: string): { config: Record<string, unknown>; runs: (taskId: string) => string[] } {
-  const markers = join(dir, 'markers')
-  mkdirSync(markers)
-  const command = execAgent(
-    dir,
-    'once',
-    `  const { appendFileSync } = await import('node:fs')
-  appendFileSync(${JSON.stringify(markers)} + '/' + req.taskId, 'attempt ' + process.env.MESH_ATTEMPT + '\\n')
-  setTimeout(() => process.stdout.write(JSON.stringify({ attempt: process.env.MESH_ATTEMPT, seen: req.attempt })), req.input.ms)`
-  )
-  return {
-    config: {
-      agents: [{ name: 'once', capabilities: ['once'], capacity: 2, handler: { kind: 'exec', command } }]
-    },
-    runs: (taskId) => {
-      const file = join(markers, taskId)
-      return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []
-    }
-  }
-}
-
-async function finished(d: TestDaemon, taskId: string, timeoutMs: number): Promise<TaskInfo> {
-  let last: TaskInfo | undefined
-  return await waitFor(
-    async () => {
-      last = await d.client.task(taskId)
-      return ['completed', 'failed', 'cancelled'].includes(last.status) ? last : undefined
-    },
-    { timeoutMs, message: () => `task ${taskId} to finish: ${JSON.stringify(last)}` }
-  )
-}
 
 describe('once-semantics on an executor that crashes mid-run', { timeout: 240_000 }, () => {
   const daemons: TestDaemon[] = []
