@@ -11,7 +11,7 @@
 // other traffic stay on this run's 127.0.0.1; BENCH_NETNS=0 runs in the
 // current namespace instead.
 //
-// Environment: BENCH_QUICK=1 (short run), BENCH_ONLY=memory,rpc,accept,coordination,failure,scaling
+// Environment: BENCH_QUICK=1 (short run), BENCH_ONLY=memory,signing,rpc,accept,coordination,failure,scaling
 // (a subset, for development), BENCH_NETNS=0, BENCH_CPU_PROF=DIR (the RPC executor
 // daemon writes a V8 CPU profile there), BENCH_COLOCATION_WORKAROUND=0.
 import { spawn, spawnSync } from 'node:child_process'
@@ -32,6 +32,7 @@ import { memorySuite } from './suites/memory.mjs'
 import { pubsubSuite } from './suites/pubsub.mjs'
 import { rpcSuite } from './suites/rpc.mjs'
 import { scalingSuite } from './suites/scaling.mjs'
+import { signingSuite } from './suites/signing.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS = join(ROOT, 'bench', 'results')
@@ -183,6 +184,7 @@ async function inner() {
 
   try {
     await attempt('memory', () => memorySuite({ root, cfg: CONFIG.memory }))
+    await attempt('signing', () => signingSuite({ cfg: CONFIG.signing }))
 
     if (['rpc', 'accept', 'coordination', 'failure'].some(wanted)) {
       const tag = `bench-${process.pid}-small`

@@ -19,6 +19,7 @@ const CONFIGS = {
     },
     coordination: { rounds: 100, warmup: 10 },
     failure: { runs: 5 },
+    signing: { iterations: 2000, runs: 5 },
     accept: { clients: 32, warmupMs: 1000, runs: 5, durationMs: 3000 },
     scaling: {
       warmup: true,
@@ -44,6 +45,7 @@ const CONFIGS = {
     },
     coordination: { rounds: 30, warmup: 5 },
     failure: { runs: 3 },
+    signing: { iterations: 500, runs: 3 },
     accept: { clients: 32, warmupMs: 500, runs: 3, durationMs: 1500 },
     scaling: {
       warmup: true,
@@ -69,6 +71,7 @@ const CONFIGS = {
     },
     coordination: { rounds: 3, warmup: 1 },
     failure: { runs: 1 },
+    signing: { iterations: 8, runs: 1 },
     accept: { clients: 8, warmupMs: 100, runs: 1, durationMs: 300 },
     scaling: {
       warmup: false,

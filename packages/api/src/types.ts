@@ -178,6 +178,8 @@ export interface StatusInfo {
   agents: { local: number; total: number }
   members: MemberInfo[]
   tasks: Record<string, number>
+  /** Inbound results this node, as origin, did not believe since its start, by reason (§6.9). */
+  rejectedResults?: Record<string, number>
 }
 
 /** One server-sent event from GET /v1/events. */

@@ -1,6 +1,6 @@
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import type { Tasks, TaskTarget } from '@mesh-node/tasks'
+import type { RejectedResults, Tasks, TaskTarget } from '@mesh-node/tasks'
 import type { Logger } from 'pino'
 import type { TraceStore } from './trace-store.js'
 
@@ -9,6 +9,8 @@ import type { TraceStore } from './trace-store.js'
 export interface DispatcherComponents {
   journal: TaskJournal
   tasks: Pick<Tasks, 'submit'>
+  /** Counts deliveries refused here (`not_sent`), beside the task path's own refusals. */
+  rejected?: Pick<RejectedResults, 'add'>
   registry: CapabilityRegistry
   selfPeerId: string
   /** Connected peers right now; named in a no_agent error. */

@@ -30,7 +30,8 @@ export function observeDaemon({ metrics, journal, mesh, peer, databasePath }: Ob
     members: () => mesh.failureDetector.members(),
     connections: () => peer.libp2p.getConnections().length,
     journalBytes: () => fileSize(databasePath) + fileSize(`${databasePath}-wal`),
-    piecesDropped: () => mesh.tasks.pieces.dropped()
+    piecesDropped: () => mesh.tasks.pieces.dropped(),
+    resultsRejected: () => mesh.tasks.rejected.totals()
   })
 }
 

@@ -157,6 +157,7 @@ class JournalDispatcher implements TaskDispatcher {
     const forwardedTo = from === result.executor && result.path.some((p) => p !== self && sentTo.has(p))
     // A hop delivers only a result it was on the path of (the executor, or a forwarder that held it).
     if ((!sentTo.has(from) && !forwardedTo) || !result.path.includes(from)) {
+      this.c.rejected?.add('not_sent')
       this.c.log.warn(
         { ...this.ids(task.taskId), remotePeer: from },
         'ignored a result delivered by a peer that never had the task'

@@ -79,6 +79,12 @@ function gossipMetrics(prefix: string, registers: Registers) {
       help: 'Streamed task pieces this node dropped, by reason (too_large, task_rate, peer_rate, backpressure, not_executor, refused)',
       labelNames: ['reason'],
       registers
+    }),
+    resultsRejected: new Counter({
+      name: `${prefix}results_rejected_total`,
+      help: 'Inbound results (answers and late deliveries) this origin did not believe, by reason (forged_result, unknown_token, unsigned_foreign, not_sent)',
+      labelNames: ['reason'],
+      registers
     })
   }
 }

@@ -82,6 +82,8 @@ export interface MetricSources {
   journalBytes?: () => number
   /** Streamed pieces dropped so far, by reason (a running total; read at scrape time). */
   piecesDropped?: () => Record<string, number>
+  /** Inbound results not believed so far, by reason (a running total; read at scrape time). */
+  resultsRejected?: () => Record<string, number>
 }
 
 export interface MeshMetricsInit {

@@ -1,5 +1,5 @@
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
-import { collectDefaultMetrics, Registry } from 'prom-client'
+import { type Counter, collectDefaultMetrics, Registry } from 'prom-client'
 import { defineMetrics, type MetricSet } from './definitions.js'
 import type { MeshMetrics, MeshMetricsInit, MetricSources, TaskEventSnapshot, TaskSnapshot } from './index.js'
 
@@ -19,6 +19,7 @@ export class DefaultMeshMetrics implements MeshMetrics {
   private sources: MetricSources = {}
   /** The source's totals at the last scrape, so the counter moves by the difference. */
   private readonly piecesSeen = new Map<string, number>()
+  private readonly rejectedSeen = new Map<string, number>()
 
   constructor(init: MeshMetricsInit) {
     this.maxCapabilities = init.maxCapabilities ?? 256
@@ -85,17 +86,22 @@ export class DefaultMeshMetrics implements MeshMetrics {
     }
     if (s.connections != null) this.m.connections.set(s.connections())
     if (s.journalBytes != null) this.m.journalBytes.set(s.journalBytes())
-    this.samplePieces(s.piecesDropped?.())
+    this.sampleTotals(this.m.piecesDropped, this.piecesSeen, s.piecesDropped?.())
+    this.sampleTotals(this.m.resultsRejected, this.rejectedSeen, s.resultsRejected?.())
   }
 
   /** A counter must only grow, so it takes the source's growth since the last scrape. */
-  private samplePieces(totals: Record<string, number> | undefined): void {
+  private sampleTotals(
+    counter: Counter<'reason'>,
+    seen: Map<string, number>,
+    totals: Record<string, number> | undefined
+  ): void {
     if (totals == null) return
     for (const [reason, total] of Object.entries(totals)) {
-      const delta = total - (this.piecesSeen.get(reason) ?? 0)
+      const delta = total - (seen.get(reason) ?? 0)
       // Zero too, so every reason is listed from the first scrape on.
-      if (delta >= 0) this.m.piecesDropped.inc({ reason }, delta)
-      this.piecesSeen.set(reason, total)
+      if (delta >= 0) counter.inc({ reason }, delta)
+      seen.set(reason, total)
     }
   }
 

@@ -9,9 +9,10 @@ import type { Discovery } from './discovery.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
+import type { RejectedResults, RejectReason } from './rejections.js'
 import { ackResult } from './result-acks.js'
 import type { RunningTable } from './running.js'
-import { type AttemptTokens, believable, newToken } from './signing.js'
+import { type AttemptTokens, disbelief, newToken } from './signing.js'
 import type { SilentPeers } from './silence.js'
 import { needsConfirmation, targetFailure } from './target.js'
 import {
@@ -39,6 +40,8 @@ export interface ForwarderComponents {
   running?: Pick<RunningTable, 'expect'>
   /** At the origin: the tokens of its attempts, for late deliveries. */
   tokens?: AttemptTokens
+  /** At the origin: counts the answers it did not believe, by reason. */
+  rejected?: RejectedResults
 }
 
 export interface ForwarderInit {
@@ -136,11 +139,9 @@ export class Forwarder {
     token: string | undefined
   ): Promise<Step> {
     ackResult(this.c.rpc, peerId, res, this.c.log)
-    if (
-      state.from === this.c.selfPeerId &&
-      !(await believable(res, token !== undefined ? [token] : [], peerId))
-    )
-      return this.forged(peerId, state, res)
+    const origin = state.from === this.c.selfPeerId
+    const reason = origin ? await disbelief(res, token !== undefined ? [token] : [], peerId) : undefined
+    if (reason !== undefined) return this.forged(peerId, state, res, reason)
     return this.answered(peerId, state, res)
   }
 
@@ -219,15 +220,17 @@ export class Forwarder {
    * it): logged, failed over from as from a bad answer, and the peer is
    * left out for a while as a silent one is.
    */
-  private forged(peerId: string, state: TaskState, res: TaskResultMessage): Step {
+  private forged(peerId: string, state: TaskState, res: TaskResultMessage, reason: RejectReason): Step {
     this.c.silence.silent(peerId)
+    this.c.rejected?.add(reason)
     this.c.log.warn(
       {
         taskId: state.taskId,
         traceId: state.trace.traceId,
         remotePeer: peerId,
         executor: res.executor,
-        signed: res.sig !== undefined
+        signed: res.sig !== undefined,
+        reason
       },
       'rejected an answer whose executor claim does not verify; failing over'
     )

@@ -39,6 +39,7 @@ import type { Logger } from 'pino'
 import type { CancelTableInit } from './cancels.js'
 import type { OutboxStore } from './outbox.js'
 import type { TaskPieces } from './pieces.js'
+import type { RejectedResults } from './rejections.js'
 import type { RoutingStrategy } from './strategy.js'
 import { DefaultTasks } from './tasks.js'
 import type { ExecutionStore, SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
@@ -47,6 +48,7 @@ export { isCancel, TaskCancelledError } from './cancels.js'
 export { INTERRUPTED } from './constants.js'
 export type { OutboxStore } from './outbox.js'
 export type { PieceDropReason, StreamedPiece, TaskPieces } from './pieces.js'
+export { REJECT_REASONS, type RejectedResults, type RejectReason } from './rejections.js'
 export type { RoutingStrategy } from './strategy.js'
 export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'
 export { parseTraceparent, traceFor } from './trace.js'
@@ -107,6 +109,8 @@ export interface Tasks extends Startable {
   onTaskEvent(listener: (event: TaskEvent) => void): () => void
   /** Streamed progress and partial output of running tasks (§5.6). */
   readonly pieces: TaskPieces
+  /** Inbound results not believed, by reason (PROTOCOL.md §6.9): the origin counts here. */
+  readonly rejected: RejectedResults
 }
 
 export function tasks(init: TasksInit = {}): (components: TasksComponents) => Tasks {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import type { RejectReason } from './rejections.js'
 import type { RouteResult } from './task-state.js'
 
 /**
@@ -56,17 +57,28 @@ export async function verifyResult(token: string, r: RouteResult): Promise<boole
 }
 
 /**
- * Whether the origin may believe this answer's executor claim, for attempts
- * with these tokens. A signed answer must verify for one of them. An
- * unsigned one (from a peer older than message set 1.5) is believed only
- * when it names as executor the peer that handed it over, which vouches
- * for itself, or names none.
+ * Why the origin may not believe this answer's executor claim, for attempts
+ * with these tokens; undefined when it may. A signed answer must verify for
+ * one of them. An unsigned one (from a peer older than message set 1.5) is
+ * believed only when it names as executor the peer that handed it over,
+ * which vouches for itself, or names none.
  */
+export async function disbelief(
+  r: RouteResult,
+  tokens: string[],
+  handedBy: string
+): Promise<RejectReason | undefined> {
+  if (r.status !== 'completed' && r.status !== 'failed') return undefined
+  if (r.sig === undefined)
+    return r.executor === undefined || r.executor === handedBy ? undefined : 'unsigned_foreign'
+  if (tokens.length === 0) return 'unknown_token'
+  for (const token of tokens) if (await verifyResult(token, r)) return undefined
+  return 'forged_result'
+}
+
+/** Whether the origin may believe this answer's executor claim (see `disbelief`). */
 export async function believable(r: RouteResult, tokens: string[], handedBy: string): Promise<boolean> {
-  if (r.status !== 'completed' && r.status !== 'failed') return true
-  if (r.sig === undefined) return r.executor === undefined || r.executor === handedBy
-  for (const token of tokens) if (await verifyResult(token, r)) return true
-  return false
+  return (await disbelief(r, tokens, handedBy)) === undefined
 }
 
 /** Tasks (and attempts per task) whose tokens the origin keeps for late deliveries. */

@@ -27,9 +27,10 @@ import { Origin } from './origin.js'
 import { createOutboxDelivery, memoryOutbox, type OutboxDelivery } from './outbox.js'
 import { createTaskPieces, type TaskPieces } from './pieces.js'
 import { Receiver } from './receiver.js'
+import { RejectedResults } from './rejections.js'
 import { ResultAcks } from './result-acks.js'
 import { RunningTable } from './running.js'
-import { AttemptTokens, believable } from './signing.js'
+import { AttemptTokens, disbelief } from './signing.js'
 import { SilentPeers } from './silence.js'
 import { leastLoaded } from './strategy.js'
 import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
@@ -38,6 +39,7 @@ import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
 export class DefaultTasks implements Tasks {
   readonly pieces: TaskPieces
   readonly outbox: OutboxDelivery
+  readonly rejected = new RejectedResults()
   private readonly events = new TaskEvents()
   private readonly cancels: CancelTable
   private readonly running: RunningTable
@@ -97,6 +99,7 @@ export class DefaultTasks implements Tasks {
           silence,
           running,
           tokens: this.tokens,
+          rejected: this.rejected,
           log: routerLog
         },
         {
@@ -175,13 +178,16 @@ export class DefaultTasks implements Tasks {
   ): Promise<boolean> => {
     const accept = this.c.acceptDeliveredResult
     if (accept === undefined) return false
-    if (!(await believable(result, this.tokens.forPath(result.taskId, result.path), from))) {
+    const reason = await disbelief(result, this.tokens.forPath(result.taskId, result.path), from)
+    if (reason !== undefined) {
+      this.rejected.add(reason)
       this.c.log.warn(
         {
           taskId: result.taskId,
           remotePeer: from,
           executor: result.executor,
-          signed: result.sig !== undefined
+          signed: result.sig !== undefined,
+          reason
         },
         'ignored a delivered result whose executor claim does not verify'
       )

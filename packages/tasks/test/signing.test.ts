@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { AttemptTokens, believable, canonicalJson, newToken, signResult } from '../src/signing.js'
+import { AttemptTokens, believable, canonicalJson, disbelief, newToken, signResult } from '../src/signing.js'
 import type { RouteResult } from '../src/task-state.js'
 
 describe('results bound to attempts', () => {
@@ -40,6 +40,11 @@ describe('results bound to attempts', () => {
     )
     assert.equal(await believable({ ...relayed, executor: other }, [token], 'f'), false, 'another executor')
     assert.equal(await believable({ ...relayed, sig: 'A'.repeat(86) }, [token], 'f'), false, 'bad signature')
+    // The reason each is counted under (mesh_results_rejected_total).
+    assert.equal(await disbelief(relayed, [newToken()], 'f'), 'forged_result')
+    assert.equal(await disbelief(relayed, [], 'f'), 'unknown_token')
+    assert.equal(await disbelief({ ...relayed, sig: undefined }, [token], 'f'), 'unsigned_foreign')
+    assert.equal(await disbelief(relayed, [token], 'f'), undefined)
   })
 
   it('believes an unsigned answer only from the executor it names', async () => {

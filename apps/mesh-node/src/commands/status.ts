@@ -22,6 +22,12 @@ export function statusCommand(): Command {
               .filter(([, n]) => n > 0)
               .map(([k, n]) => `${k} ${n}`)
               .join(', ') || 'none'
+          }\n` +
+          `rejected  ${
+            Object.entries(status.rejectedResults ?? {})
+              .filter(([, n]) => n > 0)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ') || 'none'
           }\n\n`
       )
       printTable(

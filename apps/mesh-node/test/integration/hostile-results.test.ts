@@ -1,9 +1,29 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { TestDaemon } from '../helpers/daemon.js'
 import type { HostilePeer } from '../helpers/hostile-peer.js'
 import { type Frame, type RogueWorkerMesh, startRogueWorkerMesh } from '../helpers/rogue-worker.js'
 import { waitFor } from '../helpers/wait.js'
+
+/** `mesh_results_rejected_total` by reason, scraped from a daemon's API. */
+async function rejectedInMetrics(d: TestDaemon): Promise<Record<string, number>> {
+  const token = readFileSync(join(d.dataDir, 'api.token'), 'utf8').trim()
+  const res = await fetch(`${d.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  assert.equal(res.status, 200)
+  const counts: Record<string, number> = {}
+  for (const m of (await res.text()).matchAll(/^mesh_results_rejected_total\{reason="(\w+)"\} (\d+)$/gm))
+    counts[m[1] as string] = Number(m[2])
+  return counts
+}
+
+/** The same counts as `mesh-node status --json` shows them. */
+async function rejectedInStatus(d: TestDaemon): Promise<Record<string, number>> {
+  const out = await d.cli(['status', '--json'])
+  assert.equal(out.code, 0, out.stderr)
+  return (JSON.parse(out.stdout) as { rejectedResults: Record<string, number> }).rejectedResults
+}
 
 /**
  * Forged results. The rogue advertises `work` at load 0 while the honest
@@ -79,9 +99,19 @@ describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
     await waitFor(() => /executor claim does not verify/.test(origin.output()), {
       message: 'the origin to log the rejected delivery'
     })
+    // Unsigned, naming an executor other than the peer that delivered it.
+    await waitFor(async () => ((await rejectedInStatus(origin)).unsigned_foreign ?? 0) >= 1, {
+      message: 'the rejected delivery to be counted as unsigned_foreign'
+    })
   })
 
   it('rejects a forged answer, signed or not, that names an honest executor, and fails over', async () => {
+    const before = await rejectedInMetrics(origin)
+    assert.deepEqual(
+      Object.keys(before).sort(),
+      ['forged_result', 'not_sent', 'unknown_token', 'unsigned_foreign'],
+      'every reason is listed in /metrics from the start'
+    )
     const tokens: unknown[] = []
     rogue.setHandler((req) => {
       if (req.type !== 'task_request') return undefined
@@ -117,9 +147,13 @@ describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
         [honest.peerId, 'completed']
       ]
     )
+    const afterwards = await rejectedInMetrics(origin)
+    assert.equal(afterwards.forged_result, (before.forged_result ?? 0) + 1, 'counted in /metrics')
+    assert.equal((await rejectedInStatus(origin)).forged_result, afterwards.forged_result, 'and in status')
   })
 
   it("rejects a delivery from a peer never handed the task, for a task run on the origin's own agent", async () => {
+    const before = await rejectedInStatus(origin)
     const { taskId } = await origin.client.submitNoWait({
       capability: 'solo',
       input: { ms: 1500 },
@@ -145,5 +179,6 @@ describe('a hostile peer cannot forge results', { timeout: 120_000 }, () => {
     assert.equal(done.status, 'completed')
     assert.deepEqual(done.result, { slept: 1500, input: { ms: 1500 } })
     assert.equal(done.executor, origin.peerId)
+    assert.equal((await rejectedInStatus(origin)).not_sent, (before.not_sent ?? 0) + 1, 'counted as not_sent')
   })
 })

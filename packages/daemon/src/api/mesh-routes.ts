@@ -35,7 +35,8 @@ export function meshRoutes({ peer, mesh, journal, events, names, startedAt }: Me
           total: mesh.registry.all().length
         },
         members: mesh.failureDetector.members().map((m) => ({ ...m, name: names.of(m.peerId) })),
-        tasks: journal.stats()
+        tasks: journal.stats(),
+        rejectedResults: mesh.tasks.rejected.totals()
       })
     },
     {

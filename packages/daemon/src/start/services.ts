@@ -42,6 +42,7 @@ export async function startServices(
   const started = createTaskDispatcher({
     journal,
     tasks: mesh.tasks,
+    rejected: mesh.tasks.rejected,
     registry: mesh.registry,
     selfPeerId,
     connectedPeers: () => peer.connectedPeers().length,
