@@ -48,6 +48,8 @@ export interface MeshClient extends TopicClient {
   readonly url: string
   id(): Promise<IdInfo>
   peers(): Promise<PeerInfo[]>
+  /** Closes the connections to one connected peer (id, unique prefix or name); it may reconnect at once. */
+  disconnectPeer(peer: string): Promise<{ peerId: string; name?: string; disconnected: true }>
   /**
    * Submits a task and waits for its answer; a failed task resolves too
    * (status 'failed'). A cut request is retried with the same Idempotency-Key.
@@ -108,6 +110,11 @@ export function createClient(
   return {
     id: async () => await request<IdInfo>('GET', '/v1/id'),
     peers: async () => await request<PeerInfo[]>('GET', '/v1/peers'),
+    disconnectPeer: async (peer) =>
+      await request<{ peerId: string; name?: string; disconnected: true }>(
+        'POST',
+        `/v1/peers/${encodeURIComponent(peer)}/disconnect`
+      ),
     get url() {
       return transport.base
     },

@@ -39,7 +39,8 @@ export class DefaultMembership implements Membership {
         isUnavailable: (peerId) => {
           const state = failureDetector.state(peerId)
           return state === 'suspect' || state === 'dead'
-        }
+        },
+        isDead: (peerId) => failureDetector.state(peerId) === 'dead'
       },
       init.registry
     )

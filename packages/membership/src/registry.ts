@@ -28,6 +28,8 @@ export interface RegistryComponents {
   selfPeerId: string
   /** Peers to leave out of lookups for now (suspected by the failure detector). */
   isUnavailable?: (peerId: string) => boolean
+  /** Peers the failure detector has declared dead (not merely suspected). */
+  isDead?: (peerId: string) => boolean
   now?: () => number
 }
 
@@ -45,6 +47,8 @@ export interface CapabilityRegistry {
   all(): AgentView[]
   /** False while the failure detector suspects the peer or holds it dead. */
   isAvailable(peerId: string): boolean
+  /** True once the failure detector has declared the peer dead; a suspected peer is not. */
+  isDead?(peerId: string): boolean
   recordLatency(peerId: string, ms: number): void
   latency(peerId: string): number | undefined
   /**
@@ -167,6 +171,10 @@ class DefaultRegistry implements CapabilityRegistry {
 
   isAvailable(peerId: string): boolean {
     return this.components.isUnavailable?.(peerId) !== true
+  }
+
+  isDead(peerId: string): boolean {
+    return this.components.isDead?.(peerId) === true
   }
 
   recordLatency(peerId: string, ms: number): void {

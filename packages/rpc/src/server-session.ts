@@ -38,6 +38,8 @@ class ServedSession {
   private readonly peer: string
   private inflight = 0
   private invalid = 0
+  /** Aborts when the session ends: replies waiting for an ack then stop waiting. */
+  private readonly closed = new AbortController()
 
   constructor(
     private readonly stream: Stream,
@@ -57,6 +59,9 @@ class ServedSession {
 
   listen(): void {
     this.stream.addEventListener('message', (evt) => this.onData(evt.data))
+    this.stream.addEventListener('close', () => this.closed.abort(new Error('session closed')), {
+      once: true
+    })
   }
 
   private onData(data: Chunk): void {
@@ -149,9 +154,10 @@ class ServedSession {
 
   private async answer(entry: Registration, msg: Envelope): Promise<void> {
     const reply = await entry.handler(msg, this.remotePeer)
-    if (this.stream.status === 'open')
+    if (this.stream.status === 'open') {
       this.replies.send(boundedFrame(entry, reply, this.options.maxFrameBytes, this.log))
-    else entry.options.undeliverable?.(reply, this.remotePeer)
+      entry.options.sent?.(reply, msg, this.remotePeer, this.closed.signal)
+    } else entry.options.undeliverable?.(reply, this.remotePeer)
   }
 }
 

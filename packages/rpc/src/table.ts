@@ -13,6 +13,12 @@ export interface HandleOptions<Rep extends Envelope = Envelope> {
   oversized?(reply: Rep, message: string): Rep
   /** A reply whose requester went away before it could be sent. */
   undeliverable?(reply: Rep, remotePeer: PeerId): void
+  /**
+   * A reply handed to the session's writer; `closed` aborts when the session
+   * does, so a handler that waits for the requester's ack can tell a
+   * written-then-lost reply from a delivered one.
+   */
+  sent?(reply: Rep, request: Envelope, remotePeer: PeerId, closed: AbortSignal): void
 }
 
 export interface Registration {

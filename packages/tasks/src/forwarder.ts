@@ -12,6 +12,7 @@ import { taskRequest } from './messages/task-request.js'
 import type { TaskPieces } from './pieces.js'
 import type { RejectedResults, RejectReason } from './rejections.js'
 import { signRequest } from './request-signing.js'
+import { ackResult } from './result-acks.js'
 import type { RunningTable } from './running.js'
 import { type AttemptTokens, disbelief, newToken } from './signing.js'
 import type { SilentPeers } from './silence.js'
@@ -90,10 +91,11 @@ export class Forwarder {
         await release?.()
       })
       this.c.silence.answered(peerId, state.capability, performance.now() - sentAt)
-      const reason = origin ? await disbelief(res, token !== undefined ? [token] : [], peerId) : undefined
-      if (reason !== undefined) return this.forged(peerId, state, res, reason)
-      return this.answered(peerId, state, res)
+      return await this.read(peerId, state, res, token)
     } catch (err) {
+      // A lost session is not a lost executor: one that said it runs the task is asked again.
+      if (attempt.isConfirmed() && lostSession(err as Error, state))
+        return await this.regain(peerId, state, attempt.signal, token)
       return this.unreachable(peerId, state, err as Error, attempt.timedOut())
     } finally {
       attempt.clear()
@@ -120,11 +122,76 @@ export class Forwarder {
           }, budget)
         : undefined
     const clear = (): void => clearTimeout(timer)
+    let confirmed = false
     return {
       signal: state.signal != null ? AbortSignal.any([state.signal, controller.signal]) : controller.signal,
-      confirmed: clear,
+      confirmed: () => {
+        confirmed = true
+        clear()
+      },
       clear,
-      timedOut: () => fired
+      timedOut: () => fired,
+      isConfirmed: () => confirmed
+    }
+  }
+
+  /** An answer read from `peerId`: acked (message set 1.6), checked at the origin, then taken. */
+  private async read(
+    peerId: string,
+    state: TaskState,
+    res: TaskResultMessage,
+    token: string | undefined
+  ): Promise<Step> {
+    ackResult(this.c.rpc, peerId, res, this.c.log)
+    const origin = state.from === this.c.selfPeerId
+    const reason = origin ? await disbelief(res, token !== undefined ? [token] : [], peerId) : undefined
+    if (reason !== undefined) return this.forged(peerId, state, res, reason)
+    return this.answered(peerId, state, res)
+  }
+
+  /**
+   * The session to a peer that confirmed it runs the task (§5.7) broke. The
+   * peer is asked again for the same (from, taskId) until the failure
+   * detector declares it dead (a closed connection only makes it suspect), within LOST_SESSION_GRACE_MS and the
+   * deadline: it answers from its work in progress or its journal, and
+   * meanwhile a result it pushes (§9.1) ends the wait. Only then is the
+   * executor counted as lost: the next candidate is tried, except for a
+   * `retry: never` task, which fails `executor_lost` rather than run twice.
+   */
+  private async regain(
+    peerId: string,
+    state: TaskState,
+    signal: AbortSignal,
+    token: string | undefined
+  ): Promise<Step> {
+    const log = this.c.log.child({ taskId: state.taskId, remotePeer: peerId })
+    log.info('lost the session to a peer running the task; asking it again')
+    const until = Math.min(state.deadline, Date.now() + LOST_SESSION_GRACE_MS)
+    let last: Error | undefined
+    while (Date.now() < until && !signal.aborted && this.c.registry.isDead?.(peerId) !== true) {
+      await sleep(REASK_PAUSE_MS, signal)
+      if (signal.aborted) break
+      try {
+        return await this.read(peerId, state, await this.send(peerId, state, signal, token), token)
+      } catch (err) {
+        last = err as Error
+        if (!lostSession(last, state)) break
+      }
+    }
+    if (isCancel(state.signal?.reason)) return { kind: 'done', result: cancelled(state.taskId, state.path) }
+    const message = `lost ${peerId} while it ran the task (${last?.message ?? 'session closed'})`
+    log.warn({ retry: state.retry ?? 'idempotent' }, 'executor lost mid-run')
+    state.observer?.ended(peerId, 'lost', { error: { code: EXECUTOR_LOST, message } })
+    if (state.retry !== 'never' || signal.aborted) return { kind: 'lost' }
+    return {
+      kind: 'done',
+      result: {
+        taskId: state.taskId,
+        status: 'failed',
+        executor: peerId,
+        path: [...state.path, peerId],
+        error: { code: EXECUTOR_LOST, message: `${message}; retry "never" forbids a run elsewhere` }
+      }
     }
   }
 
@@ -250,6 +317,8 @@ export class Forwarder {
             // Absent means 'idempotent' (§6.8), so only the exception is sent.
             ...(state.retry === 'never' ? { retry: 'never' as const } : {}),
             traceparent: formatTraceparent(state.trace),
+            // This node acks every final result it reads (message set 1.6).
+            acks: true,
             ...(token !== undefined ? { token } : {}),
             ...(osig !== undefined ? { osig } : {})
           },
@@ -267,6 +336,17 @@ export class Forwarder {
       }
     }
   }
+}
+
+/** How long a node waits for a confirmed executor whose session broke before it counts it lost. */
+export const LOST_SESSION_GRACE_MS = 20_000
+const REASK_PAUSE_MS = 500
+/** A `retry: never` task whose executor was lost mid-run (it may or may not have finished). */
+export const EXECUTOR_LOST = 'executor_lost'
+
+/** A transport failure (not the deadline, not a cancel): the session broke or cannot be opened. */
+function lostSession(err: Error, state: TaskState): boolean {
+  return err instanceof TransportError && err.code !== 'timeout' && state.signal?.aborted !== true
 }
 
 /** The failure of a targeted task whose one candidate cannot take it. */

@@ -67,27 +67,7 @@ export function createOutboxDelivery(
     log.warn({ taskId, why }, 'gave up delivering a held result')
   }
 
-  const deliver = async (entry: OutboxEntry): Promise<void> => {
-    if (inflight.has(entry.taskId)) return
-    inflight.set(entry.taskId, ledger.bytesOf(entry.taskId))
-    try {
-      const result = entry.message as Omit<TaskResultMessage, 'type' | 'id'>
-      await rpc.request(resultDelivery, peerIdFromString(entry.origin), { result }, { timeoutMs: 5000 })
-      ledger.remove(entry.taskId)
-      store.outboxRemove(entry.taskId)
-      log.info({ taskId: entry.taskId, origin: entry.origin }, 'delivered a held result')
-    } catch (err) {
-      if (entry.attempts + 1 >= bounds.maxAttempts)
-        giveUp(entry.taskId, `${entry.attempts + 1} failed deliveries`)
-      else {
-        const wait = Math.min(base * 2 ** Math.min(entry.attempts, 10), 5 * 60_000)
-        store.outboxDeferred(entry.taskId, Date.now() + wait)
-      }
-      log.debug({ taskId: entry.taskId, err: (err as Error).message }, 'result delivery failed; will retry')
-    } finally {
-      inflight.delete(entry.taskId)
-    }
-  }
+  const deliver = deliverer({ store, rpc, log }, ledger, inflight, giveUp, { base, bounds })
 
   const tick = (): void => {
     const now = Date.now()
@@ -103,19 +83,7 @@ export function createOutboxDelivery(
     hold: (result) => {
       const origin = result.path[0]
       if (origin == null) return
-      const { type: _type, id: _id, ...rest } = result
-      // A held result must fit one frame when it is finally delivered.
-      const json = JSON.stringify(rest)
-      const message =
-        json.length > 900 * 1024
-          ? {
-              ...rest,
-              status: 'failed',
-              result: undefined,
-              error: { code: 'result_too_large', message: 'the result was too large to deliver' }
-            }
-          : rest
-      const bytes = message === rest ? json.length : 1024
+      const { message, bytes } = heldMessage(result)
       store.outboxPut({ taskId: result.taskId, origin, message })
       for (const evicted of ledger.admit(result.taskId, origin, bytes, Date.now()))
         giveUp(evicted, 'the outbox is full')
@@ -136,6 +104,46 @@ export function createOutboxDelivery(
       clearInterval(timer)
     }
   }
+}
+
+/** One delivery of a held result, with backoff after a failure and a bound on attempts. */
+function deliverer(
+  { store, rpc, log }: OutboxDeliveryComponents,
+  ledger: OutboxLedger,
+  inflight: Map<string, number>,
+  giveUp: (taskId: string, why: string) => void,
+  { base, bounds }: { base: number; bounds: Required<OutboxBounds> }
+): (entry: OutboxEntry) => Promise<void> {
+  return async (entry) => {
+    if (inflight.has(entry.taskId)) return
+    inflight.set(entry.taskId, ledger.bytesOf(entry.taskId))
+    try {
+      const result = entry.message as Omit<TaskResultMessage, 'type' | 'id'>
+      await rpc.request(resultDelivery, peerIdFromString(entry.origin), { result }, { timeoutMs: 5000 })
+      ledger.remove(entry.taskId)
+      store.outboxRemove(entry.taskId)
+      log.info({ taskId: entry.taskId, origin: entry.origin }, 'delivered a held result')
+    } catch (err) {
+      if (entry.attempts + 1 >= bounds.maxAttempts)
+        giveUp(entry.taskId, `${entry.attempts + 1} failed deliveries`)
+      else {
+        const wait = Math.min(base * 2 ** Math.min(entry.attempts, 10), 5 * 60_000)
+        store.outboxDeferred(entry.taskId, Date.now() + wait)
+      }
+      log.debug({ taskId: entry.taskId, err: (err as Error).message }, 'result delivery failed; will retry')
+    } finally {
+      inflight.delete(entry.taskId)
+    }
+  }
+}
+
+/** What is stored of a held result: it must fit one frame when it is finally delivered. */
+function heldMessage(result: TaskResultMessage): { message: unknown; bytes: number } {
+  const { type: _type, id: _id, ...rest } = result
+  const json = JSON.stringify(rest)
+  if (json.length <= 900 * 1024) return { message: rest, bytes: json.length }
+  const error = { code: 'result_too_large', message: 'the result was too large to deliver' }
+  return { message: { ...rest, status: 'failed', result: undefined, error }, bytes: 1024 }
 }
 
 type OutboxEntry = { taskId: string; origin: string; message: unknown; attempts: number }

@@ -17,6 +17,7 @@ import { Executor } from './executor.js'
 import { Forwarder } from './forwarder.js'
 import type { Tasks, TasksComponents, TasksInit } from './index.js'
 import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
+import { resultAck, resultAckHandler } from './messages/result-ack.js'
 import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
 import { taskCancel, taskCancelHandler } from './messages/task-cancel.js'
 import { taskPiece, taskPieceHandler } from './messages/task-piece.js'
@@ -27,6 +28,7 @@ import { createOutboxDelivery, memoryOutbox, type OutboxDelivery } from './outbo
 import { createTaskPieces, type TaskPieces } from './pieces.js'
 import { Receiver } from './receiver.js'
 import { RejectedResults } from './rejections.js'
+import { ResultAcks } from './result-acks.js'
 import { RunningTable } from './running.js'
 import { AttemptTokens, disbelief } from './signing.js'
 import { SilentPeers } from './silence.js'
@@ -45,6 +47,7 @@ export class DefaultTasks implements Tasks {
   private readonly discovery: Discovery
   private readonly origin: Origin
   private readonly receiver: Receiver
+  private readonly acks: ResultAcks
 
   constructor(
     private readonly c: TasksComponents,
@@ -58,6 +61,7 @@ export class DefaultTasks implements Tasks {
       rpc,
       log: log.child({ component: 'outbox' })
     })
+    this.acks = new ResultAcks((result) => this.outbox.hold(result), log.child({ component: 'acks' }))
     this.cancels = new CancelTable(rpc, log.child({ component: 'cancel' }), init.cancels)
     const running = new RunningTable({ rpc, selfPeerId, log: log.child({ component: 'running' }) })
     this.running = running
@@ -136,8 +140,9 @@ export class DefaultTasks implements Tasks {
     rpc.handle(
       taskRequest,
       taskRequestHandler(this.receiver),
-      taskRequestOptions((result) => this.outbox.hold(result))
+      taskRequestOptions((result) => this.outbox.hold(result), this.acks)
     )
+    rpc.handle(resultAck, resultAckHandler(this.acks))
     rpc.handle(capabilityQuery, capabilityQueryHandler(this.discovery))
     rpc.handle(resultDelivery, resultDeliveryHandler(this.acceptDelivered))
     rpc.handle(taskCancel, taskCancelHandler(this.cancels))
@@ -148,9 +153,18 @@ export class DefaultTasks implements Tasks {
   }
 
   async stop(): Promise<void> {
+    this.acks.stop()
     this.outbox.stop()
     this.c.events.removeEventListener('peer:identify', this.onIdentify)
-    for (const def of [taskRequest, capabilityQuery, resultDelivery, taskCancel, taskPiece, taskRunning])
+    for (const def of [
+      taskRequest,
+      capabilityQuery,
+      resultDelivery,
+      taskCancel,
+      taskPiece,
+      taskRunning,
+      resultAck
+    ])
       this.c.rpc.unhandle(def)
   }
 

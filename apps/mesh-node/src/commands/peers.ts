@@ -4,6 +4,27 @@ import { shortPeer } from '../ids.js'
 import { printJson, printTable } from '../output.js'
 
 export function peersCommand(): Command {
+  const peers = listPeers()
+  peers.addCommand(disconnectCommand())
+  return peers
+}
+
+/** `peers disconnect <peer>`: like `ipfs swarm disconnect`, to see the mesh ride out a lost connection. */
+function disconnectCommand(): Command {
+  const cmd = withJson(withDataDir(new Command('disconnect')))
+  return cmd
+    .description('close the connections to a connected peer (it may reconnect at once)')
+    .argument('<peer>', 'peer id, a unique prefix of it, or the node name')
+    .action(async (peer: string) => {
+      // `peers` has the same options and takes them wherever they stand on the line.
+      const options = cmd.optsWithGlobals<CommonOptions>()
+      const done = await (await clientFor(options)).disconnectPeer(peer)
+      if (options.json === true) printJson(done)
+      else console.log(`disconnected ${done.name ?? shortPeer(done.peerId)} (${done.peerId})`)
+    })
+}
+
+function listPeers(): Command {
   return withJson(withDataDir(new Command('peers')))
     .description('list connected peers')
     .option('--no-trunc', 'show whole peer ids')

@@ -1,6 +1,7 @@
 import type { IdInfo, PeerInfo } from '@mesh-node/api'
 import type { MeshPeer } from '@mesh-node/peer'
 import type { NodeNames } from '../node-names.js'
+import { ApiError } from './api-error.js'
 import type { Route } from './server.js'
 
 export interface NodeRoutesInit {
@@ -29,6 +30,11 @@ export function nodeRoutes({ peer, names, requestShutdown }: NodeRoutesInit): Ro
     },
     {
       method: 'POST',
+      path: '/v1/peers/:id/disconnect',
+      handler: async ({ param }) => await disconnect(peer, names, param('id'))
+    },
+    {
+      method: 'POST',
       path: '/v1/shutdown',
       status: 202,
       handler: ({ res }) => {
@@ -37,4 +43,35 @@ export function nodeRoutes({ peer, names, requestShutdown }: NodeRoutesInit): Ro
       }
     }
   ]
+}
+
+/**
+ * Closes every connection to one connected peer (as `ipfs swarm disconnect`),
+ * e.g. to see how the mesh rides out a lost connection. The peer is not
+ * banned: discovery and the rejoin logic may dial it again at once.
+ */
+async function disconnect(
+  peer: MeshPeer,
+  names: NodeNames,
+  wanted: string
+): Promise<{ peerId: string; name?: string; disconnected: true }> {
+  const connected = peer.connectedPeers().map((p) => p.peerId)
+  const exact = connected.filter((id) => id === wanted || names.of(id) === wanted)
+  const matches = exact.length > 0 ? exact : connected.filter((id) => wanted !== '' && id.startsWith(wanted))
+  if (matches.length === 0)
+    throw new ApiError(
+      404,
+      'not_connected',
+      `no connected peer is ${JSON.stringify(wanted)}; \`mesh-node peers --no-trunc\` lists the connected ones`
+    )
+  if (matches.length > 1)
+    throw new ApiError(
+      400,
+      'ambiguous_peer',
+      `${JSON.stringify(wanted)} matches ${matches.length} connected peers; give more characters of the peer id`
+    )
+  const id = matches[0] as string
+  const target = peer.libp2p.getPeers().find((p) => p.toString() === id)
+  if (target !== undefined) await peer.libp2p.hangUp(target)
+  return { peerId: id, name: names.of(id), disconnected: true }
 }

@@ -1,4 +1,10 @@
 import type { TSchema } from '@sinclair/typebox'
+import {
+  type ResultAckMessage,
+  type ResultAckReplyMessage,
+  ResultAckReplySchema,
+  ResultAckSchema
+} from './acks.js'
 import { AgentAdSchema } from './agent-ad.js'
 import { type CancelAckMessage, CancelAckSchema, type TaskCancelMessage, TaskCancelSchema } from './cancel.js'
 import {
@@ -58,6 +64,8 @@ import {
  * (`@mesh-node/rpc`'s `defineMessage` + `handle`).
  */
 export type TaskProtocolMessage =
+  | ResultAckMessage
+  | ResultAckReplyMessage
   | TaskRunningMessage
   | RunningAckMessage
   | TaskPieceMessage
@@ -104,6 +112,8 @@ export const taskProtocolSchemas: Record<TaskProtocolMessage['type'], TSchema> =
   piece_ack: PieceAckSchema,
   task_running: TaskRunningSchema,
   running_ack: RunningAckSchema,
+  result_ack: ResultAckSchema,
+  result_ack_reply: ResultAckReplySchema,
   error: ErrorMessageSchema
 }
 

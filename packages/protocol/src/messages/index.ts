@@ -4,6 +4,7 @@
  * message is checked against them before anything acts on it.
  */
 
+export * from './acks.js'
 export * from './agent-ad.js'
 export * from './cancel.js'
 export { schemas, type TaskProtocolMessage, type TaskResultStatus } from './catalog.js'

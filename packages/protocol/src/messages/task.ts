@@ -42,7 +42,13 @@ export const TaskRequestSchema = Type.Object({
    * after a crash cut its run of this task short. Absent: 'idempotent', run
    * it again as the next attempt; 'never': answer failed `interrupted` (§6.8).
    */
-  retry: Type.Optional(Type.Union([Type.Literal('never'), Type.Literal('idempotent')]))
+  retry: Type.Optional(Type.Union([Type.Literal('never'), Type.Literal('idempotent')])),
+  /**
+   * Optional (message set 1.6): the sender acknowledges the final
+   * task_result with `result_ack` (§5.8). Absent: it does not (an older
+   * peer), and a written reply counts as delivered, as before.
+   */
+  acks: Type.Optional(Type.Boolean())
 })
 export type TaskRequestMessage = Static<typeof TaskRequestSchema>
 

@@ -1,7 +1,13 @@
-import { TaskRequestSchema, type TaskResultMessage, TaskResultSchema } from '@mesh-node/protocol'
+import {
+  type TaskRequestMessage,
+  TaskRequestSchema,
+  type TaskResultMessage,
+  TaskResultSchema
+} from '@mesh-node/protocol'
 import type { HandleOptions, Handler, RequestOf } from '@mesh-node/rpc'
 import { defineMessage } from '@mesh-node/rpc'
 import type { Receiver } from '../receiver.js'
+import type { ResultAcks } from '../result-acks.js'
 
 /** Run (or forward) this task; answered with its result. */
 export const taskRequest = defineMessage('task_request', 'task_result', TaskRequestSchema, TaskResultSchema)
@@ -14,9 +20,13 @@ export function taskRequestHandler(
 
 /** A result too large for a frame becomes an explicit failure; one whose requester left is held. */
 export function taskRequestOptions(
-  hold: (result: TaskResultMessage) => void
+  hold: (result: TaskResultMessage) => void,
+  acks?: Pick<ResultAcks, 'sent'>
 ): HandleOptions<TaskResultMessage> {
   return {
+    // Written is not yet delivered: kept until the requester acks (message set 1.6).
+    sent: (reply, request, remote, closed) =>
+      acks?.sent(reply, request as TaskRequestMessage, remote, closed),
     oversized: (reply, message) => ({
       type: 'task_result',
       id: reply.id,
