@@ -1,5 +1,5 @@
 import { type Artifact, type Message, Role, type Task, TaskState } from '@a2a-js/sdk'
-import { partOf } from '@mesh-node/agents'
+import { partOf } from '@mesh-node/agent-bridges'
 import type { MeshTaskPiece, MeshTaskView } from './mesh-tasks.js'
 
 /** A mesh task's status as an A2A task state. */

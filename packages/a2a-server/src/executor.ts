@@ -5,7 +5,7 @@ import {
   type ExecutionEventBus,
   type RequestContext
 } from '@a2a-js/sdk/server'
-import { partOf, valueOfParts } from '@mesh-node/agents'
+import { partOf, valueOfParts } from '@mesh-node/agent-bridges'
 import type { Logger } from 'pino'
 import { agentMessage, partialArtifact, resultArtifact, stateOf, statusOf } from './a2a-task.js'
 import {

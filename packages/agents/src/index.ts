@@ -4,10 +4,14 @@
  * The local agent runtime of a mesh-node: parses the `agents` section of the
  * daemon config, builds a handler for each agent (builtin, exec, http,
  * module or openai), and runs tasks within each agent's capacity while
- * reporting load to the mesh. Votes, brainstorms, critiques and bids are
- * asked of a specific agent and never wait for a task slot; they have their
- * own bounded pool per agent, so no remote peer can spawn processes without
- * limit.
+ * reporting load to the mesh. The handler kinds themselves live in
+ * `@mesh-node/handlers` (local: builtin, exec, http, module) and
+ * `@mesh-node/agent-bridges` (remote: openai, mcp, a2a); this package
+ * parses specs, composes the kinds and runs them.
+ *
+ * Votes, brainstorms, critiques and bids are asked of a specific agent and
+ * never wait for a task slot; they have their own bounded pool per agent, so
+ * no remote peer can spawn processes without limit.
  *
  * @example
  * ```ts
@@ -30,6 +34,22 @@
  * ```
  */
 
+export {
+  AgentConfigError,
+  type AgentSpec,
+  type BuiltinHandlerSpec,
+  type CapabilitySchemas,
+  type ExecHandlerSpec,
+  HandlerError,
+  type HandlerErrorCode,
+  type HandlerKind,
+  type HandlerSpec,
+  type HttpHandlerSpec,
+  type LiveAgent,
+  type McpHandlerSpec,
+  type ModuleHandlerSpec,
+  type OpenAiHandlerSpec
+} from '@mesh-node/handlers'
 export type {
   AgentHandler,
   BidAnswer,
@@ -44,17 +64,12 @@ export type {
   VoteAnswer,
   VoteRequest
 } from '@mesh-node/sdk'
-export { AgentConfigError, HandlerError, type HandlerErrorCode } from './errors.js'
-/** A2A parts and JSON values, both ways: the a2a handler and packages/a2a-server speak them the same. */
-export { partOf, valueOfParts } from './handlers/a2a-parts.js'
-export { BUILTIN_NAMES } from './handlers/builtin-options.js'
 export {
   type CreateHandlerOptions,
   createHandler,
   createLiveHandler,
   type LiveHandler
-} from './handlers/create-handler.js'
-export type { LiveAgent } from './live-agent.js'
+} from './create-handler.js'
 export { type ParseAgentSpecsOptions, parseAgentSpecs } from './parse-agent-specs.js'
 export { createAgentRuntime } from './runtime.js'
 export type {
@@ -68,15 +83,3 @@ export type {
   TaskPiece
 } from './runtime-types.js'
 export { SchemaChecker, type SchemaCheckerInit, SchemaCompileError } from './schema-check.js'
-export type {
-  AgentSpec,
-  BuiltinHandlerSpec,
-  CapabilitySchemas,
-  ExecHandlerSpec,
-  HandlerKind,
-  HandlerSpec,
-  HttpHandlerSpec,
-  McpHandlerSpec,
-  ModuleHandlerSpec,
-  OpenAiHandlerSpec
-} from './spec.js'

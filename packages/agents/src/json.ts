@@ -1,4 +1,4 @@
-import { errorMessage, HandlerError } from './errors.js'
+import { errorMessage, HandlerError } from '@mesh-node/handlers'
 
 /**
  * Returns `value` as it will look after crossing the wire, so local and remote

@@ -1,8 +1,13 @@
-import { AgentConfigError } from './errors.js'
+import type { AgentSpec, CapabilitySchemas } from '@mesh-node/handlers'
+import {
+  AgentConfigError,
+  CAPABILITY,
+  type Fail,
+  isPlainObject,
+  rejectUnknownFields
+} from '@mesh-node/handlers'
 import { parseCapabilitySchemas } from './parse-capability-schemas.js'
 import { parseHandlerSpec } from './parse-handler-spec.js'
-import type { AgentSpec, CapabilitySchemas } from './spec.js'
-import { CAPABILITY, type Fail, isPlainObject, rejectUnknownFields } from './validate.js'
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i
 const AGENT_FIELDS = ['name', 'capabilities', 'capacity', 'handler', 'topics']

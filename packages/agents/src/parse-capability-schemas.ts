@@ -1,6 +1,6 @@
+import type { CapabilitySchemas } from '@mesh-node/handlers'
+import { type Fail, rejectUnknownFields } from '@mesh-node/handlers'
 import { SchemaChecker, SchemaCompileError } from './schema-check.js'
-import type { CapabilitySchemas } from './spec.js'
-import { type Fail, rejectUnknownFields } from './validate.js'
 
 const FIELDS = ['name', 'description', 'inputSchema', 'outputSchema']
 /** As MAX_SCHEMA_CHARS in @mesh-node/protocol: a larger schema would not travel. */

@@ -1,21 +1,19 @@
 import { isAbsolute, resolve } from 'node:path'
+import { A2A_FIELDS, MCP_FIELDS, parseA2aSpec, parseMcpSpec } from '@mesh-node/agent-bridges'
+import type { HandlerKind, HandlerSpec } from '@mesh-node/handlers'
 import {
   BUILTIN_NAMES,
+  type Fail,
   isBuiltinName,
   isOptionProblem,
-  parseBuiltinOptions
-} from './handlers/builtin-options.js'
-import { A2A_FIELDS, MCP_FIELDS, parseA2aSpec, parseMcpSpec } from './parse-mcp-spec.js'
-import type { HandlerKind, HandlerSpec } from './spec.js'
-import {
-  type Fail,
   isPlainObject,
+  parseBuiltinOptions,
   readHttpUrl,
   readString,
   readStringRecord,
   readTimeout,
   rejectUnknownFields
-} from './validate.js'
+} from '@mesh-node/handlers'
 
 const FIELDS: Record<HandlerKind, readonly string[]> = {
   builtin: ['kind', 'name', 'options'],

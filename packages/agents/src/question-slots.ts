@@ -1,4 +1,4 @@
-import { HandlerError } from './errors.js'
+import { HandlerError } from '@mesh-node/handlers'
 
 /**
  * Bounded concurrency for the questions one agent answers (votes,

@@ -1,8 +1,7 @@
+import type { AgentSpec, CapabilitySchemas, HandlerKind, RuntimeLog } from '@mesh-node/handlers'
 import type { HandlerRequest, TaskRequest } from '@mesh-node/sdk'
-import type { AgentSpec, CapabilitySchemas, HandlerKind } from './spec.js'
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-export type RuntimeLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void
+export type { LogLevel, RuntimeLog } from '@mesh-node/handlers'
 
 export interface AgentState {
   name: string

@@ -1,5 +1,5 @@
+import { isPlainObject } from '@mesh-node/handlers'
 import type { BrainstormRequest, CritiqueRequest, TaskRequest, VoteRequest } from '@mesh-node/sdk'
-import { isPlainObject } from '../validate.js'
 
 export interface ChatMessage {
   role: string

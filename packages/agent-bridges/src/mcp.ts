@@ -1,8 +1,6 @@
+import type { McpHandlerSpec, RuntimeLog } from '@mesh-node/handlers'
+import { HandlerError, isPlainObject, MAX_TIMEOUT_MS, unsupportedRequest } from '@mesh-node/handlers'
 import type { AgentHandler } from '@mesh-node/sdk'
-import { HandlerError, unsupportedRequest } from '../errors.js'
-import type { RuntimeLog } from '../runtime-types.js'
-import type { McpHandlerSpec } from '../spec.js'
-import { isPlainObject, MAX_TIMEOUT_MS } from '../validate.js'
 import { McpConnection } from './mcp-connection.js'
 
 const ERROR_TEXT = 500

@@ -1,14 +1,8 @@
+import { a2aAgent, mcpAgent, openAiHandler } from '@mesh-node/agent-bridges'
+import type { HandlerSpec, LiveAgent, ProcessGuard } from '@mesh-node/handlers'
+import { builtinHandler, execHandler, HandlerError, httpHandler, moduleHandler } from '@mesh-node/handlers'
 import type { AgentHandler } from '@mesh-node/sdk'
-import { HandlerError } from '../errors.js'
-import type { LiveAgent } from '../live-agent.js'
-import type { RuntimeLog } from '../runtime-types.js'
-import type { HandlerSpec } from '../spec.js'
-import { builtinHandler } from './builtin.js'
-import { execHandler } from './exec.js'
-import { httpHandler } from './http.js'
-import { moduleHandler } from './module.js'
-import { openAiHandler } from './openai.js'
-import type { ProcessGuard } from './process-guard.js'
+import type { RuntimeLog } from './runtime-types.js'
 import { openScope } from './scope.js'
 
 export interface CreateHandlerOptions {
@@ -68,13 +62,11 @@ export async function createLiveHandler(
   options: CreateHandlerOptions & { agent: string; log: RuntimeLog }
 ): Promise<LiveHandler> {
   if (spec.kind === 'a2a') {
-    const { a2aAgent } = await import('./a2a.js')
     const { handler, connection } = await a2aAgent(spec, options.agent, options.log)
     return { handler: guard(handler, spec.timeoutMs, false), live: connection }
   }
   if (spec.kind !== 'mcp') return { handler: await createHandler(spec, options) }
-  // The MCP SDK is loaded only by daemons that have an mcp agent.
-  const { mcpAgent } = await import('./mcp.js')
+  // The MCP SDK is loaded only by daemons that have an mcp agent (agent-bridges loads it on first call).
   const { handler, connection } = await mcpAgent(spec, options.agent, options.log)
   return { handler: guard(handler, spec.timeoutMs, false), live: connection }
 }

@@ -6,10 +6,8 @@ import {
   JsonRpcTransportFactory,
   RestTransportFactory
 } from '@a2a-js/sdk/client'
-import { errorMessage, HandlerError } from '../errors.js'
-import { LiveCapabilities } from '../live-agent.js'
-import type { RuntimeLog } from '../runtime-types.js'
-import type { A2aHandlerSpec } from '../spec.js'
+import type { A2aHandlerSpec, RuntimeLog } from '@mesh-node/handlers'
+import { errorMessage, HandlerError, LiveCapabilities } from '@mesh-node/handlers'
 import { type McpTool, toolsToCapabilities } from './mcp-tools.js'
 
 /** The card is re-read this often, so new or dropped skills reach the mesh. */

@@ -1,9 +1,9 @@
 import type { AgentHandler } from '@mesh-node/sdk'
-import { HandlerError, unsupportedRequest } from '../errors.js'
-import type { BuiltinHandlerSpec } from '../spec.js'
 import { builtinBid, builtinBrainstorm, builtinCritique, builtinVote } from './builtin-answers.js'
 import { BUILTIN_NAMES, isBuiltinName, isOptionProblem, parseBuiltinOptions } from './builtin-options.js'
 import { BUILTIN_TASKS } from './builtin-tasks.js'
+import { HandlerError, unsupportedRequest } from './errors.js'
+import type { BuiltinHandlerSpec } from './spec.js'
 
 /** In-process handlers for demos and tests; every builtin answers every request type. */
 export function builtinHandler(spec: BuiltinHandlerSpec): AgentHandler {

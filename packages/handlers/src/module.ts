@@ -1,9 +1,9 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { AgentHandler } from '@mesh-node/sdk'
-import { errorMessage, HandlerError } from '../errors.js'
-import type { ModuleHandlerSpec } from '../spec.js'
+import { errorMessage, HandlerError } from './errors.js'
 import { drainToResult, isAsyncIterable } from './module-stream.js'
+import type { ModuleHandlerSpec } from './spec.js'
 
 /** Imports a JS module once and returns the handler function it exports. */
 export async function moduleHandler(spec: ModuleHandlerSpec, baseDir: string): Promise<AgentHandler> {

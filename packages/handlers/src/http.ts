@@ -1,8 +1,8 @@
 import type { AgentHandler } from '@mesh-node/sdk'
-import { HandlerError } from '../errors.js'
-import type { HttpHandlerSpec } from '../spec.js'
+import { HandlerError } from './errors.js'
 import { PieceLines } from './piece-lines.js'
 import { postJson, snippet } from './post-json.js'
+import type { HttpHandlerSpec } from './spec.js'
 import { SseParser } from './sse.js'
 
 /**

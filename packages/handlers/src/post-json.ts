@@ -1,4 +1,4 @@
-import { errorMessage, HandlerError } from '../errors.js'
+import { errorMessage, HandlerError } from './errors.js'
 
 const BODY_LIMIT = 16 * 1024 * 1024
 

@@ -1,7 +1,5 @@
+import { HandlerError, SseParser, snippet } from '@mesh-node/handlers'
 import type { HandlerContext } from '@mesh-node/sdk'
-import { HandlerError } from '../errors.js'
-import { snippet } from './post-json.js'
-import { SseParser } from './sse.js'
 
 export interface StreamedCompletion {
   content: string

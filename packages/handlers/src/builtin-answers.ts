@@ -8,8 +8,8 @@ import type {
   VoteAnswer,
   VoteRequest
 } from '@mesh-node/sdk'
-import { HandlerError } from '../errors.js'
 import type { BuiltinOptions } from './builtin-options.js'
+import { HandlerError } from './errors.js'
 
 // Deterministic answers to the collaborative request types, so a mesh of
 // builtin agents can exercise every protocol path without a model.

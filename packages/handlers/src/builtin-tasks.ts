@@ -1,8 +1,8 @@
 import type { HandlerContext, TaskRequest } from '@mesh-node/sdk'
-import { HandlerError } from '../errors.js'
-import { isPlainObject } from '../validate.js'
 import { type BuiltinName, type BuiltinOptions, SLOW_MAX_MS } from './builtin-options.js'
+import { HandlerError } from './errors.js'
 import { textStats } from './text-stats.js'
+import { isPlainObject } from './validate.js'
 
 type TaskFn = (request: TaskRequest, options: BuiltinOptions, ctx: HandlerContext) => unknown
 

@@ -1,6 +1,6 @@
+import type { OpenAiHandlerSpec } from '@mesh-node/handlers'
+import { HandlerError, postJson, snippet, unsupportedRequest } from '@mesh-node/handlers'
 import type { AgentHandler, HandlerContext, HandlerRequest } from '@mesh-node/sdk'
-import { HandlerError, unsupportedRequest } from '../errors.js'
-import type { OpenAiHandlerSpec } from '../spec.js'
 import {
   brainstormMessages,
   type ChatMessage,
@@ -11,7 +11,6 @@ import {
   voteMessages
 } from './openai-prompts.js'
 import { completionStream } from './openai-stream.js'
-import { postJson, snippet } from './post-json.js'
 
 interface Completion {
   content: string

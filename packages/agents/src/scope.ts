@@ -1,5 +1,4 @@
-import { HandlerError } from '../errors.js'
-import { MAX_TIMEOUT_MS } from '../validate.js'
+import { HandlerError, MAX_TIMEOUT_MS } from '@mesh-node/handlers'
 
 /** The lifetime of one handler call: aborted by the caller, the deadline or the handler's own timeout. */
 export interface CallScope {

@@ -1,7 +1,6 @@
-import { MAX_MCP_TOOLS } from '../parse-mcp-spec.js'
-import type { RuntimeLog } from '../runtime-types.js'
-import type { CapabilitySchemas } from '../spec.js'
-import { CAPABILITY } from '../validate.js'
+import type { CapabilitySchemas, RuntimeLog } from '@mesh-node/handlers'
+import { CAPABILITY } from '@mesh-node/handlers'
+import { MAX_MCP_TOOLS } from './parse-mcp-spec.js'
 
 /** What the mapping needs of an MCP tool or an A2A skill. */
 export interface Offered {

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../validate.js'
+import { isPlainObject } from './validate.js'
 
 export const BUILTIN_NAMES = ['echo', 'text.stats', 'slow', 'fail', 'upper'] as const
 export type BuiltinName = (typeof BUILTIN_NAMES)[number]

@@ -1,12 +1,10 @@
+import type { McpHandlerSpec, RuntimeLog } from '@mesh-node/handlers'
+import { errorMessage, HandlerError, LiveCapabilities } from '@mesh-node/handlers'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
-import { errorMessage, HandlerError } from '../errors.js'
-import { LiveCapabilities } from '../live-agent.js'
-import type { RuntimeLog } from '../runtime-types.js'
-import type { McpHandlerSpec } from '../spec.js'
 import { type McpTool, toolsToCapabilities } from './mcp-tools.js'
 
 const CONNECT_TIMEOUT_MS = 15_000

@@ -1,9 +1,8 @@
 import type { Message, Task } from '@a2a-js/sdk'
 import type { Client } from '@a2a-js/sdk/client'
+import type { A2aHandlerSpec, RuntimeLog } from '@mesh-node/handlers'
+import { HandlerError, unsupportedRequest } from '@mesh-node/handlers'
 import type { AgentHandler } from '@mesh-node/sdk'
-import { HandlerError, unsupportedRequest } from '../errors.js'
-import type { RuntimeLog } from '../runtime-types.js'
-import type { A2aHandlerSpec } from '../spec.js'
 import { A2aConnection } from './a2a-connection.js'
 import { isFinal, messageOf, resultOfTask, valueOfParts } from './a2a-parts.js'
 

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
-import type { A2aHandlerSpec, McpHandlerSpec } from './spec.js'
+import type { A2aHandlerSpec, McpHandlerSpec } from '@mesh-node/handlers'
 import {
   CAPABILITY,
   type Fail,
@@ -8,7 +8,7 @@ import {
   readString,
   readStringRecord,
   readTimeout
-} from './validate.js'
+} from '@mesh-node/handlers'
 
 export const A2A_FIELDS = ['kind', 'url', 'headers', 'skills', 'prefix', 'timeoutMs']
 

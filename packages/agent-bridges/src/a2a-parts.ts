@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type Message, type Part, Role, type Task, TaskState } from '@a2a-js/sdk'
-import { HandlerError } from '../errors.js'
+import { HandlerError } from '@mesh-node/handlers'
 
 /** A JSON value as one A2A part: a string is a text part, anything else one data part. */
 export function partOf(value: unknown): Part {
