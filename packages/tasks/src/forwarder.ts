@@ -2,6 +2,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import { MAX_HOPS, type TaskResultMessage } from '@mesh-node/protocol'
+import type { Discovery } from '@mesh-node/routing'
+import { needsConfirmation, targetFailure } from '@mesh-node/routing'
 import { RemoteProtocolError, type Rpc, TransportError } from '@mesh-node/rpc'
 import {
   type AttemptTokens,
@@ -19,11 +21,9 @@ import {
 } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
 import { INTERRUPTED } from './constants.js'
-import type { Discovery } from './discovery.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
 import { signRequest } from './request-signing.js'
-import { needsConfirmation, targetFailure } from './target.js'
 import {
   cancelled,
   type RouteResult,

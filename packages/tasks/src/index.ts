@@ -34,13 +34,15 @@ import type { Libp2pEvents, PrivateKey, Startable, TypedEventTarget } from '@lib
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { CapabilityProviders, CapabilityRegistry } from '@mesh-node/membership'
 import type { AgentAd, TaskResultMessage } from '@mesh-node/protocol'
+import type { RoutingStrategy } from '@mesh-node/routing'
 import type { Rpc } from '@mesh-node/rpc'
 import type { CancelTableInit, OutboxStore, RejectedResults, TaskPieces } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
-import type { RoutingStrategy } from './strategy.js'
 import { DefaultTasks } from './tasks.js'
 import type { ExecutionStore, SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
 
+export type { RoutingStrategy } from '@mesh-node/routing'
+export { TASK_TARGET_FEATURE, type TaskTarget } from '@mesh-node/routing'
 export type { OutboxStore, PieceDropReason, StreamedPiece, TaskPieces } from '@mesh-node/task-relay'
 export {
   isCancel,
@@ -52,8 +54,6 @@ export {
   traceFor
 } from '@mesh-node/task-relay'
 export { INTERRUPTED } from './constants.js'
-export type { RoutingStrategy } from './strategy.js'
-export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'
 export type {
   AttemptObserver,
   ExecutionOutcome,

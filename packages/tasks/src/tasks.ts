@@ -1,6 +1,7 @@
 import type { IdentifyResult } from '@libp2p/interface'
 import type { AgentAd } from '@mesh-node/protocol'
 import { MAX_HOPS, TASK_PROTOCOLS } from '@mesh-node/protocol'
+import { capabilityQuery, capabilityQueryHandler, Discovery, leastLoaded } from '@mesh-node/routing'
 import {
   AttemptTokens,
   CancelTable,
@@ -33,17 +34,14 @@ import {
   PEER_QUERY_TIMEOUT_MS
 } from './constants.js'
 import { Dedup } from './dedup.js'
-import { Discovery } from './discovery.js'
 import { Dispatch } from './dispatch.js'
 import { TaskEvents } from './events.js'
 import { Executor } from './executor.js'
 import { Forwarder } from './forwarder.js'
 import type { Tasks, TasksComponents, TasksInit } from './index.js'
-import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
 import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
 import { Origin } from './origin.js'
 import { Receiver } from './receiver.js'
-import { leastLoaded } from './strategy.js'
 import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
 
 /** The task path of one node, its parts wired once, here: nothing is bound late. */

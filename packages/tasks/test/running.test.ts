@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
+import type { Discovery } from '@mesh-node/routing'
 import { TransportError } from '@mesh-node/rpc'
 import {
   CancelTable,
@@ -14,7 +15,6 @@ import {
   traceFor
 } from '@mesh-node/task-relay'
 import pino from 'pino'
-import type { Discovery } from '../src/discovery.js'
 import { TaskEvents } from '../src/events.js'
 import { Forwarder } from '../src/forwarder.js'
 import type { TaskState } from '../src/task-state.js'

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
+import type { Discovery } from '@mesh-node/routing'
 import { RemoteProtocolError } from '@mesh-node/rpc'
 import {
   ATTEMPT_TIMEOUT_FLOOR_MS,
@@ -12,7 +13,6 @@ import {
   traceFor
 } from '@mesh-node/task-relay'
 import pino from 'pino'
-import type { Discovery } from '../src/discovery.js'
 import { TaskEvents } from '../src/events.js'
 import { Forwarder } from '../src/forwarder.js'
 import type { TaskState } from '../src/task-state.js'
