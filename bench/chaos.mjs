@@ -198,7 +198,8 @@ function causeOf(id, on) {
   if (codes.has('origin_restarted')) return 'different executors: the origin restarted mid-run'
   if (codes.has('executor_lost')) return 'different executors: the executor was lost mid-run'
   if (codes.has('attempt_timeout') || codes.has('timeout')) return 'different executors: attempt timeout'
-  return 'different executors: other'
+  // Not one of the documented cases (ARCHITECTURE.md, "A task can run twice"): name what the attempts said.
+  return `different executors: other (${[...codes].sort().join(', ')})`
 }
 for (const [id, on] of twice) {
   const cause = causeOf(id, on)

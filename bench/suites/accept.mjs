@@ -2,12 +2,24 @@
 // clients, against a daemon process with no agents of its own, so every
 // accepted task is journaled (durable before its 202) and then dispatched to
 // the executors of the small mesh, which stay busy running them.
+import { readFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { startDaemonProcess } from '../lib/daemon-proc.mjs'
 import { log, median, round, sleep, summarize, waitFor } from '../lib/util.mjs'
 import { PAYLOAD } from './rpc.mjs'
 
 const UNFINISHED = ['queued', 'assigned', 'running']
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/PID/stat
+ * (clock ticks of 10 ms). Per accepted task, it is what the machine's load
+ * does not change much: the cost of one accept, journal and dispatch included.
+ */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
 
 /** One keep-alive HTTP client pool: `post(body)` resolves to { status, ms }. */
 function httpClient(apiUrl, token, sockets) {
@@ -92,6 +104,7 @@ export async function acceptSuite({ mesh, root, tag, cfg, cpuProfDir }) {
   let errors = 0
   let firstError
   const drains = []
+  const cpuPerTask = []
   try {
     await waitFor(
       async () =>
@@ -102,6 +115,7 @@ export async function acceptSuite({ mesh, root, tag, cfg, cpuProfDir }) {
     await burst(client, { clients: cfg.clients, durationMs: cfg.warmupMs, maxRequests: 100_000 })
     await drain(gateway, 30_000)
     for (let r = 0; r < cfg.runs; r++) {
+      const cpu0 = cpuMs(gateway.pid)
       const res = await burst(client, {
         clients: cfg.clients,
         durationMs: cfg.durationMs,
@@ -115,9 +129,12 @@ export async function acceptSuite({ mesh, root, tag, cfg, cpuProfDir }) {
       // Accepted means journaled and on its way: every one of them must finish.
       const drainedMs = await drain(gateway, 60_000)
       drains.push(drainedMs)
+      // Up to every task finished: the accept, its dispatch and its result, as the gateway pays for them.
+      cpuPerTask.push((cpuMs(gateway.pid) - cpu0) / Math.max(1, res.samples.length))
       log(
         `  run ${r + 1}/${cfg.runs}: ${Math.round(res.perSec)} accepted/s, p50 ${round(s.p50)} ms, p99 ${round(s.p99)} ms, ` +
-          `${res.errors} errors; all ${res.samples.length} finished ${round(drainedMs, 0)} ms after the burst`
+          `${res.errors} errors; all ${res.samples.length} finished ${round(drainedMs, 0)} ms after the burst; ` +
+          `gateway CPU ${round(cpuPerTask.at(-1), 3)} ms per task`
       )
       await sleep(200)
     }
@@ -135,6 +152,7 @@ export async function acceptSuite({ mesh, root, tag, cfg, cpuProfDir }) {
     errors,
     perRun: perSec.map((x) => Math.round(x)),
     drainedMsPerRun: drains.map((x) => round(x, 0)),
+    gatewayCpuMsPerTask: round(median(cpuPerTask), 3),
     executors,
     gateway: 'separate daemon process with no agents; clients: node:http keep-alive in the bench process',
     durability: 'journaled in SQLite (WAL, synchronous=NORMAL) before the 202'

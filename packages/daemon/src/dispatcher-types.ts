@@ -77,6 +77,14 @@ export type Replay =
  */
 export interface TaskDispatcher {
   submit(request: SubmitRequest): TaskRecord
+  /**
+   * As `submit`, with group commit: resolves once the task is in the journal,
+   * committed together with every other accept of the same event-loop turn.
+   * Dispatch starts right after. Rejects with the journal's `duplicate_key` /
+   * `duplicate_task` error when the key or id was taken (possibly by a submit
+   * of the same group).
+   */
+  submitDurable(request: SubmitRequest): Promise<TaskRecord>
   /** Whether a submit with this key was already accepted, and with the same request hash. */
   replayOf(idempotencyKey: string, requestHash: string): Replay
   /** Resolves with the task once it is completed, failed or cancelled. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { TaskRecord } from '@mesh-node/journal'
+import type { NewTask, TaskRecord } from '@mesh-node/journal'
 import { type AttemptObserver, TaskCancelledError, traceFor } from '@mesh-node/tasks'
+import { AcceptGroup } from './accept-group.js'
 import type {
   DispatcherComponents,
   DispatcherInit,
@@ -36,11 +37,14 @@ class JournalDispatcher implements TaskDispatcher {
    * another peer meanwhile would run it twice.
    */
   private readonly awaiting = new Map<string, string>()
+  private readonly group: AcceptGroup
 
   constructor(
     private readonly c: DispatcherComponents,
     private readonly init: DispatcherInit
-  ) {}
+  ) {
+    this.group = new AcceptGroup(c.journal)
+  }
 
   start(): void {
     // Whatever was in flight when this node last stopped (or crashed) goes again.
@@ -78,8 +82,20 @@ class JournalDispatcher implements TaskDispatcher {
   }
 
   submit(request: SubmitRequest): TaskRecord {
-    const now = Date.now()
-    const task = this.c.journal.accept({
+    const task = this.c.journal.accept(this.newTask(request))
+    this.launch(task, request)
+    return task
+  }
+
+  async submitDurable(request: SubmitRequest): Promise<TaskRecord> {
+    const task = await this.group.accept(this.newTask(request))
+    // After the answer that it was accepted: dispatching is not part of accepting.
+    setImmediate(() => this.launch(task, request))
+    return task
+  }
+
+  private newTask(request: SubmitRequest): NewTask {
+    return {
       taskId: request.taskId ?? randomUUID(),
       capability: request.capability,
       input: request.input,
@@ -88,27 +104,25 @@ class JournalDispatcher implements TaskDispatcher {
       queue: request.queue,
       retry: request.retry,
       // Absolute: set once here, journaled, and never moved by a re-dispatch or a restart.
-      deadline: now + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs),
+      deadline: Date.now() + (request.queue ? (this.init.queueTtlMs ?? 86_400_000) : request.timeoutMs),
       idempotencyKey: request.idempotencyKey,
       requestHash: request.requestHash,
       route: routeOf(request)
-    })
+    }
+  }
+
+  private launch(task: TaskRecord, request: SubmitRequest): void {
     this.c.traces?.begin(task.taskId, request.traceparent)
     if (this.warmingUp()) {
       this.resumed.set(task.taskId, Math.min(this.startedAt + (this.init.warmupMs ?? 10_000), task.deadline))
       this.warming.add(task.taskId)
     }
+    const traceId = traceIdOf(task.taskId, request.traceparent)
     this.c.log.info(
-      {
-        taskId: task.taskId,
-        traceId: traceIdOf(task.taskId, request.traceparent),
-        capability: task.capability,
-        queue: task.queue
-      },
+      { taskId: task.taskId, traceId, capability: task.capability, queue: task.queue },
       'task accepted'
     )
     this.dispatch(task.taskId)
-    return task
   }
 
   replayOf(idempotencyKey: string, requestHash: string): Replay {

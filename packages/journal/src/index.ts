@@ -35,6 +35,7 @@
  */
 
 import type { DatabaseSync } from 'node:sqlite'
+import type { JournalError } from './errors.js'
 import { SqliteTaskJournal } from './journal.js'
 
 export { JournalError } from './errors.js'
@@ -174,6 +175,12 @@ export interface TaskJournal {
 
   /** Records a new task as 'queued'. Throws `duplicate_task` if the id exists. */
   accept(task: NewTask): TaskRecord
+  /**
+   * Group commit: records these new tasks in one transaction. Each gets its
+   * record, or the `duplicate_task` / `duplicate_key` error that refused it
+   * (the others still go in); any other failure throws and records none.
+   */
+  acceptMany(tasks: NewTask[]): Array<TaskRecord | JournalError>
   /**
    * Opens a new attempt on `executor` and moves the task to 'assigned'. An
    * attempt still open is closed as 'lost' first. On a finished task nothing

@@ -57,21 +57,35 @@ export class SqliteTaskJournal implements TaskJournal {
   // ---- origin side ----
 
   accept(task: NewTask): TaskRecord {
-    const record = immediate(this.db, () => {
-      if (this.tasks.row(task.taskId) != null) {
-        throw new JournalError('duplicate_task', `task ${task.taskId} was already accepted`)
-      }
-      if (task.idempotencyKey != null && this.tasks.keyRow(task.idempotencyKey) != null) {
-        throw new JournalError(
+    const [outcome] = this.acceptMany([task])
+    if (outcome instanceof JournalError) throw outcome
+    return written(outcome, `task ${task.taskId}`)
+  }
+
+  acceptMany(tasks: NewTask[]): Array<TaskRecord | JournalError> {
+    const now = this.now()
+    // One transaction, one commit, for the whole group: the commit is the accept path's main cost.
+    const outcomes = immediate(this.db, () => tasks.map((task) => this.insertNew(task, now)))
+    for (const outcome of outcomes) if (!(outcome instanceof JournalError)) this.emit(outcome)
+    return outcomes
+  }
+
+  // The UNIQUE constraints on task id and idempotency key are the duplicate checks (no SELECT
+  // first); a refused INSERT rolls back only itself, not the group it is in.
+  private insertNew(task: NewTask, now: number): TaskRecord | JournalError {
+    try {
+      this.tasks.insert(task, now)
+    } catch (err) {
+      const message = (err as Error).message ?? ''
+      if (!message.includes('UNIQUE constraint failed')) throw err
+      if (message.includes('journal_tasks.idempotency_key'))
+        return new JournalError(
           'duplicate_key',
           `a task with idempotency key ${task.idempotencyKey} was already accepted`
         )
-      }
-      this.tasks.insert(task, this.now())
-      return written(this.tasks.record(task.taskId), `task ${task.taskId}`)
-    })
-    this.emit(record)
-    return record
+      return new JournalError('duplicate_task', `task ${task.taskId} was already accepted`)
+    }
+    return written(this.tasks.record(task.taskId), `task ${task.taskId}`)
   }
 
   startAttempt(taskId: string, executor: string, agent?: string): Attempt {

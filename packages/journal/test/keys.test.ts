@@ -34,6 +34,24 @@ describe('task journal: idempotency keys and routes', () => {
     assert.equal(plain.route, undefined)
   })
 
+  it('group commit: acceptMany records a group in one go, refusing only the duplicates in it', () => {
+    const journal = createTaskJournal(openTestDb(nextPath()))
+    journal.accept(newTask('t0', { idempotencyKey: 'k-0' }))
+    const outcomes = journal.acceptMany([
+      newTask('t1', { idempotencyKey: 'k-1' }),
+      newTask('t2', { idempotencyKey: 'k-1' }),
+      newTask('t0'),
+      newTask('t3', { idempotencyKey: 'k-0' }),
+      newTask('t4')
+    ])
+    const codes = outcomes.map((o) => ('code' in o ? o.code : o.taskId))
+    assert.deepEqual(codes, ['t1', 'duplicate_key', 'duplicate_task', 'duplicate_key', 't4'])
+    assert.equal(present(journal.getByKey('k-1')).taskId, 't1')
+    assert.equal(journal.get('t2'), undefined, 'nothing was written for a refused task')
+    assert.equal(journal.get('t3'), undefined)
+    assert.equal(present(journal.get('t4')).status, 'queued')
+  })
+
   it('frees a key when its task is pruned', () => {
     const clock = manualClock()
     const journal = createTaskJournal(openTestDb(nextPath()), { now: clock.now })

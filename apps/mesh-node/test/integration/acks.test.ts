@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { startTestDaemon, stopAll, type TestDaemon, tmpDataDir, uniqueTag } from '../helpers/daemon.js'
 import { finished, markerAgent } from '../helpers/marker-agent.js'
 import { waitFor } from '../helpers/wait.js'
+
+/** Results a daemon holds in its outbox for an origin that did not take them (`mesh_journal_rows{kind="outbox"}`). */
+async function heldResults(d: TestDaemon): Promise<number> {
+  const token = readFileSync(join(d.dataDir, 'api.token'), 'utf8').trim()
+  const res = await fetch(`${d.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  assert.equal(res.status, 200)
+  return Number(/^mesh_journal_rows\{kind="outbox"\} (\d+)$/m.exec(await res.text())?.[1] ?? 0)
+}
 
 /** An origin and two executors of `once`: a second run would have somewhere to go. */
 async function mesh(daemons: TestDaemon[], prefix: string) {
@@ -81,5 +91,39 @@ describe('a lost session is not a lost executor (message set 1.6)', { timeout: 2
     assert.equal(failed.status, 'failed')
     assert.equal(failed.error?.code, 'executor_lost', JSON.stringify(failed.error))
     assert.deepEqual(agent.runs(taskId), ['attempt 1'], 'the task ran exactly once, on one executor')
+  })
+
+  it('a result written to an origin that never reads it is held, and delivered after the origin is killed and restarted', async () => {
+    const { agent, origin, executors, runningOn } = await mesh(daemons, 'mesh-acks-held-')
+    const { taskId } = await origin.client.submitNoWait({
+      capability: 'once',
+      input: { ms: 1500 },
+      timeoutMs: 90_000
+    })
+    const sentTo = await runningOn(taskId)
+    const executor = executors.find((d) => d.peerId === sentTo)
+    assert.ok(executor != null)
+    await waitFor(() => agent.runningFor(taskId) > 600, { message: 'the run to be confirmed' })
+    // The origin stops reading: the executor's answer goes into a socket nobody reads, and no ack comes back.
+    origin.kill('SIGSTOP')
+    try {
+      await waitFor(async () => (await heldResults(executor)) >= 1, {
+        timeoutMs: 30_000,
+        message: 'the executor to hold the unacknowledged result in its outbox'
+      })
+    } finally {
+      origin.kill('SIGKILL')
+    }
+    await origin.exited()
+    const restarted = await startTestDaemon({ tag: origin.tag, dataDir: origin.dataDir })
+    daemons.push(restarted)
+    const done = await finished(restarted, taskId, 60_000)
+    assert.equal(done.status, 'completed', JSON.stringify(done.error))
+    assert.deepEqual(done.result, { attempt: '1', seen: 1 })
+    assert.equal(done.executor, sentTo)
+    assert.deepEqual(agent.runs(taskId), ['attempt 1'], 'the task ran exactly once')
+    await waitFor(async () => (await heldResults(executor)) === 0, {
+      message: 'the executor to drop the result once the origin acknowledged it'
+    })
   })
 })

@@ -60,12 +60,17 @@ describe('POST /v1/tasks with an Idempotency-Key', { timeout: 120_000 }, () => {
     assert.equal(malformed.status, 400)
     assert.match(malformed.body.error ?? '', /Idempotency-Key/)
 
+    // Same key, same moment: both land in one group commit; one creates the task, the other replays it.
+    const racing = await Promise.all([post(d, 'key-3', body), post(d, 'key-3', body), post(d, 'key-3', body)])
+    assert.deepEqual(racing.map((r) => r.status).sort(), [200, 200, 202], JSON.stringify(racing))
+    assert.equal(new Set(racing.map((r) => r.body.taskId)).size, 1, 'one task for key-3')
+
     const other = await post(d, 'key-2', body)
     assert.equal(other.status, 202)
     assert.notEqual(other.body.taskId, taskId)
     const ids = (await d.client.tasks()).map((t) => t.taskId)
     assert.equal(ids.filter((id) => id === taskId).length, 1, 'one task for key-1')
-    assert.equal(ids.length, 2, 'two keys, two tasks')
+    assert.equal(ids.length, 3, 'three keys, three tasks')
   })
 
   it('the client retries a submit cut by an origin crash, follows the new port, and gets one task', async () => {

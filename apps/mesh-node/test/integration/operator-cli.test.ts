@@ -39,14 +39,23 @@ function spawnCli(args: string[], options: { stdin?: string; env?: NodeJS.Proces
 describe('the operator CLI', { timeout: 300_000 }, () => {
   let origin: TestDaemon
   let worker: TestDaemon
+  let gate: string
 
   before(async () => {
     const tag = uniqueTag()
     const dir = tmpDataDir()
+    gate = join(dir, 'slow-gate')
+    // The slow agent answers once the test opens its gate (a file): a task that must still be running when the
+    // CLI gets Ctrl-C cannot finish first on a slow machine.
     const slow = execAgent(
       dir,
       'slow',
-      `  setTimeout(() => process.stdout.write(JSON.stringify(req.input)), 1500)`
+      `  const { existsSync } = await import('node:fs')
+  const open = setInterval(() => {
+    if (!existsSync(${JSON.stringify(gate)})) return
+    clearInterval(open)
+    process.stdout.write(JSON.stringify(req.input))
+  }, 20)`
     )
     ;[origin, worker] = await Promise.all([
       startTestDaemon({ tag }),
@@ -59,7 +68,7 @@ describe('the operator CLI', { timeout: 300_000 }, () => {
               name: 'slow',
               capabilities: ['slow'],
               capacity: 1,
-              handler: { kind: 'exec', command: slow, timeoutMs: 10_000 }
+              handler: { kind: 'exec', command: slow, timeoutMs: 60_000 }
             }
           ]
         }
@@ -161,6 +170,9 @@ describe('the operator CLI', { timeout: 300_000 }, () => {
     assert.equal(res.code, 130)
     assert.match(res.stderr, new RegExp(`task ${id} goes on in the mesh`))
     assert.match(res.stderr, new RegExp(`cancel it: mesh-node cancel ${id}`))
+    const during = (await origin.client.task(id)).status
+    assert.ok(['assigned', 'running'].includes(during), `the task is still under way after Ctrl-C: ${during}`)
+    writeFileSync(gate, '')
     await waitFor(async () => (await origin.client.task(id)).status === 'completed', {
       message: 'the task to finish anyway'
     })

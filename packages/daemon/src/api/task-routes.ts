@@ -1,26 +1,17 @@
-import { createHash } from 'node:crypto'
-import {
-  type AgentInfo,
-  IDEMPOTENCY_KEY_HEADER,
-  type ParsedSubmit,
-  parseAgentsQuery,
-  parseIdempotencyKey,
-  parseSubmit,
-  parseTaskListLimit
-} from '@mesh-node/api'
+import { type AgentInfo, parseAgentsQuery, parseTaskListLimit } from '@mesh-node/api'
 import type { TaskRecord as JournalRecord, TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
-import { parseTraceparent } from '@mesh-node/tasks'
-import { InputCheck } from '../input-check.js'
 import type { NodeNames } from '../node-names.js'
 import type { TaskDispatcher } from '../task-dispatcher.js'
 import type { SeenTask, TaskStore } from '../task-store.js'
 import { TaskStreams } from '../task-streams.js'
 import type { TraceStore } from '../trace-store.js'
-import { ApiError, badRequest, notFound } from './api-error.js'
-import { ApiReply, type Route } from './server.js'
+import { notFound } from './api-error.js'
+import type { Route } from './server.js'
 import { taskStreamRoute } from './stream-route.js'
-import { resolveTarget } from './task-target.js'
+import { submitRoute } from './submit-route.js'
+
+export { parseTraceparentHeader } from './submit-route.js'
 
 export interface TaskRoutesInit {
   mesh: Mesh
@@ -74,42 +65,14 @@ function seenView(task: SeenTask) {
 
 /** Submitting, following and cancelling tasks, and the agents that run them. */
 export function taskRoutes(init: TaskRoutesInit): Route[] {
-  const { mesh, journal, dispatcher } = init
+  const { mesh, journal, dispatcher, defaultTimeoutMs } = init
   const streams = new TaskStreams(mesh.tasks.pieces)
   return [
     taskStreamRoute({ journal, dispatcher, streams, resultOf: taskResult }),
-    submitRoute(init),
+    submitRoute({ mesh, dispatcher, defaultTimeoutMs, resultOf: taskResult }),
     ...taskViewRoutes(init),
     agentsRoute(init)
   ]
-}
-
-/** POST /v1/tasks: 202 once journaled (wait:false), 200 on an idempotent replay, the result with wait. */
-function submitRoute({ mesh, dispatcher, defaultTimeoutMs }: TaskRoutesInit): Route {
-  const inputCheck = new InputCheck(mesh.registry)
-  return {
-    method: 'POST',
-    path: '/v1/tasks',
-    handler: async ({ body, req, res }) => {
-      const submit = parseSubmit(body, defaultTimeoutMs)
-      const idempotencyKey = parseIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER])
-      const requestHash = idempotencyKey != null ? hashSubmit(submit) : undefined
-      let task = replayed(dispatcher, idempotencyKey, requestHash)
-      const replay = task != null
-      if (task != null) res.setHeader('idempotent-replayed', 'true')
-      else {
-        inputCheck.assertInput(submit.capability, submit.input)
-        const traceparent = parseTraceparentHeader(req.headers.traceparent)
-        const target = resolveTarget(mesh.registry, submit.capability, submit)
-        task = dispatcher.submit({ ...submit, target, traceparent, idempotencyKey, requestHash })
-      }
-      if (!submit.wait) return new ApiReply(replay ? 200 : 202, { taskId: task.taskId })
-      // A client that hangs up stops waiting; the task itself goes on.
-      const gone = new AbortController()
-      req.on('close', () => gone.abort(new Error('client went away')))
-      return taskResult(await dispatcher.wait(task.taskId, gone.signal))
-    }
-  }
 }
 
 /** Listing, reading and cancelling tasks; names ride along for display, ids stay the truth. */
@@ -177,44 +140,4 @@ function agentsRoute({ mesh, names }: TaskRoutesInit): Route {
       )
     }
   }
-}
-
-/** What identifies a submit for its Idempotency-Key: every field but `wait`, defaults applied. */
-function hashSubmit(submit: ParsedSubmit): string {
-  const { capability, input, queue, timeoutMs, agent, peer, retry } = submit
-  // `retry` joins only when set, so keys hashed before it existed still match.
-  const fields = [capability, input, queue, timeoutMs, agent ?? null, peer ?? null]
-  return createHash('sha256')
-    .update(JSON.stringify(retry != null ? [...fields, retry] : fields))
-    .digest('base64url')
-}
-
-/** The task an earlier submit with this key created; 409 when that submit asked for something else. */
-function replayed(
-  dispatcher: TaskDispatcher,
-  key: string | undefined,
-  requestHash: string | undefined
-): JournalRecord | undefined {
-  if (key == null || requestHash == null) return undefined
-  const found = dispatcher.replayOf(key, requestHash)
-  if (found.kind === 'new') return undefined
-  if (found.kind === 'replay') return found.task
-  throw new ApiError(
-    409,
-    'idempotency_conflict',
-    `Idempotency-Key ${key} was already used for task ${found.task.taskId} with a different request; send a fresh key to submit a new task`
-  )
-}
-
-/** A W3C traceparent header (version 00): kept when valid, refused with what to send when not. */
-export function parseTraceparentHeader(value: string | string[] | undefined): string | undefined {
-  if (value == null) return undefined
-  const text = Array.isArray(value) ? value[0] : value
-  if (text == null) return undefined
-  if (parseTraceparent(text.trim().toLowerCase()) == null)
-    throw badRequest(
-      `traceparent header ${JSON.stringify(text.slice(0, 80))} is not a W3C trace context: send 00-<32 hex trace id>-<16 hex span id>-<2 hex flags> with non-zero ids, or no header`,
-      'bad_traceparent'
-    )
-  return text.trim().toLowerCase()
 }
