@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { isLoopbackHost } from '@mesh-node/a2a-server'
-import { DEFAULT_HEARTBEAT_MS } from '@mesh-node/membership'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_MEMBERS, DEFAULT_PURGE_AFTER_MS } from '@mesh-node/membership'
 import {
   MAX_NODE_NAME_LENGTH,
   MAX_TASK_TIMEOUT_MS,
@@ -71,7 +71,11 @@ export const ConfigSchema = Type.Object(
         syncIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
         suspectAfterMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
         probeTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
-        suspicionTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 })
+        suspicionTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+        /** A dead member, or a stored peer with no connection or member, is purged after this long. */
+        departedPurgeMs: Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 }),
+        /** Members (and unconnected stored peers) held at most; past it the longest gone go first. */
+        maxMembers: Type.Integer({ minimum: 16, maximum: 100_000 })
       },
       { additionalProperties: false }
     ),
@@ -122,7 +126,9 @@ export function defaultConfig(): MeshConfig {
       // 2.5 heartbeats: a late heartbeat or two does not cost a probe.
       suspectAfterMs: 5000,
       probeTimeoutMs: 750,
-      suspicionTimeoutMs: 1500
+      suspicionTimeoutMs: 1500,
+      departedPurgeMs: DEFAULT_PURGE_AFTER_MS,
+      maxMembers: DEFAULT_MAX_MEMBERS
     },
     agents: []
   }

@@ -23,7 +23,7 @@ export function meshRoutes({ peer, mesh, journal, events, names, startedAt }: Me
     {
       method: 'GET',
       path: '/v1/status',
-      handler: (): StatusInfo => ({
+      handler: async (): Promise<StatusInfo> => ({
         peerId: peer.peerId.toString(),
         name: names.self,
         startedAt,
@@ -35,6 +35,7 @@ export function meshRoutes({ peer, mesh, journal, events, names, startedAt }: Me
           total: mesh.registry.all().length
         },
         members: mesh.failureDetector.members().map((m) => ({ ...m, name: names.of(m.peerId) })),
+        storedPeers: (await peer.libp2p.peerStore.all()).length,
         tasks: journal.stats(),
         rejectedResults: mesh.tasks.rejected.totals()
       })

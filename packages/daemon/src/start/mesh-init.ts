@@ -13,6 +13,12 @@ export function meshInit(config: MeshConfig, nodeName: string): MeshInit {
       suspectAfterMs: mesh.suspectAfterMs,
       probeTimeoutMs: mesh.probeTimeoutMs,
       suspicionTimeoutMs: mesh.suspicionTimeoutMs
+    },
+    departed: {
+      purgeAfterMs: mesh.departedPurgeMs,
+      maxMembers: mesh.maxMembers,
+      // Configured bootstrap peers are never purged: they are how this node finds the mesh again.
+      keep: config.bootstrap.map((addr) => addr.split('/p2p/').at(-1) as string)
     }
   }
 }
