@@ -4,7 +4,7 @@ import { type CapabilityProviders, type CapabilityRegistry, localAgentAds } from
 import type { AgentAd, CapabilityQueryMessage, CapabilityReplyMessage } from '@mesh-node/protocol'
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
-import { capabilityQuery } from './messages/capability-query.js'
+import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
 import { type Candidate, candidatesFrom } from './strategy.js'
 import { TASK_TARGET_FEATURE } from './target.js'
 
@@ -12,7 +12,7 @@ export interface DiscoveryComponents {
   runtime: Pick<AgentRuntime, 'list'>
   registry: CapabilityRegistry
   providers: CapabilityProviders
-  rpc: Pick<Rpc, 'request'>
+  rpc: Pick<Rpc, 'request' | 'handle' | 'unhandle'>
   log: Logger
 }
 
@@ -26,6 +26,15 @@ export class Discovery {
     private readonly c: DiscoveryComponents,
     private readonly dhtLookupTimeoutMs: number
   ) {}
+
+  /** Answers `capability_query` from now on: the request types of this package are registered here, and only here. */
+  serve(): void {
+    this.c.rpc.handle(capabilityQuery, capabilityQueryHandler(this))
+  }
+
+  unserve(): void {
+    this.c.rpc.unhandle(capabilityQuery)
+  }
 
   capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage {
     const ads = localAgentAds(this.c.runtime)

@@ -1,7 +1,7 @@
 import type { IdentifyResult } from '@libp2p/interface'
 import type { AgentAd } from '@mesh-node/protocol'
 import { MAX_HOPS, TASK_PROTOCOLS } from '@mesh-node/protocol'
-import { capabilityQuery, capabilityQueryHandler, Discovery, leastLoaded } from '@mesh-node/routing'
+import { Discovery, leastLoaded } from '@mesh-node/routing'
 import {
   AttemptTokens,
   CancelTable,
@@ -152,11 +152,11 @@ export class DefaultTasks implements Tasks {
       taskRequestOptions((result) => this.outbox.hold(result), this.acks)
     )
     rpc.handle(resultAck, resultAckHandler(this.acks))
-    rpc.handle(capabilityQuery, capabilityQueryHandler(this.discovery))
     rpc.handle(resultDelivery, resultDeliveryHandler(this.acceptDelivered))
     rpc.handle(taskCancel, taskCancelHandler(this.cancels))
     rpc.handle(taskPiece, taskPieceHandler(this.pieces))
     rpc.handle(taskRunning, taskRunningHandler(this.running))
+    this.discovery.serve()
     this.c.events.addEventListener('peer:identify', this.onIdentify)
     this.outbox.start()
   }
@@ -165,9 +165,9 @@ export class DefaultTasks implements Tasks {
     this.acks.stop()
     this.outbox.stop()
     this.c.events.removeEventListener('peer:identify', this.onIdentify)
+    this.discovery.unserve()
     for (const def of [
       taskRequest,
-      capabilityQuery,
       resultDelivery,
       taskCancel,
       taskPiece,
