@@ -150,6 +150,7 @@ await killer
 
 // Drain: ask each task's origin until every task finished or the drain time is up.
 const final = new Map()
+const lastSeen = new Map() // taskId -> the origin's last view of a task not finished yet
 const drainUntil = Date.now() + DRAIN_MS
 while (final.size < accepted.size && Date.now() < drainUntil) {
   for (const s of slots) {
@@ -158,9 +159,12 @@ while (final.size < accepted.size && Date.now() < drainUntil) {
     try {
       const c = await connect({ dataDir: s.dataDir, retryMs: 5000 })
       const list = await c.tasks({ limit: 10_000 })
-      for (const t of list)
-        if (accepted.has(t.taskId) && ['completed', 'failed', 'cancelled'].includes(t.status))
-          final.set(t.taskId, t)
+      for (const t of list) {
+        // The origin's own record (a node also lists tasks it ran or forwarded for others).
+        if (!accepted.has(t.taskId) || (t.role != null && t.role !== 'origin')) continue
+        if (['completed', 'failed', 'cancelled'].includes(t.status)) final.set(t.taskId, t)
+        else lastSeen.set(t.taskId, t)
+      }
     } catch (err) {
       log(`daemon ${s.i}: ${err.message}`)
     }
@@ -217,6 +221,23 @@ const report = {
   submitErrors,
   lost: lost.length,
   lostIds: lost.slice(0, 10),
+  // What the origin last said of each unfinished task (none: it never listed it).
+  lostTasks: lost.slice(0, 10).map((id) => {
+    const t = lastSeen.get(id)
+    return {
+      taskId: id,
+      origin: accepted.get(id),
+      status: t?.status ?? 'never listed',
+      ageS: t != null ? Math.round((Date.now() - t.createdAt) / 1000) : undefined,
+      updatedAgoS: t != null ? Math.round((Date.now() - t.updatedAt) / 1000) : undefined,
+      attempts: t?.attempts?.map((a) => `${a.executor.slice(-6)}:${a.outcome ?? 'open'}${a.error != null ? `/${a.error.code}` : ''}`)
+    }
+  }),
+  lostByStatus: lost.reduce((acc, id) => {
+    const st = lastSeen.get(id)?.status ?? 'never listed'
+    acc[st] = (acc[st] ?? 0) + 1
+    return acc
+  }, {}),
   completed,
   failed: Object.values(failedBy).reduce((a, b) => a + b, 0),
   failedByReason: failedBy,
@@ -236,6 +257,8 @@ const report = {
     .length
 }
 await Promise.all(slots.map((s) => s.stop()))
-rmSync(root, { recursive: true, force: true })
+// Kept for a post-mortem when a task was lost (or with CHAOS_KEEP=1).
+if (lost.length === 0 && !process.env.CHAOS_KEEP) rmSync(root, { recursive: true, force: true })
+else log(`data dirs kept in ${root}`)
 appendFileSync('/dev/stdout', `${JSON.stringify(report, null, 2)}\n`)
 process.exit(0)

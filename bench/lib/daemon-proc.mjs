@@ -1,6 +1,6 @@
 // Real, separate mesh-node daemon processes (the CLI's `start`), for what is
 // measured across processes: the RPC executor, kill -9, memory.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sleep, spawnTracked, stopChild, waitFor, withTimeout } from './util.mjs'
@@ -48,9 +48,10 @@ export async function startDaemonProcess({ root, name, tag, agents, config = {},
       '--mdns-tag',
       tag,
       '--log-level',
-      'silent'
+      process.env.BENCH_DAEMON_LOGS ? 'info' : 'silent'
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] }
+    // BENCH_DAEMON_LOGS=1 keeps each daemon's log in its data dir (daemon.log, appended across restarts).
+    { stdio: ['ignore', process.env.BENCH_DAEMON_LOGS ? openSync(join(dataDir, 'daemon.log'), 'a') : 'ignore', 'pipe'] }
   )
   let stderr = ''
   child.stderr.on('data', (chunk) => {
