@@ -177,6 +177,8 @@ export interface StatusInfo {
   peers: number
   agents: { local: number; total: number }
   members: MemberInfo[]
+  /** Peers in this node's (persisted) peer store, which it keeps dialling; departed ones are purged (§12). */
+  storedPeers?: number
   tasks: Record<string, number>
   /** Inbound results this node, as origin, did not believe since its start, by reason (§6.9). */
   rejectedResults?: Record<string, number>

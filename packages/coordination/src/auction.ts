@@ -46,7 +46,7 @@ export interface AuctionComponents {
   pubsub: GossipSub
   rpc: Pick<Rpc, 'request'>
   runtime: Pick<AgentRuntime, 'candidates' | 'ask'>
-  registry: Pick<CapabilityRegistry, 'find' | 'latency'>
+  registry: Pick<CapabilityRegistry, 'find' | 'latency' | 'isVerified'>
   /** Each peer's record on the tasks sent to it, from this node's side. */
   stats: Pick<PeerStats, 'get' | 'successRate'>
   selfPeerId: string
@@ -152,7 +152,11 @@ class GossipAuctions implements Auctions {
     }
     const correlationId = request.correlationId ?? randomUUID()
     const deadline = Date.now() + request.deadlineMs
-    const expected = Math.min(this.c.registry.find(request.capability).length, MAX_ROUND_PARTICIPANTS)
+    // Bidders this node verified itself: minted identities known by relayed state never bid.
+    const bidders = this.c.registry
+      .find(request.capability)
+      .filter((a) => a.local || this.c.registry.isVerified?.(a.peerId) !== false)
+    const expected = Math.min(bidders.length, MAX_ROUND_PARTICIPANTS)
     let finish!: () => void
     const closed = new Promise<void>((resolve) => {
       finish = resolve

@@ -17,7 +17,7 @@ import type { Answer, CoordinationInit, Participant, VoteResult, VoteRoundReques
 
 export interface RoundsComponents {
   runtime: Pick<AgentRuntime, 'ask' | 'list'>
-  registry: Pick<CapabilityRegistry, 'find' | 'all'>
+  registry: Pick<CapabilityRegistry, 'find' | 'all' | 'isVerified'>
   rpc: Pick<Rpc, 'request'>
   selfPeerId: string
   log: Logger
@@ -56,7 +56,10 @@ export class Rounds {
 
   participants(capability?: string): Participant[] {
     const agents = capability != null ? this.c.registry.find(capability) : this.c.registry.all()
+    // Only peers this node verified itself: a partner can introduce minted identities by
+    // relayed state (§7.2), which would otherwise take voting slots and never answer.
     return agents
+      .filter((a) => a.local || this.c.registry.isVerified?.(a.peerId) !== false)
       .map((a) => ({ peerId: a.peerId, agent: a.agent, capabilities: a.capabilities, local: a.local }))
       .sort((a, b) => a.peerId.localeCompare(b.peerId) || a.agent.localeCompare(b.agent))
       .slice(0, this.maxParticipants)

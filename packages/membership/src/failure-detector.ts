@@ -60,6 +60,8 @@ export interface FailureDetector {
   members(): Member[]
   state(peerId: string): MemberState | undefined
   onEvent(listener: (event: MembershipEvent) => void): () => void
+  /** Drops a member (departed long since, or over the member cap), as if never heard of; false if unknown. */
+  forget(peerId: string): boolean
   /** This node's local health score: 0 when healthy; every timeout is stretched by score + 1. */
   localHealth(): number
   /** Answers a probe_request: can this node reach `target` right now? */
@@ -132,6 +134,10 @@ class SwimFailureDetector implements FailureDetector {
 
   state(peerId: string): MemberState | undefined {
     return this.members_.get(peerId)?.state
+  }
+
+  forget(peerId: string): boolean {
+    return this.members_.delete(peerId)
   }
 
   localHealth(): number {

@@ -30,6 +30,7 @@ import type { AgentRuntime } from '@mesh-node/agents'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
+import type { DepartedInit } from './departed.js'
 import type { FailureDetector, FailureDetectorInit } from './failure-detector.js'
 import { DefaultMembership } from './membership.js'
 import type { CapabilityProviders, CapabilityProvidersInit } from './providers.js'
@@ -37,6 +38,7 @@ import type { CapabilityRegistry, RegistryInit } from './registry.js'
 import type { StateGossip, StateGossipInit } from './state-gossip.js'
 
 export { DEFAULT_HEARTBEAT_MS } from './constants.js'
+export { DEFAULT_MAX_MEMBERS, DEFAULT_PURGE_AFTER_MS, type DepartedInit } from './departed.js'
 export type {
   FailureDetector,
   FailureDetectorInit,
@@ -61,6 +63,8 @@ export interface MembershipInit {
   gossip?: StateGossipInit
   providers?: CapabilityProvidersInit
   failureDetector?: FailureDetectorInit
+  /** When departed identities leave the member table and the peer store. */
+  departed?: DepartedInit
 }
 
 export interface MembershipComponents {

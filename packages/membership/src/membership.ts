@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Rpc } from '@mesh-node/rpc'
 import { EXPIRY_INTERVAL_MS, STATE_SYNC_TIMEOUT_MS } from './constants.js'
+import { DepartedPurge } from './departed.js'
 import { createFailureDetector, type FailureDetector } from './failure-detector.js'
 import type { Membership, MembershipComponents, MembershipInit } from './index.js'
 import { probeHandler, probeRequest } from './messages/probe.js'
@@ -19,6 +20,7 @@ export class DefaultMembership implements Membership {
   readonly failureDetector: FailureDetector
   readonly gossip: StateGossip
   readonly providers: CapabilityProviders
+  private readonly departed: DepartedPurge
   private readonly rpc: Rpc
   private expiry?: NodeJS.Timeout
   private readonly unsubscribe: Array<() => void> = []
@@ -40,7 +42,10 @@ export class DefaultMembership implements Membership {
           const state = failureDetector.state(peerId)
           return state === 'suspect' || state === 'dead'
         },
-        isDead: (peerId) => failureDetector.state(peerId) === 'dead'
+        isDead: (peerId) => failureDetector.state(peerId) === 'dead',
+        // Relayed state is no sign of life, so the detector holds alive only peers heard first-hand.
+        isVerified: (peerId) => failureDetector.state(peerId) === 'alive',
+        onExpired: (peerId) => this.gossip.expired(peerId)
       },
       init.registry
     )
@@ -76,6 +81,18 @@ export class DefaultMembership implements Membership {
       },
       init.gossip
     )
+    this.departed = new DepartedPurge(
+      {
+        failureDetector,
+        registry: this.registry,
+        gossip: this.gossip,
+        peerStore: libp2p.peerStore,
+        isConnected: (peerId) => libp2p.getConnections(peerIdFromString(peerId)).length > 0,
+        selfPeerId,
+        log: log.child({ component: 'departed' })
+      },
+      init.departed
+    )
   }
 
   readonly [Symbol.toStringTag] = '@mesh-node/membership'
@@ -99,11 +116,13 @@ export class DefaultMembership implements Membership {
     await this.gossip.start()
     this.providers.start()
     this.failureDetector.start()
+    this.departed.start()
     this.expiry = setInterval(() => this.registry.expire(), EXPIRY_INTERVAL_MS)
   }
 
   async stop(): Promise<void> {
     clearInterval(this.expiry)
+    this.departed.stop()
     this.failureDetector.stop()
     this.providers.stop()
     await this.gossip.stop()

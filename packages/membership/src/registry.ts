@@ -30,6 +30,14 @@ export interface RegistryComponents {
   isUnavailable?: (peerId: string) => boolean
   /** Peers the failure detector has declared dead (not merely suspected). */
   isDead?: (peerId: string) => boolean
+  /**
+   * Peers this node has verified itself: a live direct connection, its own
+   * signed gossip or its own capability reply (the failure detector holds
+   * it alive). A peer known only from relayed anti-entropy state is not.
+   */
+  isVerified?: (peerId: string) => boolean
+  /** A peer dropped for want of news within the TTL (so its second-hand state can be let go too). */
+  onExpired?: (peerId: string) => void
   now?: () => number
 }
 
@@ -49,6 +57,12 @@ export interface CapabilityRegistry {
   isAvailable(peerId: string): boolean
   /** True once the failure detector has declared the peer dead; a suspected peer is not. */
   isDead?(peerId: string): boolean
+  /**
+   * True for this node and for peers it verified itself (connected, or heard
+   * first-hand); false for one known only from relayed state (§7.2), which a
+   * member can mint. Rounds ask only verified peers.
+   */
+  isVerified?(peerId: string): boolean
   recordLatency(peerId: string, ms: number): void
   latency(peerId: string): number | undefined
   /**
@@ -177,6 +191,10 @@ class DefaultRegistry implements CapabilityRegistry {
     return this.components.isDead?.(peerId) === true
   }
 
+  isVerified(peerId: string): boolean {
+    return peerId === this.components.selfPeerId || this.components.isVerified?.(peerId) !== false
+  }
+
   recordLatency(peerId: string, ms: number): void {
     const prev = this.latencies.get(peerId)
     // EWMA: steady against one slow sample, quick to follow a real change.
@@ -200,6 +218,7 @@ class DefaultRegistry implements CapabilityRegistry {
     for (const [peerId, entry] of this.peers) {
       if (entry.expiresAt < now) {
         this.removePeer(peerId, 'expired')
+        this.components.onExpired?.(peerId)
         n++
       }
     }

@@ -22,6 +22,7 @@ import {
   toWire,
   verifySignedState
 } from './signed-state.js'
+import { newer, Tombstones } from './tombstones.js'
 
 /** Characters of signed states in one state_sync_reply: well inside one frame. */
 const SYNC_REPLY_CHARS = 768 * 1024
@@ -78,18 +79,19 @@ export interface StateGossip {
    * are never handed on).
    */
   answerSync(versions: StateSyncMessage['versions']): SignedState[]
-  /** Forgets a peer (declared dead), so a later, lower seq from a restart is not ignored. */
+  /**
+   * Forgets a peer (declared dead, or purged), keeping only its last version
+   * as a tombstone: its next state or a restart's is believed, a replay of an
+   * old one is not.
+   */
   forget(peerId: string): void
+  /** The registry dropped the peer for want of news: a state known only second-hand is let go. */
+  expired(peerId: string): void
   /** The name and connections a peer last announced (or this node's own); undefined if never heard. */
   nodeInfo(peerId: string): NodeInfo | undefined
   start(): Promise<void>
   stop(): Promise<void>
 }
-
-const newer = (
-  a: { incarnation: number; seq: number },
-  b: { incarnation: number; seq: number } | undefined
-): boolean => b == null || a.incarnation > b.incarnation || (a.incarnation === b.incarnation && a.seq > b.seq)
 
 class PubsubStateGossip implements StateGossip {
   private readonly incarnation = Date.now()
@@ -107,6 +109,7 @@ class PubsubStateGossip implements StateGossip {
   /** The signed form of each state in `latest` that has one: what anti-entropy hands out. */
   private readonly proofs = new Map<string, ProvenState>()
   private readonly relays = new RelayedStates()
+  private readonly tombstones = new Tombstones()
   private syncTimer?: NodeJS.Timeout
   private heartbeat?: NodeJS.Timeout
   private throttle?: NodeJS.Timeout
@@ -204,7 +207,8 @@ class PubsubStateGossip implements StateGossip {
       )
       return TopicValidatorResult.Reject
     }
-    return newer(decoded.message, this.seen.get(decoded.message.peerId))
+    return newer(decoded.message, this.seen.get(decoded.message.peerId)) &&
+      !this.tombstones.buries(decoded.message)
       ? TopicValidatorResult.Accept
       : TopicValidatorResult.Ignore
   }
@@ -225,12 +229,13 @@ class PubsubStateGossip implements StateGossip {
     const { state } = proven
     const peerId = state.peerId
     if (peerId === this.components.selfPeerId) return
-    if (!newer(state, this.seen.get(peerId))) return
+    if (!newer(state, this.seen.get(peerId)) || this.tombstones.buries(state)) return
     // A full table takes a new peer's own gossip only in place of one known second-hand.
     if (!this.latest.has(peerId) && this.latest.size >= MAX_KNOWN_STATES && !this.evictRelayed()) return
     this.seen.set(peerId, { incarnation: state.incarnation, seq: state.seq })
     this.directAt.set(peerId, Date.now())
     this.relays.release(peerId)
+    this.tombstones.lift(peerId)
     this.hold(proven, 'gossip')
   }
 
@@ -242,7 +247,7 @@ class PubsubStateGossip implements StateGossip {
   private eligible(state: NodeStateMessage, source: string): boolean {
     const peerId = state.peerId
     if (peerId === this.components.selfPeerId) return false
-    if (this.components.isDead?.(peerId) === true) return false
+    if (this.components.isDead?.(peerId) === true || this.tombstones.buries(state)) return false
     if (Date.now() - (this.directAt.get(peerId) ?? 0) < this.directFreshMs) return false
     if (!newer(state, this.seen.get(peerId)) || !newer(state, this.relayed.get(peerId))) return false
     if (this.latest.has(peerId)) return true
@@ -300,12 +305,19 @@ class PubsubStateGossip implements StateGossip {
   }
 
   forget(peerId: string): void {
+    for (const v of [this.seen.get(peerId), this.relayed.get(peerId), this.latest.get(peerId)])
+      this.tombstones.bury(peerId, v)
     this.seen.delete(peerId)
     this.relayed.delete(peerId)
     this.directAt.delete(peerId)
     this.latest.delete(peerId)
     this.proofs.delete(peerId)
     this.relays.release(peerId)
+  }
+
+  expired(peerId: string): void {
+    if (Date.now() - (this.directAt.get(peerId) ?? 0) < this.directFreshMs) return
+    if (this.latest.has(peerId)) this.forget(peerId)
   }
 
   private async antiEntropy(): Promise<void> {

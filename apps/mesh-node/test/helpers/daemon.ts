@@ -104,6 +104,12 @@ export interface TestDaemon {
   readonly peerId: string
   readonly url: string
   readonly client: MeshClient
+  /**
+   * A client that does not retry cut requests: for a request left running
+   * when the test stops the daemon (one holding an agent slot), which would
+   * otherwise keep the test process alive for the default 30 s of retries.
+   */
+  readonly noRetryClient: MeshClient
   output(): string
   cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>
   /** Sends a signal to this daemon only. */
@@ -185,6 +191,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     peerId,
     url,
     client,
+    noRetryClient: createClient({ url, token }, { retryMs: 0 }),
     output: () => output,
     cli: async (cliArgs, opts) => await runCli([...cliArgs, '--data-dir', dataDir], opts),
     kill: (signal = 'SIGKILL') => {

@@ -41,7 +41,7 @@ export async function startRogueWorkerMesh(): Promise<RogueWorkerMesh> {
   }
   try {
     for (const d of [origin, honest]) await rogue.connect(at((await d.client.id()).addresses, 0))
-    void honest.client
+    void honest.noRetryClient
       .submit({ capability: 'work', input: { ms: 100_000 }, timeoutMs: 110_000 })
       .catch(() => {})
     await waitFor(

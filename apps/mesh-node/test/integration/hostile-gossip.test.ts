@@ -1,43 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { RPC } from '@libp2p/gossipsub/message'
-import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { MAX_RELAYED_PEERS_PER_SOURCE, STATE_TOPIC } from '@mesh-node/protocol'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { MAX_RELAYED_PEERS_PER_SOURCE } from '@mesh-node/protocol'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
+import { fakeState, mintedSignedState } from '../helpers/signed-states.js'
 import { waitFor } from '../helpers/wait.js'
-
-const voterAd = [{ agent: 'v', capabilities: ['voter'], capacity: 1, running: 0 }]
-
-const fakeState = (peerId: string, seq: number) => ({
-  type: 'node_state',
-  peerId,
-  incarnation: Date.now(),
-  seq,
-  agents: voterAd
-})
-
-/** A node_state signed by its own (minted) key the way gossipsub signs: a valid identity nobody can reach. */
-async function mintedSignedState(key: PrivateKey, seq: number) {
-  const peerId = peerIdFromPrivateKey(key).toString()
-  const data = new TextEncoder().encode(JSON.stringify(fakeState(peerId, seq)))
-  const seqno = new Uint8Array(8)
-  new DataView(seqno.buffer).setBigUint64(0, BigInt(seq), false)
-  const body = RPC.Message.encode({
-    from: peerIdFromString(peerId).toMultihash().bytes,
-    data,
-    seqno,
-    topic: STATE_TOPIC
-  })
-  const signature = await key.sign(new Uint8Array([...new TextEncoder().encode('libp2p-pubsub:'), ...body]))
-  return {
-    data: Buffer.from(data).toString('base64'),
-    seqno: Buffer.from(seqno).toString('hex'),
-    signature: Buffer.from(signature).toString('base64')
-  }
-}
 
 /**
  * Poisoned anti-entropy: the rogue answers every state_sync with 1024
@@ -113,6 +82,9 @@ describe('a hostile peer cannot poison anti-entropy', { timeout: 120_000 }, () =
     assert.equal(members.filter((m) => fakes.includes(m)).length, 0)
     const vote = await a.client.vote({ question: 'real?', options: ['yes', 'no'], capability: 'voter' })
     assert.equal(vote.asked, 1, 'only the real voter is asked')
+    console.log(
+      `poisoned sync: ${voters.length} voter(s) known, fake members 0 of 1024, vote asked ${vote.asked}`
+    )
   })
 
   it("keeps its own state_sync valid and hands on only real peers' signed states, however much the rogue sent", async () => {
@@ -162,5 +134,29 @@ describe('a hostile peer cannot poison anti-entropy', { timeout: 120_000 }, () =
     const syncs = rogue.received.filter((r) => r.type === 'state_sync')
     const listed = (syncs.at(-1)?.versions ?? []) as Array<{ peerId: string }>
     assert.ok(listed.length <= 1024, 'a’s own state_sync stays within its schema')
+  })
+
+  it('asks only voters it verified itself, however many minted identities a partner relayed', async () => {
+    const voters = await a.client.agents({ capability: 'voter' })
+    const minted = voters.filter((v) => v.peerId !== b.peerId).length
+    assert.ok(minted > 0, 'minted identities are in the registry (up to the cap)')
+    const started = Date.now()
+    const vote = await a.client.vote({
+      question: 'real?',
+      options: ['yes', 'no'],
+      capability: 'voter',
+      timeoutMs: 10_000
+    })
+    const ms = Date.now() - started
+    console.log(
+      `vote with ${minted} minted voter(s) in the registry: asked ${vote.asked}, ` +
+        `${vote.votes.length} vote(s), ${vote.abstained.length} abstained, in ${ms} ms`
+    )
+    assert.equal(vote.asked, 1, 'only the real voter is asked')
+    assert.deepEqual(
+      [...vote.votes, ...vote.abstained].map((v) => v.peerId),
+      [b.peerId],
+      'the answer is the real voter’s'
+    )
   })
 })

@@ -51,7 +51,7 @@ describe('a slow honest peer does not run a task twice', { timeout: 300_000 }, (
     })
     // One long task holds one of the quick agent's two slots (load 0.5), so the idle
     // slow agent (load 0) is every origin's first choice.
-    void origin.client
+    void origin.noRetryClient
       .submit({ capability: 'slowjob', agent: 'quick', input: { ms: 120_000 }, timeoutMs: 150_000 })
       .catch(() => {})
     await waitFor(

@@ -38,7 +38,9 @@ describe('a silent peer cannot stall the mesh', { timeout: 120_000 }, () => {
     // One long task on each honest agent (run there: its own agent is its nearest) holds
     // a slot, load 0.125, so the rogue's idle advert makes it every origin's first choice.
     for (const d of [honest1, honest2])
-      void d.client.submit({ capability: 'echo', input: { ms: 100_000 }, timeoutMs: 110_000 }).catch(() => {})
+      void d.noRetryClient
+        .submit({ capability: 'echo', input: { ms: 100_000 }, timeoutMs: 110_000 })
+        .catch(() => {})
     await waitFor(
       async () => {
         const echo = await origin.client.agents({ capability: 'echo' })

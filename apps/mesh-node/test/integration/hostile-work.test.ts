@@ -96,6 +96,9 @@ describe('a hostile peer cannot make a daemon work without limit', { timeout: 30
     const answered = codes.filter((c) => c === 'answered').length
     assert.ok(answered >= 2 && answered <= 18, `${answered} answered (2 running + 16 queued at most)`)
     assert.deepEqual([...new Set(codes.filter((c) => c !== 'answered'))], ['handler_busy'])
+    console.log(
+      `agent_ask flood: ${answered} of 300 answered, the rest handler_busy; peak ${peak(log)} processes`
+    )
     assert.ok(peak(log) <= 2, `${peak(log)} processes ran at once; the agent's capacity is 2`)
     // And the agent still answers once the flood has passed.
     const vote = await d.client.vote({ question: 'still there?', options: ['x', 'y'], capability: 'slow' })
@@ -138,6 +141,7 @@ describe('a hostile peer cannot make a daemon work without limit', { timeout: 30
     for (let i = 0; i < 300; i++) await call(`cfb-${i}`)
     // Bids take at most 1 s each; wait until the evaluations are over.
     await waitFor(() => allEnded(log), { timeoutMs: 30_000, message: 'bid evaluations to finish' })
+    console.log(`call_for_bids flood: peak ${peak(log)} processes`)
     assert.ok(peak(log) <= 2, `${peak(log)} processes ran at once; the agent's capacity is 2`)
   })
 

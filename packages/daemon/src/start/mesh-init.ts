@@ -1,5 +1,5 @@
+import type { MeshConfig } from '@mesh-node/config'
 import type { MeshInit } from '@mesh-node/mesh'
-import type { MeshConfig } from '../config.js'
 
 /** The mesh subsystems' settings, read off the daemon's config. */
 export function meshInit(config: MeshConfig, nodeName: string): MeshInit {
@@ -13,6 +13,12 @@ export function meshInit(config: MeshConfig, nodeName: string): MeshInit {
       suspectAfterMs: mesh.suspectAfterMs,
       probeTimeoutMs: mesh.probeTimeoutMs,
       suspicionTimeoutMs: mesh.suspicionTimeoutMs
+    },
+    departed: {
+      purgeAfterMs: mesh.departedPurgeMs,
+      maxMembers: mesh.maxMembers,
+      // Configured bootstrap peers are never purged: they are how this node finds the mesh again.
+      keep: config.bootstrap.map((addr) => addr.split('/p2p/').at(-1) as string)
     }
   }
 }

@@ -2,11 +2,11 @@ import { parseEventTypes, type StatusInfo } from '@mesh-node/api'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
-import type { EventHub } from '../event-hub.js'
-import type { NodeNames } from '../node-names.js'
-import { EVENT_TYPES } from '../task-events.js'
 import { badRequest } from './api-error.js'
+import type { EventHub } from './event-hub.js'
+import type { NodeNames } from './node-names.js'
 import type { Route } from './server.js'
+import { EVENT_TYPES } from './task-events.js'
 
 export interface MeshRoutesInit {
   peer: MeshPeer
@@ -23,7 +23,7 @@ export function meshRoutes({ peer, mesh, journal, events, names, startedAt }: Me
     {
       method: 'GET',
       path: '/v1/status',
-      handler: (): StatusInfo => ({
+      handler: async (): Promise<StatusInfo> => ({
         peerId: peer.peerId.toString(),
         name: names.self,
         startedAt,
@@ -35,6 +35,7 @@ export function meshRoutes({ peer, mesh, journal, events, names, startedAt }: Me
           total: mesh.registry.all().length
         },
         members: mesh.failureDetector.members().map((m) => ({ ...m, name: names.of(m.peerId) })),
+        storedPeers: (await peer.libp2p.peerStore.all()).length,
         tasks: journal.stats(),
         rejectedResults: mesh.tasks.rejected.totals()
       })

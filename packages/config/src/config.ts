@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { isLoopbackHost } from '@mesh-node/a2a-server'
-import { DEFAULT_HEARTBEAT_MS } from '@mesh-node/membership'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_MEMBERS, DEFAULT_PURGE_AFTER_MS } from '@mesh-node/membership'
 import {
   MAX_NODE_NAME_LENGTH,
   MAX_TASK_TIMEOUT_MS,
@@ -11,7 +11,7 @@ import {
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { DaemonError } from './errors.js'
+import { ConfigError } from './errors.js'
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -71,7 +71,11 @@ export const ConfigSchema = Type.Object(
         syncIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
         suspectAfterMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
         probeTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
-        suspicionTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 })
+        suspicionTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+        /** A dead member, or a stored peer with no connection or member, is purged after this long. */
+        departedPurgeMs: Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 }),
+        /** Members (and unconnected stored peers) held at most; past it the longest gone go first. */
+        maxMembers: Type.Integer({ minimum: 16, maximum: 100_000 })
       },
       { additionalProperties: false }
     ),
@@ -122,7 +126,9 @@ export function defaultConfig(): MeshConfig {
       // 2.5 heartbeats: a late heartbeat or two does not cost a probe.
       suspectAfterMs: 5000,
       probeTimeoutMs: 750,
-      suspicionTimeoutMs: 1500
+      suspicionTimeoutMs: 1500,
+      departedPurgeMs: DEFAULT_PURGE_AFTER_MS,
+      maxMembers: DEFAULT_MAX_MEMBERS
     },
     agents: []
   }
@@ -151,19 +157,19 @@ export function readConfigFile(path: string): PartialConfig {
     const code = (err as NodeJS.ErrnoException).code
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message
-    throw new DaemonError(`cannot read config file ${path}: ${why}`, 'config_unreadable')
+    throw new ConfigError(`cannot read config file ${path}: ${why}`, 'config_unreadable')
   }
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (err) {
-    throw new DaemonError(
+    throw new ConfigError(
       `config file ${path} is not valid JSON: ${(err as Error).message}`,
       'config_invalid'
     )
   }
   if (!isPlainObject(parsed))
-    throw new DaemonError(`config file ${path} must hold a JSON object`, 'config_invalid')
+    throw new ConfigError(`config file ${path} must hold a JSON object`, 'config_invalid')
   return parsed as PartialConfig
 }
 
@@ -184,7 +190,7 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
     const where = first.path === '' ? '(top level)' : first.path.slice(1).replaceAll('/', '.')
     const what =
       first.message === 'Unexpected property' ? 'unknown setting (check its spelling)' : first.message
-    throw new DaemonError(`${source}: ${where}: ${what}`, 'config_invalid')
+    throw new ConfigError(`${source}: ${where}: ${what}`, 'config_invalid')
   }
   for (const addr of config.listen) checkMultiaddr(addr, 'listen address', source)
   for (const addr of config.bootstrap) checkBootstrap(addr, source)
@@ -193,13 +199,13 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
   if (config.a2a.address != null) {
     const { host } = parseHostPort(config.a2a.address, source, 'A2A address')
     if (!isLoopbackHost(host) && !config.a2a.allowRemote)
-      throw new DaemonError(
+      throw new ConfigError(
         `${source}: the A2A listener ${config.a2a.address} is not on loopback; bind it to 127.0.0.1, or allow it with --a2a-allow-remote ("a2a": {"allowRemote": true}) on a network you trust`,
         'config_invalid'
       )
   }
   if (!MDNS_TAG_PATTERN.test(config.mdns.tag) && !config.mdns.tag.endsWith('.local')) {
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: mdns.tag "${config.mdns.tag}" must be letters, digits and dashes (at most 63)`,
       'config_invalid'
     )
@@ -211,7 +217,7 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
 /** Names are shown to people: bounded and printable, so a table or a terminal cannot be garbled by one. */
 export function checkNodeName(name: string, source = 'config'): string {
   if (!NODE_NAME_PATTERN.test(name) || name.trim() !== name)
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: name ${JSON.stringify(name.slice(0, 80))} must be 1–${MAX_NODE_NAME_LENGTH} printable characters with no control characters and no leading or trailing spaces`,
       'config_invalid'
     )
@@ -237,7 +243,7 @@ export function parseHostPort(
   const host = match?.[1]
   const port = match != null ? Number(match[2]) : Number.NaN
   if (host == null || port > 65535) {
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: ${what} "${value}" must be HOST:PORT, e.g. 127.0.0.1:4201 (port 0 picks a free one)`,
       'config_invalid'
     )
@@ -248,7 +254,7 @@ export function parseHostPort(
 function checkBootstrap(addr: string, source: string): void {
   checkMultiaddr(addr, 'bootstrap address', source)
   if (!addr.includes('/p2p/'))
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: bootstrap address "${addr}" must end with /p2p/<peer id>`,
       'config_invalid'
     )
@@ -258,7 +264,7 @@ function checkMultiaddr(addr: string, what: string, source: string): void {
   try {
     multiaddr(addr)
   } catch (err) {
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: invalid ${what} "${addr}": ${(err as Error).message} (example: /ip4/0.0.0.0/tcp/4200)`,
       'config_invalid'
     )
