@@ -27,7 +27,7 @@ async function usPerCall(fn, n, runs) {
 }
 
 export async function signingSuite({ cfg }) {
-  const { signResult, verifyResult, canonicalJson } = await load('packages/tasks/dist/src/signing.js')
+  const { signResult, verifyResult, canonicalJson } = await load('packages/task-relay/dist/src/signing.js')
   const { generateKeyPair } = await load('packages/tasks/node_modules/@libp2p/crypto/dist/src/keys/index.js')
   const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
   const { createHash } = await import('node:crypto')

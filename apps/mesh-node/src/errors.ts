@@ -10,7 +10,14 @@ export class CliError extends Error {
 }
 
 /** Errors that explain themselves; anything else is a bug and may show a stack with MESH_NODE_DEBUG=1. */
-const EXPLAINED = new Set(['CliError', 'DaemonError', 'MeshClientError', 'SwarmKeyError', 'AgentConfigError'])
+const EXPLAINED = new Set([
+  'CliError',
+  'DaemonError',
+  'ConfigError',
+  'MeshClientError',
+  'SwarmKeyError',
+  'AgentConfigError'
+])
 
 export function reportError(err: unknown): number {
   const e = err as Error

@@ -1,13 +1,13 @@
 import { join } from 'node:path'
 import { type A2aServer, a2aServer, loadOrCreateToken, type MeshTaskView } from '@mesh-node/a2a-server'
+import type { MeshConfig } from '@mesh-node/config'
+import { parseHostPort } from '@mesh-node/config'
+import type { TaskDispatcher } from '@mesh-node/dispatch'
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/protocol'
 import type { TaskPieces } from '@mesh-node/tasks'
 import type { Logger } from 'pino'
-import type { MeshConfig } from './config.js'
-import { parseHostPort } from './config.js'
-import type { TaskDispatcher } from './task-dispatcher.js'
 
 /** The A2A bearer token's file in the data dir (mode 0600). */
 export const A2A_TOKEN_FILE = 'a2a.token'

@@ -2,12 +2,6 @@ import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createAgentRuntime, parseAgentSpecs } from '@mesh-node/agents'
-import type { Coordination } from '@mesh-node/coordination'
-import type { Mesh } from '@mesh-node/mesh'
-import { createMeshMetrics } from '@mesh-node/metrics'
-import { type MeshPeer, readSwarmKey } from '@mesh-node/peer'
-import { openDatabase } from '@mesh-node/store'
-import { agentTokens } from './agent-topics.js'
 import {
   checkAddresses,
   defaultNodeName,
@@ -16,9 +10,15 @@ import {
   type PartialConfig,
   readConfigFile,
   validateConfig
-} from './config.js'
+} from '@mesh-node/config'
+import { createEventHub } from '@mesh-node/control-api'
+import type { Coordination } from '@mesh-node/coordination'
+import type { Mesh } from '@mesh-node/mesh'
+import { createMeshMetrics } from '@mesh-node/metrics'
+import { type MeshPeer, readSwarmKey } from '@mesh-node/peer'
+import { openDatabase } from '@mesh-node/store'
+import { agentTokens } from './agent-topics.js'
 import { ensureDataDir, loadOrCreateIdentity, removeApiFile } from './data-dir.js'
-import { createEventHub } from './event-hub.js'
 import { acquireLock } from './lock.js'
 import { createLogger, type Logger, usePrettyLogs } from './logger.js'
 import { createHealth } from './observability.js'

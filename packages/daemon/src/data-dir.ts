@@ -20,7 +20,7 @@ import {
   IDENTITY_FILE,
   LOCK_FILE
 } from '@mesh-node/api'
-import { defaultConfig } from './config.js'
+import { defaultConfig } from '@mesh-node/config'
 import { DaemonError } from './errors.js'
 
 /** One data dir holds a node's identity, config and state, like Kubo's repo. */

@@ -29,7 +29,8 @@ export {
   parseHostPort,
   readConfigFile,
   validateConfig
-} from './config.js'
+} from '@mesh-node/config'
+export { EVENT_TYPES } from '@mesh-node/control-api'
 export { type Daemon, loadConfig, type StartDaemonOptions, startDaemon } from './daemon.js'
 export {
   type DataDirPaths,
@@ -41,4 +42,3 @@ export {
 export { DaemonError } from './errors.js'
 export { acquireLock } from './lock.js'
 export { createLogger, type Logger } from './logger.js'
-export { EVENT_TYPES } from './task-events.js'

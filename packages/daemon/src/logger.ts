@@ -1,6 +1,6 @@
+import type { LogLevel } from '@mesh-node/config'
 import pino, { type Logger } from 'pino'
 import pretty from 'pino-pretty'
-import type { LogLevel } from './config.js'
 
 export type { Logger }
 

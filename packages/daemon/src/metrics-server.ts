@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import { parseHostPort } from '@mesh-node/config'
+import type { Health } from '@mesh-node/control-api'
+import { type ApiServer, healthRoute, metricsRoute, startApiServer } from '@mesh-node/control-api'
 import type { MeshMetrics } from '@mesh-node/metrics'
-import { healthRoute, metricsRoute } from './api/observe-routes.js'
-import { type ApiServer, startApiServer } from './api/server.js'
-import { parseHostPort } from './config.js'
 import { DaemonError } from './errors.js'
 import type { Logger } from './logger.js'
-import type { Health } from './observability.js'
 
 export interface MetricsServerInit {
   /** HOST:PORT */

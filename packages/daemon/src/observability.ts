@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs'
+import type { Health } from '@mesh-node/control-api'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshMetrics } from '@mesh-node/metrics'
@@ -41,24 +42,6 @@ function fileSize(path: string): number {
   } catch {
     return 0
   }
-}
-
-export interface HealthReport {
-  /** The process answers: always true when there is an answer at all. */
-  live: boolean
-  /** Ready for work: the journal is open and discovery has had its first round. */
-  ready: boolean
-  checks: { journal: boolean; discovery: boolean }
-  peerId: string
-  uptimeMs: number
-}
-
-export interface Health {
-  report(): HealthReport
-  journalOpened(): void
-  /** Discovery counts as run after its first round, or at once when a peer is found earlier. */
-  discoveryStarted(firstRoundMs: number): void
-  close(): void
 }
 
 export function createHealth(peerId: string, startedAt: number): Health {

@@ -1,10 +1,9 @@
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import type { Discovery } from './discovery.js'
+import type { Candidate, Discovery, RoutingStrategy } from '@mesh-node/routing'
+import { targetCandidates } from '@mesh-node/routing'
+import type { SilentPeers } from '@mesh-node/task-relay'
 import type { Executor } from './executor.js'
 import { type Forwarder, targetFailed } from './forwarder.js'
-import type { SilentPeers } from './silence.js'
-import type { Candidate, RoutingStrategy } from './strategy.js'
-import { targetCandidates } from './target.js'
 import { type RouteResult, type TaskState, timedOut } from './task-state.js'
 
 export interface DispatchComponents {

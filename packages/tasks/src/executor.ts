@@ -1,10 +1,8 @@
 import type { AgentRuntime, RunOutcome } from '@mesh-node/agents'
+import { isAbandoned, isCancel, type RunningTable, type TaskPieces } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
-import { isAbandoned, isCancel } from './cancels.js'
 import { INTERRUPTED } from './constants.js'
 import type { TaskEvents } from './events.js'
-import type { TaskPieces } from './pieces.js'
-import type { RunningTable } from './running.js'
 import { bounded, cancelled, type RouteResult, type Step, type TaskState, upstreamOf } from './task-state.js'
 import type { ExecutionOutcome, ExecutionStore, RetryPolicy } from './types.js'
 

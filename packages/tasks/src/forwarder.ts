@@ -2,21 +2,28 @@ import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import { MAX_HOPS, type TaskResultMessage } from '@mesh-node/protocol'
+import type { Discovery } from '@mesh-node/routing'
+import { needsConfirmation, targetFailure } from '@mesh-node/routing'
 import { RemoteProtocolError, type Rpc, TransportError } from '@mesh-node/rpc'
+import {
+  type AttemptTokens,
+  ackResult,
+  type CancelTable,
+  disbelief,
+  formatTraceparent,
+  isCancel,
+  newToken,
+  type RejectedResults,
+  type RejectReason,
+  type RunningTable,
+  type SilentPeers,
+  type TaskPieces
+} from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
-import { type CancelTable, isCancel } from './cancels.js'
 import { INTERRUPTED } from './constants.js'
-import type { Discovery } from './discovery.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
-import type { TaskPieces } from './pieces.js'
-import type { RejectedResults, RejectReason } from './rejections.js'
 import { signRequest } from './request-signing.js'
-import { ackResult } from './result-acks.js'
-import type { RunningTable } from './running.js'
-import { type AttemptTokens, disbelief, newToken } from './signing.js'
-import type { SilentPeers } from './silence.js'
-import { needsConfirmation, targetFailure } from './target.js'
 import {
   cancelled,
   type RouteResult,
@@ -26,7 +33,6 @@ import {
   timedOut,
   upstreamOf
 } from './task-state.js'
-import { formatTraceparent } from './trace.js'
 
 export interface ForwarderComponents {
   rpc: Pick<Rpc, 'request'>

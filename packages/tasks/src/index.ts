@@ -34,24 +34,26 @@ import type { Libp2pEvents, PrivateKey, Startable, TypedEventTarget } from '@lib
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { CapabilityProviders, CapabilityRegistry } from '@mesh-node/membership'
 import type { AgentAd, TaskResultMessage } from '@mesh-node/protocol'
+import type { RoutingStrategy } from '@mesh-node/routing'
 import type { Rpc } from '@mesh-node/rpc'
+import type { CancelTableInit, OutboxStore, RejectedResults, TaskPieces } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
-import type { CancelTableInit } from './cancels.js'
-import type { OutboxStore } from './outbox.js'
-import type { TaskPieces } from './pieces.js'
-import type { RejectedResults } from './rejections.js'
-import type { RoutingStrategy } from './strategy.js'
 import { DefaultTasks } from './tasks.js'
 import type { ExecutionStore, SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
 
-export { isCancel, TaskCancelledError } from './cancels.js'
+export type { RoutingStrategy } from '@mesh-node/routing'
+export { TASK_TARGET_FEATURE, type TaskTarget } from '@mesh-node/routing'
+export type { OutboxStore, PieceDropReason, StreamedPiece, TaskPieces } from '@mesh-node/task-relay'
+export {
+  isCancel,
+  parseTraceparent,
+  REJECT_REASONS,
+  type RejectedResults,
+  type RejectReason,
+  TaskCancelledError,
+  traceFor
+} from '@mesh-node/task-relay'
 export { INTERRUPTED } from './constants.js'
-export type { OutboxStore } from './outbox.js'
-export type { PieceDropReason, StreamedPiece, TaskPieces } from './pieces.js'
-export { REJECT_REASONS, type RejectedResults, type RejectReason } from './rejections.js'
-export type { RoutingStrategy } from './strategy.js'
-export { TASK_TARGET_FEATURE, type TaskTarget } from './target.js'
-export { parseTraceparent, traceFor } from './trace.js'
 export type {
   AttemptObserver,
   ExecutionOutcome,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/protocol'
+import { startTiming, traceFor, withHopSpan } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
 import type { Dispatch } from './dispatch.js'
 import type { TaskEvents } from './events.js'
 import { type RouteResult, sleep, type TaskState } from './task-state.js'
-import { startTiming, traceFor, withHopSpan } from './trace.js'
 import type { SubmitOptions, TaskOutcome } from './types.js'
 
 export interface OriginComponents {

@@ -1,14 +1,20 @@
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { MAX_TASK_TIMEOUT_MS, type TaskRequestMessage, type TaskResultMessage } from '@mesh-node/protocol'
+import {
+  type CancelTable,
+  isAbandoned,
+  isCancel,
+  signResult,
+  startTiming,
+  traceFor,
+  withHopSpan
+} from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
-import { type CancelTable, isAbandoned, isCancel } from './cancels.js'
 import type { Dedup } from './dedup.js'
 import type { Dispatch } from './dispatch.js'
 import type { Executor } from './executor.js'
 import { originClaim } from './request-signing.js'
-import { signResult } from './signing.js'
 import { cancelled, type RouteResult } from './task-state.js'
-import { startTiming, traceFor, withHopSpan } from './trace.js'
 
 export interface ReceiverComponents {
   dispatch: Dispatch

@@ -1,5 +1,4 @@
-import type { TaskResultMessage } from '@mesh-node/protocol'
-import type { HopTiming, TraceContext } from './trace.js'
+import type { HopTiming, RouteResult, TraceContext } from '@mesh-node/task-relay'
 import type { OutcomeError, SubmitOptions } from './types.js'
 
 /**
@@ -34,7 +33,7 @@ export interface TaskState
 }
 
 /** A task_result without its envelope: what each hop hands back to the one before. */
-export type RouteResult = Omit<TaskResultMessage, 'type' | 'id'>
+export type { RouteResult } from '@mesh-node/task-relay'
 
 /**
  * How trying one candidate went. `done` answers the task now; `failed` is a

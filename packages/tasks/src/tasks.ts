@@ -1,7 +1,31 @@
 import type { IdentifyResult } from '@libp2p/interface'
 import type { AgentAd } from '@mesh-node/protocol'
 import { MAX_HOPS, TASK_PROTOCOLS } from '@mesh-node/protocol'
-import { CancelTable } from './cancels.js'
+import { capabilityQuery, capabilityQueryHandler, Discovery, leastLoaded } from '@mesh-node/routing'
+import {
+  AttemptTokens,
+  CancelTable,
+  createOutboxDelivery,
+  createTaskPieces,
+  disbelief,
+  memoryOutbox,
+  type OutboxDelivery,
+  RejectedResults,
+  ResultAcks,
+  RunningTable,
+  resultAck,
+  resultAckHandler,
+  resultDelivery,
+  resultDeliveryHandler,
+  SilentPeers,
+  type TaskPieces,
+  taskCancel,
+  taskCancelHandler,
+  taskPiece,
+  taskPieceHandler,
+  taskRunning,
+  taskRunningHandler
+} from '@mesh-node/task-relay'
 import {
   DEFAULT_DHT_LOOKUP_TIMEOUT_MS,
   DEFAULT_EXECUTED_CACHE_SIZE,
@@ -10,29 +34,14 @@ import {
   PEER_QUERY_TIMEOUT_MS
 } from './constants.js'
 import { Dedup } from './dedup.js'
-import { Discovery } from './discovery.js'
 import { Dispatch } from './dispatch.js'
 import { TaskEvents } from './events.js'
 import { Executor } from './executor.js'
 import { Forwarder } from './forwarder.js'
 import type { Tasks, TasksComponents, TasksInit } from './index.js'
-import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
-import { resultAck, resultAckHandler } from './messages/result-ack.js'
-import { resultDelivery, resultDeliveryHandler } from './messages/result-delivery.js'
-import { taskCancel, taskCancelHandler } from './messages/task-cancel.js'
-import { taskPiece, taskPieceHandler } from './messages/task-piece.js'
 import { taskRequest, taskRequestHandler, taskRequestOptions } from './messages/task-request.js'
-import { taskRunning, taskRunningHandler } from './messages/task-running.js'
 import { Origin } from './origin.js'
-import { createOutboxDelivery, memoryOutbox, type OutboxDelivery } from './outbox.js'
-import { createTaskPieces, type TaskPieces } from './pieces.js'
 import { Receiver } from './receiver.js'
-import { RejectedResults } from './rejections.js'
-import { ResultAcks } from './result-acks.js'
-import { RunningTable } from './running.js'
-import { AttemptTokens, disbelief } from './signing.js'
-import { SilentPeers } from './silence.js'
-import { leastLoaded } from './strategy.js'
 import type { SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
 
 /** The task path of one node, its parts wired once, here: nothing is bound late. */

@@ -1,5 +1,5 @@
 import type { HopSpan } from '@mesh-node/protocol'
-import type { TaskTarget } from './target.js'
+import type { TaskTarget } from '@mesh-node/routing'
 
 /** A failure as it travels: a code to branch on and a message that says what to fix. */
 export interface OutcomeError {

@@ -3,16 +3,21 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
+import type { Discovery } from '@mesh-node/routing'
 import { TransportError } from '@mesh-node/rpc'
+import {
+  CancelTable,
+  CONFIRM_AFTER_MS,
+  isAbandoned,
+  RunningTable,
+  SilentPeers,
+  startTiming,
+  traceFor
+} from '@mesh-node/task-relay'
 import pino from 'pino'
-import { CancelTable, isAbandoned } from '../src/cancels.js'
-import type { Discovery } from '../src/discovery.js'
 import { TaskEvents } from '../src/events.js'
 import { Forwarder } from '../src/forwarder.js'
-import { CONFIRM_AFTER_MS, RunningTable } from '../src/running.js'
-import { SilentPeers } from '../src/silence.js'
 import type { TaskState } from '../src/task-state.js'
-import { startTiming, traceFor } from '../src/trace.js'
 
 const log = pino({ level: 'silent' })
 const newPeer = async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()

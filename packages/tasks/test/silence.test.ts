@@ -3,15 +3,19 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { CapabilityRegistry } from '@mesh-node/membership'
+import type { Discovery } from '@mesh-node/routing'
 import { RemoteProtocolError } from '@mesh-node/rpc'
+import {
+  ATTEMPT_TIMEOUT_FLOOR_MS,
+  type CancelTable,
+  SilentPeers,
+  startTiming,
+  traceFor
+} from '@mesh-node/task-relay'
 import pino from 'pino'
-import type { CancelTable } from '../src/cancels.js'
-import type { Discovery } from '../src/discovery.js'
 import { TaskEvents } from '../src/events.js'
 import { Forwarder } from '../src/forwarder.js'
-import { ATTEMPT_TIMEOUT_FLOOR_MS, SilentPeers } from '../src/silence.js'
 import type { TaskState } from '../src/task-state.js'
-import { startTiming, traceFor } from '../src/trace.js'
 
 describe('attempt timeouts and silence', () => {
   it('gives an attempt a share of the time left, the last candidate all of it, and less further in', () => {

@@ -1,28 +1,27 @@
 import { randomBytes } from 'node:crypto'
+import { type MeshConfig, parseHostPort } from '@mesh-node/config'
+import type { EventHub, Health, NodeNames } from '@mesh-node/control-api'
+import {
+  type ApiServer,
+  coordinationRoutes,
+  dashboardRoutes,
+  meshRoutes,
+  nodeRoutes,
+  observeRoutes,
+  startApiServer,
+  taskRoutes,
+  topicRoutes
+} from '@mesh-node/control-api'
 import type { Coordination } from '@mesh-node/coordination'
 import { createDashboard } from '@mesh-node/dashboard'
+import type { TaskDispatcher, TaskStore, TraceStore } from '@mesh-node/dispatch'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { Messaging } from '@mesh-node/messaging'
 import type { MeshMetrics } from '@mesh-node/metrics'
 import type { MeshPeer } from '@mesh-node/peer'
-import { coordinationRoutes } from '../api/coordination-routes.js'
-import { dashboardRoutes } from '../api/dashboard-routes.js'
-import { meshRoutes } from '../api/mesh-routes.js'
-import { nodeRoutes } from '../api/node-routes.js'
-import { observeRoutes } from '../api/observe-routes.js'
-import { type ApiServer, startApiServer } from '../api/server.js'
-import { taskRoutes } from '../api/task-routes.js'
-import { topicRoutes } from '../api/topic-routes.js'
-import { type MeshConfig, parseHostPort } from '../config.js'
 import { DaemonError } from '../errors.js'
-import type { EventHub } from '../event-hub.js'
 import type { Logger } from '../logger.js'
-import type { NodeNames } from '../node-names.js'
-import type { Health } from '../observability.js'
-import type { TaskDispatcher } from '../task-dispatcher.js'
-import type { TaskStore } from '../task-store.js'
-import type { TraceStore } from '../trace-store.js'
 
 /** Everything the control API's routes read or drive. */
 export interface ApiComponents {

@@ -1,6 +1,6 @@
+import type { ApiServer } from '@mesh-node/control-api'
 import { startA2aListener } from '../a2a-listener.js'
 import { subscribeAgents } from '../agent-topics.js'
-import type { ApiServer } from '../api/server.js'
 import { removeApiFile, writeApiFiles } from '../data-dir.js'
 import { logMeshEvents } from '../log-events.js'
 import { usePrettyLogs } from '../logger.js'

@@ -1,6 +1,6 @@
+import type { MeshConfig } from '@mesh-node/config'
 import { createTaskJournal, type TaskJournal } from '@mesh-node/journal'
 import type { MeshDatabase } from '@mesh-node/store'
-import type { MeshConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { Cleanups } from './cleanups.js'
 

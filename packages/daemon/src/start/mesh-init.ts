@@ -1,5 +1,5 @@
+import type { MeshConfig } from '@mesh-node/config'
 import type { MeshInit } from '@mesh-node/mesh'
-import type { MeshConfig } from '../config.js'
 
 /** The mesh subsystems' settings, read off the daemon's config. */
 export function meshInit(config: MeshConfig, nodeName: string): MeshInit {

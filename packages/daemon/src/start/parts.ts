@@ -1,20 +1,16 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { AgentRuntime, AgentSpec } from '@mesh-node/agents'
+import type { MeshConfig } from '@mesh-node/config'
+import type { EventHub, Health, NodeNames } from '@mesh-node/control-api'
 import type { Coordination } from '@mesh-node/coordination'
+import type { TaskDispatcher, TaskStore, TraceStore } from '@mesh-node/dispatch'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { Messaging } from '@mesh-node/messaging'
 import type { MeshMetrics } from '@mesh-node/metrics'
 import type { MeshPeer } from '@mesh-node/peer'
-import type { MeshConfig } from '../config.js'
 import type { DataDirPaths } from '../data-dir.js'
-import type { EventHub } from '../event-hub.js'
 import type { Logger } from '../logger.js'
-import type { NodeNames } from '../node-names.js'
-import type { Health } from '../observability.js'
-import type { TaskDispatcher } from '../task-dispatcher.js'
-import type { TaskStore } from '../task-store.js'
-import type { TraceStore } from '../trace-store.js'
 
 /** What a start reads before it takes the data dir: a bad config or key file fails here, holding nothing. */
 export interface StartPlan {

@@ -1,9 +1,9 @@
 import type { PrivateKey } from '@libp2p/interface'
+import type { MeshConfig } from '@mesh-node/config'
 import type { MeshMetrics } from '@mesh-node/metrics'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
 import { mdnsServiceTag } from '@mesh-node/protocol'
 import { type MeshDatabase, sqliteDatastore } from '@mesh-node/store'
-import type { MeshConfig } from '../config.js'
 import { DaemonError } from '../errors.js'
 import type { Logger } from '../logger.js'
 

@@ -1,14 +1,15 @@
+import { dispatcherSubmit, nodeNames, publishMeshEvents } from '@mesh-node/control-api'
 import { coordination } from '@mesh-node/coordination'
+import {
+  createTaskDispatcher,
+  createTaskStore,
+  createTraceStore,
+  type TaskDispatcher
+} from '@mesh-node/dispatch'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
 import { type Messaging, messaging } from '@mesh-node/messaging'
 import { directDelivery } from '../agent-topics.js'
-import { dispatcherSubmit } from '../api/coordination-routes.js'
 import { bufferedExecutions } from '../execution-log.js'
-import { nodeNames } from '../node-names.js'
-import { createTaskDispatcher, type TaskDispatcher } from '../task-dispatcher.js'
-import { publishMeshEvents } from '../task-events.js'
-import { createTaskStore } from '../task-store.js'
-import { createTraceStore } from '../trace-store.js'
 import type { Cleanups } from './cleanups.js'
 import { meshInit } from './mesh-init.js'
 import type { NodeParts, ServiceParts } from './parts.js'

@@ -6,8 +6,8 @@ import {
 } from '@mesh-node/protocol'
 import type { HandleOptions, Handler, RequestOf } from '@mesh-node/rpc'
 import { defineMessage } from '@mesh-node/rpc'
+import type { ResultAcks } from '@mesh-node/task-relay'
 import type { Receiver } from '../receiver.js'
-import type { ResultAcks } from '../result-acks.js'
 
 /** Run (or forward) this task; answered with its result. */
 export const taskRequest = defineMessage('task_request', 'task_result', TaskRequestSchema, TaskResultSchema)

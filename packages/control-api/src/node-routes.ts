@@ -1,7 +1,7 @@
 import type { IdInfo, PeerInfo } from '@mesh-node/api'
 import type { MeshPeer } from '@mesh-node/peer'
-import type { NodeNames } from '../node-names.js'
 import { ApiError } from './api-error.js'
+import type { NodeNames } from './node-names.js'
 import type { Route } from './server.js'
 
 export interface NodeRoutesInit {

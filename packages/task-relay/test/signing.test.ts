@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { RouteResult } from '../src/route-result.js'
 import { AttemptTokens, believable, canonicalJson, disbelief, newToken, signResult } from '../src/signing.js'
-import type { RouteResult } from '../src/task-state.js'
 
 describe('results bound to attempts', () => {
   it('writes canonical JSON whatever the key order', () => {

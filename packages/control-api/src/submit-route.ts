@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import { IDEMPOTENCY_KEY_HEADER, type ParsedSubmit, parseIdempotencyKey, parseSubmit } from '@mesh-node/api'
+import type { TaskDispatcher } from '@mesh-node/dispatch'
 import { JournalError, type TaskRecord as JournalRecord } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import { parseTraceparent } from '@mesh-node/tasks'
-import { InputCheck } from '../input-check.js'
-import type { TaskDispatcher } from '../task-dispatcher.js'
 import { ApiError, badRequest } from './api-error.js'
+import { InputCheck } from './input-check.js'
 import { ApiReply, type Route } from './server.js'
 import { resolveTarget } from './task-target.js'
 

@@ -1,6 +1,5 @@
+import type { BufferedPiece, TaskDispatcher, TaskStreams } from '@mesh-node/dispatch'
 import type { TaskJournal } from '@mesh-node/journal'
-import type { TaskDispatcher } from '../task-dispatcher.js'
-import type { BufferedPiece, TaskStreams } from '../task-streams.js'
 import { badRequest, notFound } from './api-error.js'
 import type { Route } from './server.js'
 

@@ -1,7 +1,7 @@
 import type { Dashboard } from '@mesh-node/dashboard'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
-import type { NodeNames } from '../node-names.js'
+import type { NodeNames } from './node-names.js'
 import type { Route } from './server.js'
 
 export interface DashboardRoutesInit {

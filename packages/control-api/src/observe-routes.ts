@@ -1,5 +1,5 @@
 import type { MeshMetrics } from '@mesh-node/metrics'
-import type { Health } from '../observability.js'
+import type { Health } from './health.js'
 import { ApiReply, type Route } from './server.js'
 
 export interface ObserveRoutesInit {

@@ -6,7 +6,7 @@ import {
   type SubmitContext,
   type SubmitTask
 } from '@mesh-node/coordination'
-import type { TaskDispatcher } from '../task-dispatcher.js'
+import type { TaskDispatcher } from '@mesh-node/dispatch'
 import { ApiError } from './api-error.js'
 import type { Route } from './server.js'
 import { parseTraceparentHeader, taskResult } from './task-routes.js'

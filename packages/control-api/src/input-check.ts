@@ -1,6 +1,6 @@
 import { SchemaChecker, SchemaCompileError } from '@mesh-node/agents'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import { ApiError } from './api/api-error.js'
+import { ApiError } from './api-error.js'
 
 /**
  * The origin's check of a task's input against the inputSchema its capable

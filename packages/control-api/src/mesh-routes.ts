@@ -2,11 +2,11 @@ import { parseEventTypes, type StatusInfo } from '@mesh-node/api'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
-import type { EventHub } from '../event-hub.js'
-import type { NodeNames } from '../node-names.js'
-import { EVENT_TYPES } from '../task-events.js'
 import { badRequest } from './api-error.js'
+import type { EventHub } from './event-hub.js'
+import type { NodeNames } from './node-names.js'
 import type { Route } from './server.js'
+import { EVENT_TYPES } from './task-events.js'
 
 export interface MeshRoutesInit {
   peer: MeshPeer

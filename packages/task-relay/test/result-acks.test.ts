@@ -3,8 +3,8 @@ import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { TaskRequestMessage, TaskResultMessage } from '@mesh-node/protocol'
+import { ResultAcks } from '@mesh-node/task-relay'
 import pino from 'pino'
-import { ResultAcks } from '../src/result-acks.js'
 
 const log = pino({ level: 'silent' })
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { RejectReason } from './rejections.js'
-import type { RouteResult } from './task-state.js'
+import type { RouteResult } from './route-result.js'
 
 /**
  * Results bound to attempts (PROTOCOL.md §6.9). The origin gives every

@@ -11,7 +11,7 @@ import {
 import { multiaddr } from '@multiformats/multiaddr'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { DaemonError } from './errors.js'
+import { ConfigError } from './errors.js'
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -157,19 +157,19 @@ export function readConfigFile(path: string): PartialConfig {
     const code = (err as NodeJS.ErrnoException).code
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message
-    throw new DaemonError(`cannot read config file ${path}: ${why}`, 'config_unreadable')
+    throw new ConfigError(`cannot read config file ${path}: ${why}`, 'config_unreadable')
   }
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (err) {
-    throw new DaemonError(
+    throw new ConfigError(
       `config file ${path} is not valid JSON: ${(err as Error).message}`,
       'config_invalid'
     )
   }
   if (!isPlainObject(parsed))
-    throw new DaemonError(`config file ${path} must hold a JSON object`, 'config_invalid')
+    throw new ConfigError(`config file ${path} must hold a JSON object`, 'config_invalid')
   return parsed as PartialConfig
 }
 
@@ -190,7 +190,7 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
     const where = first.path === '' ? '(top level)' : first.path.slice(1).replaceAll('/', '.')
     const what =
       first.message === 'Unexpected property' ? 'unknown setting (check its spelling)' : first.message
-    throw new DaemonError(`${source}: ${where}: ${what}`, 'config_invalid')
+    throw new ConfigError(`${source}: ${where}: ${what}`, 'config_invalid')
   }
   for (const addr of config.listen) checkMultiaddr(addr, 'listen address', source)
   for (const addr of config.bootstrap) checkBootstrap(addr, source)
@@ -199,13 +199,13 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
   if (config.a2a.address != null) {
     const { host } = parseHostPort(config.a2a.address, source, 'A2A address')
     if (!isLoopbackHost(host) && !config.a2a.allowRemote)
-      throw new DaemonError(
+      throw new ConfigError(
         `${source}: the A2A listener ${config.a2a.address} is not on loopback; bind it to 127.0.0.1, or allow it with --a2a-allow-remote ("a2a": {"allowRemote": true}) on a network you trust`,
         'config_invalid'
       )
   }
   if (!MDNS_TAG_PATTERN.test(config.mdns.tag) && !config.mdns.tag.endsWith('.local')) {
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: mdns.tag "${config.mdns.tag}" must be letters, digits and dashes (at most 63)`,
       'config_invalid'
     )
@@ -217,7 +217,7 @@ export function validateConfig(config: MeshConfig, source = 'config'): MeshConfi
 /** Names are shown to people: bounded and printable, so a table or a terminal cannot be garbled by one. */
 export function checkNodeName(name: string, source = 'config'): string {
   if (!NODE_NAME_PATTERN.test(name) || name.trim() !== name)
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: name ${JSON.stringify(name.slice(0, 80))} must be 1–${MAX_NODE_NAME_LENGTH} printable characters with no control characters and no leading or trailing spaces`,
       'config_invalid'
     )
@@ -243,7 +243,7 @@ export function parseHostPort(
   const host = match?.[1]
   const port = match != null ? Number(match[2]) : Number.NaN
   if (host == null || port > 65535) {
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: ${what} "${value}" must be HOST:PORT, e.g. 127.0.0.1:4201 (port 0 picks a free one)`,
       'config_invalid'
     )
@@ -254,7 +254,7 @@ export function parseHostPort(
 function checkBootstrap(addr: string, source: string): void {
   checkMultiaddr(addr, 'bootstrap address', source)
   if (!addr.includes('/p2p/'))
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: bootstrap address "${addr}" must end with /p2p/<peer id>`,
       'config_invalid'
     )
@@ -264,7 +264,7 @@ function checkMultiaddr(addr: string, what: string, source: string): void {
   try {
     multiaddr(addr)
   } catch (err) {
-    throw new DaemonError(
+    throw new ConfigError(
       `${source}: invalid ${what} "${addr}": ${(err as Error).message} (example: /ip4/0.0.0.0/tcp/4200)`,
       'config_invalid'
     )

@@ -1,0 +1,16 @@
+/**
+ * @packageDocumentation
+ *
+ * The origin's task dispatcher (PROTOCOL.md §9.2): it accepts a task into the
+ * journal, sends it into the mesh through `@mesh-node/tasks`, resumes open
+ * tasks after a restart (waiting for the executor it had sent them to), and
+ * holds each task's live streams and trace spans for the control API.
+ */
+
+export * from './accept-group.js'
+export * from './dispatcher-types.js'
+export * from './task-dispatcher.js'
+export * from './task-route.js'
+export * from './task-store.js'
+export * from './task-streams.js'
+export * from './trace-store.js'
