@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Message } from '@libp2p/gossipsub'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { STATE_TOPIC } from '@mesh-node/protocol'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
-import { signedStatesOf, subjectOf, type WireSignedState } from '../helpers/signed-states.js'
+import {
+  mintedSignedState,
+  signedStatesOf,
+  subjectOf,
+  type WireSignedState
+} from '../helpers/signed-states.js'
 import { waitFor } from '../helpers/wait.js'
 
 /**
@@ -91,5 +100,107 @@ describe('a replayed signed state does not bring a dead peer back', { timeout: 1
     )
     assert.equal((await ghostAgents()).length, 0, 'no agent of the purged peer comes back')
     assert.equal(await cMember(), undefined, 'the purged peer is no member again')
+  })
+})
+
+/** A gossipsub wire message (RPC.Message) from a received signed one, byte for byte as its subject signed it. */
+function wireOf(msg: Message) {
+  if (msg.type !== 'signed') throw new Error('unsigned message')
+  const seqno = new Uint8Array(8)
+  new DataView(seqno.buffer).setBigUint64(0, msg.sequenceNumber, false)
+  return {
+    from: msg.from.toMultihash().bytes,
+    data: msg.data,
+    seqno,
+    topic: msg.topic,
+    signature: msg.signature
+  }
+}
+
+/** The same state in `state_sync` form, as minted: to wire form for gossipsub. */
+const gossipOf = (s: WireSignedState) => ({
+  from: peerIdFromString(subjectOf(s)).toMultihash().bytes,
+  data: new Uint8Array(Buffer.from(s.data, 'base64')),
+  seqno: new Uint8Array(Buffer.from(s.seqno, 'hex')),
+  topic: STATE_TOPIC,
+  signature: new Uint8Array(Buffer.from(s.signature, 'base64'))
+})
+
+/**
+ * The replay by gossip: the rogue keeps one of c's own signed gossip
+ * messages, one the survivor a never saw (a joined later), and once a holds
+ * c dead it sends it to a by gossipsub, whose duplicate cache has never had
+ * it. Then a canary (a minted identity's fresh state) in a later RPC shows
+ * that a has taken what came before.
+ */
+describe('a replayed gossip message does not bring a dead peer back as alive', { timeout: 120_000 }, () => {
+  let a: TestDaemon | undefined
+  let c: TestDaemon
+  let rogue: HostilePeer
+  const fromC: Message[] = []
+
+  after(async () => {
+    await rogue?.stop()
+    await stopAll([a, c])
+  })
+
+  it('ignores an old signed gossip message of a peer held dead or purged', async () => {
+    const tag = uniqueTag()
+    const mesh = { heartbeatMs: 500, suspicionTimeoutMs: 300, departedPurgeMs: 3000 }
+    c = await startTestDaemon({ tag, config: { mesh } })
+    rogue = await createHostilePeer()
+    rogue.node.services.pubsub.addEventListener('message', (evt) => {
+      const m = evt.detail
+      if (m.topic === STATE_TOPIC && m.type === 'signed' && m.from.toString() === c.peerId) fromC.push(m)
+    })
+    await rogue.connect((await c.client.id()).addresses[0] as string)
+    await waitFor(() => fromC.length > 0, { timeoutMs: 20_000, message: 'a gossip message of c' })
+    const old = fromC[0] as Message
+    // Past every gossip cache (gossipsub's message cache is 5 s): a cannot have it from anyone.
+    await waitFor(() => fromC.length >= 16, { timeoutMs: 30_000, message: '8 s more of c gossip' })
+    a = await startTestDaemon({ tag, config: { mesh } })
+    const survivor = a
+    const member = async () => (await survivor.client.status()).members.find((m) => m.peerId === c.peerId)
+    await waitFor(async () => (await member())?.state === 'alive', {
+      timeoutMs: 30_000,
+      message: 'a to know c'
+    })
+    const aAddr = (await a.client.id()).addresses[0] as string
+    await rogue.connect(aAddr)
+    // a holds a state of c from c's own gossip (the version its tombstone will keep).
+    await waitFor(async () => (await signedStatesOf(rogue, aAddr)).some((s) => subjectOf(s) === c.peerId), {
+      timeoutMs: 20_000,
+      message: 'a to hold a state of c'
+    })
+    c.kill('SIGKILL')
+    await waitFor(async () => (await member())?.state === 'dead', { timeoutMs: 20_000, message: 'c dead' })
+    const pubsub = rogue.node.services.pubsub as unknown as {
+      sendRpc(id: string, rpc: { subscriptions: []; messages: unknown[] }): boolean
+    }
+    const replay = async (phase: string) => {
+      const key = await generateKeyPair('Ed25519')
+      const canary = peerIdFromPrivateKey(key).toString()
+      await waitFor(() => pubsub.sendRpc(survivor.peerId, { subscriptions: [], messages: [wireOf(old)] }), {
+        timeoutMs: 10_000,
+        message: 'a gossipsub stream to a'
+      })
+      pubsub.sendRpc(survivor.peerId, {
+        subscriptions: [],
+        messages: [gossipOf(await mintedSignedState(key, 1))]
+      })
+      await waitFor(async () => (await survivor.client.status()).members.some((m) => m.peerId === canary), {
+        timeoutMs: 10_000,
+        message: `a to take the canary (${phase})`
+      })
+      return (await member())?.state ?? 'none'
+    }
+    const whileDead = await replay('held dead')
+    await waitFor(async () => (await member()) == null, { timeoutMs: 20_000, message: 'a to purge c' })
+    const afterPurge = await replay('purged')
+    console.log(
+      `replayed gossip of a dead peer: c is ${whileDead} while held dead, ${afterPurge} after its purge`
+    )
+    assert.equal(whileDead, 'dead', 'the replay does not revive c')
+    assert.equal(afterPurge, 'none', 'the replay does not bring the purged c back')
   })
 })
