@@ -11,7 +11,8 @@
 // other traffic stay on this run's 127.0.0.1; BENCH_NETNS=0 runs in the
 // current namespace instead.
 //
-// Environment: BENCH_QUICK=1 (short run), BENCH_ONLY=memory,signing,rpc,accept,coordination,failure,scaling
+// Environment: BENCH_QUICK=1 (short run), BENCH_SIZES=5,10,20,40 (scaling sizes: the 40-node step
+// in a quick run; alias BENCH_SCALE_NODES), BENCH_ONLY=memory,signing,rpc,accept,coordination,failure,scaling
 // (a subset, for development), BENCH_NETNS=0, BENCH_CPU_PROF=DIR (the RPC executor
 // daemon writes a V8 CPU profile there), BENCH_COLOCATION_WORKAROUND=0.
 import { spawn, spawnSync } from 'node:child_process'
@@ -39,6 +40,8 @@ const RESULTS = join(ROOT, 'bench', 'results')
 const SELF = fileURLToPath(import.meta.url)
 
 const CONFIG = benchConfig()
+// A quick run with the 40-node step says so in its record (BENCH_SIZES=5,10,20,40).
+const SIZES_SET = process.env.BENCH_SIZES != null || process.env.BENCH_SCALE_NODES != null
 const SMOKE_LIMIT_S = 180
 
 const ONLY = process.env.BENCH_ONLY?.split(',').filter((s) => s !== '')
@@ -229,7 +232,7 @@ async function inner() {
     mode: MODE,
     startedAt,
     durationS: Math.round(elapsedS()),
-    command: SMOKE ? 'pnpm bench --smoke' : QUICK ? 'BENCH_QUICK=1 pnpm bench' : 'pnpm bench',
+    command: `${SIZES_SET ? `BENCH_SIZES=${CONFIG.scaling.sizes.join(',')} ` : ''}${SMOKE ? 'pnpm bench --smoke' : QUICK ? 'BENCH_QUICK=1 pnpm bench' : 'pnpm bench'}`,
     network: process.env.BENCH_NETWORK ?? 'current network namespace',
     headlineNodes: 20,
     notes,

@@ -87,11 +87,10 @@ const CONFIGS = {
 /** The sizes for this run's mode, with the development overrides applied. */
 export function benchConfig(env = process.env) {
   const cfg = CONFIGS[MODE]
-  // BENCH_SIZES=40 BENCH_SCALING_RUNS=1: development overrides of the scaling suite.
-  if (env.BENCH_SIZES != null)
-    cfg.scaling.sizes = env.BENCH_SIZES.split(',')
-      .map(Number)
-      .filter((n) => n >= 2 && n <= 64)
+  // BENCH_SIZES=5,10,20,40 (or BENCH_SCALE_NODES): the scaling suite's mesh sizes, e.g. the
+  // 40-node step in a quick run. BENCH_SCALING_RUNS=1: fewer runs per size.
+  const sizes = env.BENCH_SIZES ?? env.BENCH_SCALE_NODES
+  if (sizes != null) cfg.scaling.sizes = parseSizes(sizes)
   // BENCH_EXECUTORS=1: a smaller small mesh, to measure the round trip on a crowded machine.
   if (env.BENCH_EXECUTORS != null)
     cfg.smallMesh.executors = Math.max(1, Math.min(5, Number(env.BENCH_EXECUTORS) || 1))
@@ -100,4 +99,15 @@ export function benchConfig(env = process.env) {
     cfg.scaling.runsFor = () => runs
   }
   return cfg
+}
+
+/** "5,10,20,40" → [5, 10, 20, 40]; a size that is not a whole number from 2 to 64 stops the bench, naming it. */
+function parseSizes(text) {
+  const sizes = text.split(',').filter((s) => s.trim() !== '')
+  const bad = sizes.filter((s) => !/^\s*\d+\s*$/.test(s) || Number(s) < 2 || Number(s) > 64)
+  if (sizes.length === 0 || bad.length > 0)
+    throw new Error(
+      `BENCH_SIZES / BENCH_SCALE_NODES=${JSON.stringify(text)}: give mesh sizes from 2 to 64, comma-separated, e.g. 5,10,20,40`
+    )
+  return sizes.map(Number)
 }

@@ -2,20 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type {
   AgentInfo,
   ApiEvent,
-  AuctionRequestBody,
-  AuctionResultInfo,
   IdInfo,
   PeerInfo,
-  SolveRequestBody,
-  SolveResultInfo,
   StatusInfo,
   SubmitRequest,
   TaskInfo,
   TaskResult,
-  TaskStreamEvent,
-  VoteRequestBody,
-  VoteResultInfo
+  TaskStreamEvent
 } from '@mesh-node/api'
+import { type CoordinationClient, coordinationClient } from './coordination.js'
 import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 import { streamEvents } from './event-stream.js'
 import { type RetryInfo, type RetryPolicy, retryCut } from './retry.js'
@@ -44,7 +39,7 @@ export interface SubmitOptions {
   idempotencyKey?: string
 }
 
-export interface MeshClient extends TopicClient {
+export interface MeshClient extends TopicClient, CoordinationClient {
   readonly url: string
   id(): Promise<IdInfo>
   peers(): Promise<PeerInfo[]>
@@ -61,9 +56,6 @@ export interface MeshClient extends TopicClient {
   tasks(options?: { limit?: number }): Promise<TaskInfo[]>
   agents(options?: { capability?: string }): Promise<AgentInfo[]>
   cancel(taskId: string): Promise<TaskInfo>
-  vote(request: VoteRequestBody): Promise<VoteResultInfo>
-  auction(request: AuctionRequestBody): Promise<AuctionResultInfo>
-  solve(request: SolveRequestBody): Promise<SolveResultInfo>
   status(): Promise<StatusInfo>
   /**
    * Follows a task submitted on this node: its streamed progress and partial
@@ -142,21 +134,10 @@ export function createClient(
     cancel: async (taskId) =>
       await request<TaskInfo>('POST', `/v1/tasks/${encodeURIComponent(taskId)}/cancel`),
     status: async () => await request<StatusInfo>('GET', '/v1/status'),
-    vote: async (body) =>
-      await request<VoteResultInfo>('POST', '/v1/votes', body, {
-        timeoutMs: (body.timeoutMs ?? 10_000) + 10_000
-      }),
-    auction: async (body) =>
-      await request<AuctionResultInfo>('POST', '/v1/auctions', body, {
-        timeoutMs: (body.deadlineMs ?? 2000) + (body.timeoutMs ?? 30_000) + 10_000
-      }),
-    solve: async (body) =>
-      await request<SolveResultInfo>('POST', '/v1/solve', body, {
-        timeoutMs: 4 * (body.phaseTimeoutMs ?? 30_000) + 10_000
-      }),
     events: (options = {}) => streamEvents(transport.base, transport.token, options),
     stream: (taskId, options) => streamTask(transport.base, transport.token, taskId, options),
     ...topicClient(transport.base, transport.token, request),
+    ...coordinationClient(request),
     shutdown: async () => {
       await request<unknown>('POST', '/v1/shutdown')
     },

@@ -25,6 +25,7 @@ export {
   type RequestOptions,
   type SubmitOptions
 } from './client.js'
+export type { CoordinationClient } from './coordination.js'
 export { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js'
 export { MeshClientError } from './errors.js'
 export type { RetryInfo } from './retry.js'

@@ -8,6 +8,7 @@
  */
 
 export * from './accept-group.js'
+export * from './deadline-guard.js'
 export * from './dispatcher-types.js'
 export * from './task-dispatcher.js'
 export * from './task-route.js'

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { NewTask, TaskRecord } from '@mesh-node/journal'
 import { type AttemptObserver, TaskCancelledError, traceFor } from '@mesh-node/tasks'
 import { AcceptGroup } from './accept-group.js'
+import { guardDeadline } from './deadline-guard.js'
 import type {
   DispatcherComponents,
   DispatcherInit,
@@ -9,6 +10,7 @@ import type {
   SubmitRequest,
   TaskDispatcher
 } from './dispatcher-types.js'
+import { TERMINAL, waitForEnd } from './task-end.js'
 import { BIDDER_ABSENT, sendOnRoute } from './task-route.js'
 
 export type { DispatcherComponents, DispatcherInit, Replay, SubmitRequest, TaskDispatcher }
@@ -16,7 +18,6 @@ export type { DispatcherComponents, DispatcherInit, Replay, SubmitRequest, TaskD
 /** The trace id a task's log lines carry: the caller's, else the one the tasks package derives from the task id. */
 const traceIdOf = (taskId: string, traceparent?: string): string => traceFor(taskId, traceparent).traceId
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
 const WAIT_CODES = new Set(['no_agent', 'all_busy'])
 
 class JournalDispatcher implements TaskDispatcher {
@@ -132,25 +133,7 @@ class JournalDispatcher implements TaskDispatcher {
   }
 
   async wait(taskId: string, signal?: AbortSignal): Promise<TaskRecord> {
-    const current = this.c.journal.get(taskId)
-    if (current == null) throw new Error(`unknown task ${taskId}`)
-    if (TERMINAL.has(current.status)) return current
-    return await new Promise((resolve, reject) => {
-      const off = this.c.journal.onChange((task) => {
-        if (task.taskId === taskId && TERMINAL.has(task.status)) {
-          off()
-          resolve(task)
-        }
-      })
-      signal?.addEventListener(
-        'abort',
-        () => {
-          off()
-          reject(signal.reason)
-        },
-        { once: true }
-      )
-    })
+    return await waitForEnd(this.c.journal, taskId, signal)
   }
 
   cancel(taskId: string): TaskRecord | undefined {
@@ -236,9 +219,11 @@ class JournalDispatcher implements TaskDispatcher {
     if (task == null || TERMINAL.has(task.status)) return
     const controller = new AbortController()
     this.running.set(taskId, controller)
+    const disarm = guardDeadline(task.deadline, () => this.outlived(taskId, controller))
     void this.attempt(task, controller.signal)
       .catch((err: Error) => this.c.log.error({ ...this.ids(taskId), err }, 'dispatch failed'))
       .finally(() => {
+        disarm()
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
           this.resumed.delete(taskId)
@@ -311,6 +296,15 @@ class JournalDispatcher implements TaskDispatcher {
       path: outcome.path,
       trace: this.c.traces?.get(task.taskId)
     })
+  }
+
+  /** A dispatch still open past the task's deadline: end it, and the task with `timeout` (deadline-guard.ts). */
+  private outlived(taskId: string, controller: AbortController): void {
+    const task = this.c.journal.get(taskId)
+    if (task == null || TERMINAL.has(task.status)) return
+    this.c.log.warn(this.ids(taskId), 'a dispatch outlived its task deadline; the task fails timeout')
+    controller.abort(new Error('the task deadline passed'))
+    this.failPastDeadline(task)
   }
 
   /** A task whose deadline passed while it waited (for the mesh, or for this node to restart). */
