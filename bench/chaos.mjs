@@ -230,7 +230,9 @@ const report = {
       status: t?.status ?? 'never listed',
       ageS: t != null ? Math.round((Date.now() - t.createdAt) / 1000) : undefined,
       updatedAgoS: t != null ? Math.round((Date.now() - t.updatedAt) / 1000) : undefined,
-      attempts: t?.attempts?.map((a) => `${a.executor.slice(-6)}:${a.outcome ?? 'open'}${a.error != null ? `/${a.error.code}` : ''}`)
+      attempts: t?.attempts?.map(
+        (a) => `${a.executor.slice(-6)}:${a.outcome ?? 'open'}${a.error != null ? `/${a.error.code}` : ''}`
+      )
     }
   }),
   lostByStatus: lost.reduce((acc, id) => {

@@ -51,7 +51,13 @@ export async function startDaemonProcess({ root, name, tag, agents, config = {},
       process.env.BENCH_DAEMON_LOGS ? 'info' : 'silent'
     ],
     // BENCH_DAEMON_LOGS=1 keeps each daemon's log in its data dir (daemon.log, appended across restarts).
-    { stdio: ['ignore', process.env.BENCH_DAEMON_LOGS ? openSync(join(dataDir, 'daemon.log'), 'a') : 'ignore', 'pipe'] }
+    {
+      stdio: [
+        'ignore',
+        process.env.BENCH_DAEMON_LOGS ? openSync(join(dataDir, 'daemon.log'), 'a') : 'ignore',
+        'pipe'
+      ]
+    }
   )
   let stderr = ''
   child.stderr.on('data', (chunk) => {
