@@ -166,14 +166,7 @@ export class DefaultTasks implements Tasks {
     this.outbox.stop()
     this.c.events.removeEventListener('peer:identify', this.onIdentify)
     this.discovery.unserve()
-    for (const def of [
-      taskRequest,
-      resultDelivery,
-      taskCancel,
-      taskPiece,
-      taskRunning,
-      resultAck
-    ])
+    for (const def of [taskRequest, resultDelivery, taskCancel, taskPiece, taskRunning, resultAck])
       this.c.rpc.unhandle(def)
   }
 
