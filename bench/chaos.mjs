@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connect } from '../packages/client/dist/src/index.js'
+import { causeOf, hopEvidence } from './lib/chaos-causes.mjs'
 import { startDaemonProcess } from './lib/daemon-proc.mjs'
 
 const { values: opt } = parseArgs({
@@ -35,6 +36,8 @@ const DAEMONS = Number(opt.daemons)
 const WORK_MS = Number(opt['work-ms'])
 const TIMEOUT_MS = Number(opt.timeout)
 const DRAIN_MS = Number(opt.drain) * 1000
+// Each daemon's log is kept in its data dir: the causes of double runs are read from it.
+process.env.BENCH_DAEMON_LOGS ??= '1'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const log = (msg) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
 
@@ -191,24 +194,27 @@ for (const t of final.values()) {
 }
 const lost = [...accepted.keys()].filter((id) => !final.has(id))
 const twice = [...ranOn].filter(([id, on]) => on.length > 1 && accepted.has(id))
+// Stopped first: the journals and logs are read for the causes.
+await Promise.all(slots.map((s) => s.stop()))
+const hops = hopEvidence(
+  slots.map((s) => s.dataDir),
+  twice.map(([id]) => id)
+)
 const causes = {}
-/** Why a task ran twice, from its runs and the origin's journaled attempts. */
-function causeOf(id, on) {
-  if (new Set(on).size === 1)
-    return Math.max(...(attemptsSeen.get(id) ?? [])) > 1
-      ? 'same executor, announced attempt 2 after its crash (retry idempotent)'
-      : 'same executor, unannounced'
-  const codes = new Set((final.get(id)?.attempts ?? []).map((a) => a.error?.code ?? a.outcome))
-  if (codes.has('origin_restarted')) return 'different executors: the origin restarted mid-run'
-  if (codes.has('executor_lost')) return 'different executors: the executor was lost mid-run'
-  if (codes.has('attempt_timeout') || codes.has('timeout')) return 'different executors: attempt timeout'
-  // Not one of the documented cases (ARCHITECTURE.md, "A task can run twice"): name what the attempts said.
-  return `different executors: other (${[...codes].sort().join(', ')})`
-}
+const causeById = new Map()
 for (const [id, on] of twice) {
-  const cause = causeOf(id, on)
+  const cause = causeOf({
+    on,
+    attempts: attemptsSeen.get(id) ?? [],
+    record: final.get(id),
+    hop: hops.get(id)
+  })
+  causeById.set(id, cause)
   causes[cause] = (causes[cause] ?? 0) + 1
 }
+// The defects first: they are the ones to look at.
+const isDefect = ([id]) => causeById.get(id).includes('defect')
+twice.sort((a, b) => Number(isDefect(b)) - Number(isDefect(a)))
 const report = {
   daemons: DAEMONS,
   tasks: N,
@@ -247,6 +253,7 @@ const report = {
   ranTwiceCauses: causes,
   ranTwiceTasks: twice.slice(0, 5).map(([id, on]) => ({
     taskId: id,
+    cause: causeById.get(id),
     ranOn: on,
     status: final.get(id)?.status,
     attempts: final
@@ -258,9 +265,9 @@ const report = {
   completedNeverRan: [...final.values()].filter((t) => t.status === 'completed' && !ranOn.has(t.taskId))
     .length
 }
-await Promise.all(slots.map((s) => s.stop()))
 // Kept for a post-mortem when a task was lost (or with CHAOS_KEEP=1).
-if (lost.length === 0 && !process.env.CHAOS_KEEP) rmSync(root, { recursive: true, force: true })
+if (lost.length === 0 && !twice.some(isDefect) && !process.env.CHAOS_KEEP)
+  rmSync(root, { recursive: true, force: true })
 else log(`data dirs kept in ${root}`)
 appendFileSync('/dev/stdout', `${JSON.stringify(report, null, 2)}\n`)
 process.exit(0)

@@ -161,6 +161,8 @@ class JournalDispatcher implements TaskDispatcher {
       )
       return true
     }
+    // A `cancelled` failure is not taken: a cancel of this task ended it here
+    // already, and one from further on was of an abandoned attempt.
     if (result.status === 'completed') {
       this.c.journal.complete(task.taskId, {
         result: result.result ?? null,
@@ -168,7 +170,7 @@ class JournalDispatcher implements TaskDispatcher {
         agent: result.agent,
         path: result.path
       })
-    } else if (result.status === 'failed') {
+    } else if (result.status === 'failed' && result.error?.code !== 'cancelled') {
       this.c.journal.fail(task.taskId, result.error ?? { code: 'failed', message: 'task failed' }, {
         executor: result.executor,
         path: result.path

@@ -21,7 +21,8 @@ interface Attempt {
   /** Where the confirmation goes on to (the peer that sent this node the task), or undefined at the origin. */
   upstream: string | undefined
   confirmed: boolean
-  onConfirm: () => void
+  /** Called with the executor the confirmation names (the peer itself, or one further on). */
+  onConfirm: (executor: string) => void
 }
 
 export interface RunningTableComponents {
@@ -47,9 +48,14 @@ export class RunningTable {
 
   /**
    * Takes one confirmation of `taskId` from `peer` until the returned
-   * release is called; `onConfirm` runs when it comes.
+   * release is called; `onConfirm` runs when it comes, with the executor it names.
    */
-  expect(taskId: string, peer: string, upstream: string | undefined, onConfirm: () => void): () => void {
+  expect(
+    taskId: string,
+    peer: string,
+    upstream: string | undefined,
+    onConfirm: (executor: string) => void
+  ): () => void {
     const attempt: Attempt = { peer, upstream, confirmed: false, onConfirm }
     this.attempts.set(taskId, attempt)
     return () => {
@@ -91,7 +97,7 @@ export class RunningTable {
       { taskId: msg.taskId, remotePeer: from, executor: msg.executor },
       'task confirmed running'
     )
-    attempt.onConfirm()
+    attempt.onConfirm(msg.executor)
     if (attempt.upstream !== undefined) this.send(msg.taskId, attempt.upstream, msg.executor)
     return ack(true)
   }

@@ -14,3 +14,5 @@ export const PEER_QUERY_TIMEOUT_MS = 5_000
  * such runs with the same code at start).
  */
 export const INTERRUPTED = 'interrupted'
+/** The error code of a task failed by a cancel (PROTOCOL §6.7); of an abandoned attempt too, further on. */
+export const CANCELLED = 'cancelled'

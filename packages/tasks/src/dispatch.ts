@@ -15,6 +15,12 @@ export interface DispatchComponents {
   silence: SilentPeers
 }
 
+/** The error a `busy` answer carries when an attempt on the way was lost (PROTOCOL §6.3). */
+const LOST_ON_THE_WAY = {
+  code: 'executor_lost',
+  message: 'a peer this node handed the task to was lost, and the other candidates are busy'
+}
+
 /**
  * Finds the candidates for a task and tries them in order, best first: this
  * node's own agents run it here, a peer gets a task_request. A busy or
@@ -43,7 +49,11 @@ export class Dispatch {
     }
     if (lastFailure != null) return lastFailure
     if (state.target != null && !sawBusy) return targetFailed(state, sawLost ? 'unreachable' : 'gone')
-    return { taskId: state.taskId, status: sawBusy ? 'busy' : 'no_agent', path: state.path }
+    if (!sawBusy) return { taskId: state.taskId, status: 'no_agent', path: state.path }
+    // A peer lost while it ran the task may have run it: the sender is told, not only "busy".
+    return sawLost
+      ? { taskId: state.taskId, status: 'busy', path: state.path, error: LOST_ON_THE_WAY }
+      : { taskId: state.taskId, status: 'busy', path: state.path }
   }
 
   /** A targeted task has its one candidate; others are ordered by the strategy, then by the caller's restrictions. */

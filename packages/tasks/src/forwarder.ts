@@ -20,7 +20,7 @@ import {
   type TaskPieces
 } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
-import { INTERRUPTED } from './constants.js'
+import { CANCELLED, INTERRUPTED } from './constants.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
 import { signRequest } from './request-signing.js'
@@ -92,7 +92,9 @@ export class Forwarder {
     if (origin && token !== undefined) this.c.tokens?.add(state.taskId, peerId, token)
     const sentAt = performance.now()
     try {
-      const res = await this.send(peerId, state, attempt.signal, token).finally(async () => {
+      // Once the peer said another executor runs the task, a broken session goes to `regain`, not back to the peer.
+      const resend = (): boolean => [undefined, peerId].includes(attempt.confirmedBy())
+      const res = await this.send(peerId, state, attempt.signal, token, resend).finally(async () => {
         state.timing.forwardedMs += performance.now() - sentAt
         await release?.()
       })
@@ -100,8 +102,9 @@ export class Forwarder {
       return await this.read(peerId, state, res, token)
     } catch (err) {
       // A lost session is not a lost executor: one that said it runs the task is asked again.
-      if (attempt.isConfirmed() && lostSession(err as Error, state))
-        return await this.regain(peerId, state, attempt.signal, token)
+      const executor = attempt.confirmedBy()
+      if (executor !== undefined && lostSession(err as Error, state))
+        return await this.regain(peerId, executor, state, attempt.signal, token)
       return this.unreachable(peerId, state, err as Error, attempt.timedOut())
     } finally {
       attempt.clear()
@@ -128,16 +131,17 @@ export class Forwarder {
           }, budget)
         : undefined
     const clear = (): void => clearTimeout(timer)
-    let confirmed = false
+    let executor: string | undefined
     return {
       signal: state.signal != null ? AbortSignal.any([state.signal, controller.signal]) : controller.signal,
-      confirmed: () => {
-        confirmed = true
+      confirmed: (by: string) => {
+        executor = by
         clear()
       },
       clear,
       timedOut: () => fired,
-      isConfirmed: () => confirmed
+      /** The executor the peer's confirmation named, once it came. */
+      confirmedBy: () => executor
     }
   }
 
@@ -157,32 +161,42 @@ export class Forwarder {
 
   /**
    * The session to a peer that confirmed it runs the task (§5.7) broke. The
-   * peer is asked again for the same (from, taskId) until the failure
-   * detector declares it dead (a closed connection only makes it suspect), within LOST_SESSION_GRACE_MS and the
-   * deadline: it answers from its work in progress or its journal, and
-   * meanwhile a result it pushes (§9.1) ends the wait. Only then is the
-   * executor counted as lost: the next candidate is tried, except for a
-   * `retry: never` task, which fails `executor_lost` rather than run twice.
+   * task is asked for again, for the same (from, taskId), until the failure
+   * detector declares the peer asked dead (a closed connection only makes it
+   * suspect), within LOST_SESSION_GRACE_MS and the deadline: it answers from
+   * its work in progress or its journal, and meanwhile a result it pushes
+   * (§9.1) ends the wait. When the confirmation named an executor further on,
+   * that executor is asked, not the forwarder between: a forwarder that
+   * restarted has no memory of the task and would route it anew, to a
+   * second executor. The forwarder is asked only when the executor cannot be
+   * reached from here. Only then is the executor counted as lost: the next
+   * candidate is tried, except for a `retry: never` task, which fails
+   * `executor_lost` rather than run twice.
    */
   private async regain(
     peerId: string,
+    executor: string,
     state: TaskState,
     signal: AbortSignal,
     token: string | undefined
   ): Promise<Step> {
-    const log = this.c.log.child({ taskId: state.taskId, remotePeer: peerId })
-    log.info('lost the session to a peer running the task; asking it again')
+    const log = this.c.log.child({ taskId: state.taskId, remotePeer: peerId, executor })
+    log.info('lost the session to a peer running the task; asking again')
+    const askable = [executor, peerId].filter((p, i, all) => all.indexOf(p) === i && p !== this.c.selfPeerId)
     const until = Math.min(state.deadline, Date.now() + LOST_SESSION_GRACE_MS)
     let last: Error | undefined
-    while (Date.now() < until && !signal.aborted && this.c.registry.isDead?.(peerId) !== true) {
+    while (Date.now() < until && !signal.aborted && this.c.registry.isDead?.(executor) !== true) {
       await sleep(REASK_PAUSE_MS, signal)
-      if (signal.aborted) break
-      try {
-        return await this.read(peerId, state, await this.send(peerId, state, signal, token), token)
-      } catch (err) {
-        last = err as Error
-        if (!lostSession(last, state)) break
+      for (const asked of askable) {
+        if (signal.aborted) break
+        try {
+          return await this.read(asked, state, await this.send(asked, state, signal, token), token)
+        } catch (err) {
+          last = err as Error
+          if (!lostSession(last, state)) break
+        }
       }
+      if (last !== undefined && !lostSession(last, state)) break
     }
     if (isCancel(state.signal?.reason)) return { kind: 'done', result: cancelled(state.taskId, state.path) }
     const message = `lost ${peerId} while it ran the task (${last?.message ?? 'session closed'})`
@@ -206,6 +220,8 @@ export class Forwarder {
     state.observer?.ended(peerId, res.status, { agent: res.agent, error: res.error })
     if (res.status === 'busy') return { kind: 'busy' }
     if (res.status === 'no_agent') return { kind: 'skip' }
+    // A cancel this node did not pass on: an attempt further on was abandoned (§6.1), not the task.
+    if (res.error?.code === CANCELLED && !isCancel(state.signal?.reason)) return { kind: 'lost' }
     const { taskId, status, result: value, error, executor, agent, path, spans, sig } = res
     const result: RouteResult = { taskId, status, result: value, error, executor, agent, path, spans, sig }
     // An interrupted `retry: never` task must not run on the next candidate too.
@@ -294,12 +310,13 @@ export class Forwarder {
     return state.osig
   }
 
-  /** One peer, retried with backoff on transport errors only. */
+  /** One peer, retried with backoff on transport errors only (and while `resend` says so). */
   private async send(
     peerId: string,
     state: TaskState,
     signal: AbortSignal,
-    token: string | undefined
+    token: string | undefined,
+    resend: () => boolean = () => true
   ): Promise<TaskResultMessage> {
     const peer = peerIdFromString(peerId)
     const osig = await this.originSignature(state)
@@ -335,6 +352,7 @@ export class Forwarder {
         const pause = 50 * 3 ** attempt
         if (!retryable || attempt >= this.init.transportRetries || Date.now() + pause >= state.deadline)
           throw err
+        if (!resend()) throw err
         if (!this.c.registry.isAvailable(peerId)) throw err
         await sleep(pause, signal)
         // The rpc would never hear an abort that happened before the request.

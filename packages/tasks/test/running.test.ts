@@ -12,6 +12,7 @@ import {
   RunningTable,
   SilentPeers,
   startTiming,
+  TaskCancelledError,
   traceFor
 } from '@mesh-node/task-relay'
 import pino from 'pino'
@@ -170,5 +171,131 @@ describe('a cancel of an abandoned attempt', () => {
     assert.deepEqual(sent, [
       { type: 'task_cancel', peer: next, body: { taskId: 't', origin: 'o', abandoned: true } }
     ])
+  })
+})
+
+describe('a lost session to a peer that confirmed the task', () => {
+  /**
+   * `forwarder` confirms that `executor` runs the task, then its session
+   * breaks; every later request is answered by whoever is asked, so the
+   * test sees whom the sender re-asked.
+   */
+  async function lostForwarder(executorIsForwarder: boolean) {
+    const [forwarder, further] = await Promise.all([newPeer(), newPeer()])
+    const executor = executorIsForwarder ? forwarder : further
+    const asked: string[] = []
+    const table = new RunningTable({ rpc: recordingRpc().rpc as never, selfPeerId: 'self', log })
+    const rpc = {
+      request: async (def: { type: string }, peer: { toString(): string }, body: { taskId: string }) => {
+        if (def.type !== 'task_request') return { type: 'ack' }
+        const to = peer.toString()
+        asked.push(to)
+        if (asked.length === 1) {
+          table.receive(running(body.taskId, executor), forwarder)
+          await new Promise((r) => setTimeout(r, 20))
+          throw new TransportError('the connection closed', 'stream_closed')
+        }
+        return {
+          type: 'task_result',
+          id: 'x',
+          taskId: body.taskId,
+          status: 'completed',
+          executor: to,
+          path: []
+        }
+      }
+    }
+    const f = new Forwarder(
+      {
+        rpc: rpc as never,
+        registry: {
+          isAvailable: () => true,
+          isDead: () => false,
+          find: () => []
+        } as unknown as CapabilityRegistry,
+        discovery: {} as Discovery,
+        cancels: { passOn: () => () => {}, abandon: () => {} } as unknown as CancelTable,
+        events: new TaskEvents(),
+        selfPeerId: 'self',
+        log,
+        silence: new SilentPeers(),
+        running: table
+      },
+      { maxHops: 3, transportRetries: 0 }
+    )
+    const state: TaskState = {
+      taskId: 't',
+      capability: 'echo',
+      input: 1,
+      from: 'self',
+      deadline: Date.now() + 10_000,
+      hops: 0,
+      path: ['self'],
+      trace: traceFor('t', undefined),
+      timing: startTiming()
+    }
+    const step = await f.tryPeer(forwarder, state)
+    return { step, asked, forwarder, executor }
+  }
+
+  it('asks the executor the confirmation named, not the forwarder between, which may have restarted', async () => {
+    const { step, asked, forwarder, executor } = await lostForwarder(false)
+    assert.deepEqual(asked, [forwarder, executor], 'the second request goes to the executor')
+    assert.equal(step.kind, 'done')
+    assert.equal(step.kind === 'done' ? step.result.executor : undefined, executor)
+  })
+
+  it('asks the same peer again when it was the executor itself', async () => {
+    const { step, asked, forwarder } = await lostForwarder(true)
+    assert.deepEqual(asked, [forwarder, forwarder])
+    assert.equal(step.kind, 'done')
+  })
+})
+
+describe('a cancelled answer for a task this node did not cancel', () => {
+  it('is an abandoned attempt further on, not the outcome: the next candidate is tried', async () => {
+    const peer = await newPeer()
+    const rpc = {
+      request: async (def: { type: string }, _peer: unknown, body: { taskId: string }) =>
+        def.type !== 'task_request'
+          ? { type: 'ack' }
+          : {
+              type: 'task_result',
+              id: 'x',
+              taskId: body.taskId,
+              status: 'failed',
+              error: { code: 'cancelled', message: 'the origin cancelled this task' },
+              path: []
+            }
+    }
+    const f = new Forwarder(
+      {
+        rpc: rpc as never,
+        registry: { isAvailable: () => true, find: () => [] } as unknown as CapabilityRegistry,
+        discovery: {} as Discovery,
+        cancels: { passOn: () => () => {}, abandon: () => {} } as unknown as CancelTable,
+        events: new TaskEvents(),
+        selfPeerId: 'self',
+        log,
+        silence: new SilentPeers()
+      },
+      { maxHops: 3, transportRetries: 0 }
+    )
+    const state: TaskState = {
+      taskId: 't',
+      capability: 'echo',
+      input: 1,
+      from: 'upstream',
+      deadline: Date.now() + 5_000,
+      hops: 1,
+      path: ['upstream', 'self'],
+      trace: traceFor('t', undefined),
+      timing: startTiming()
+    }
+    assert.equal((await f.tryPeer(peer, state)).kind, 'lost')
+    const cancel = new AbortController()
+    cancel.abort(new TaskCancelledError())
+    const step = await f.tryPeer(peer, { ...state, signal: cancel.signal })
+    assert.notEqual(step.kind, 'lost', 'a cancel this node passed on ends the task here too')
   })
 })
