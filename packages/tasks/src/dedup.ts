@@ -20,6 +20,13 @@ export class Dedup {
   /** (origin, taskId) -> the work producing the answer (or, without a table, the answer). */
   private readonly executed = new Map<string, Promise<RouteResult>>()
   private readonly settledBytes = new Map<string, number>()
+  /**
+   * (origin, taskId) -> the executor a task relayed from here ran on. A
+   * repeat goes back there, to its durable record, rather than wherever
+   * routing would pick now (this node's own agents first): ~150 bytes an
+   * entry, at most maxEntries.
+   */
+  private readonly relayed = new Map<string, string>()
   private settledTotal = 0
 
   constructor(
@@ -49,9 +56,15 @@ export class Dedup {
     this.drop(keyOf(taskId, origin))
   }
 
+  /** The executor that answered this task when this node relayed it, if it did. */
+  relayedTo(taskId: string, origin: string): string | undefined {
+    return this.relayed.get(keyOf(taskId, origin))
+  }
+
   /** The work for the task has its answer: keep it in memory only if nothing else will answer a repeat. */
   settled(taskId: string, origin: string, result: RouteResult, executedHere: boolean): void {
     const key = keyOf(taskId, origin)
+    if (!executedHere && result.executor !== undefined) this.rememberRelay(key, result.executor)
     if (this.durable || !executedHere) {
       this.drop(key)
       return
@@ -62,6 +75,15 @@ export class Dedup {
     for (const oldest of this.settledBytes.keys()) {
       if (this.settledTotal <= MAX_SETTLED_BYTES) break
       this.drop(oldest)
+    }
+  }
+
+  private rememberRelay(key: string, executor: string): void {
+    this.relayed.delete(key)
+    this.relayed.set(key, executor)
+    if (this.relayed.size > this.maxEntries) {
+      const oldest = this.relayed.keys().next().value
+      if (oldest !== undefined) this.relayed.delete(oldest)
     }
   }
 

@@ -84,13 +84,14 @@ export class Dispatch {
   /**
    * Peers that lately let an attempt time out are left out while anyone else
    * can be tried. A task that came from a peer runs on this node's own agents
-   * first when they have room: a longer chain only adds hops (and attempts).
+   * first when they have room: a longer chain only adds hops (and attempts);
+   * unless it has a peer to prefer (the executor of a repeat relayed before).
    */
   private avoidingSilence(state: TaskState, candidates: Candidate[]): Candidate[] {
     const silence = this.c.silence
     const heard = candidates.filter((c) => c.local || !silence.isPenalised(c.peerId))
     const order = heard.length > 0 ? heard : candidates
-    if (state.hops === 0 || state.target != null) return order
+    if (state.hops === 0 || state.target != null || state.preferPeer != null) return order
     return [...order.filter((c) => c.local), ...order.filter((c) => !c.local)]
   }
 }

@@ -153,6 +153,8 @@ export class Receiver {
         token: msg.token,
         osig: msg.osig,
         claim,
+        // A repeat of a task relayed from here goes back to the executor that has its record.
+        preferPeer: this.c.dedup.relayedTo(msg.taskId, claim),
         signal: held.signal,
         trace,
         timing

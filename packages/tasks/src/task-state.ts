@@ -6,7 +6,8 @@ import type { OutcomeError, SubmitOptions } from './types.js'
  * forwarder or executor: where it came from, how long it may take, its trace
  * and time accounting, and, from the submit options, its target, its
  * restrictions and the signal that cancels it (at a receiver: the cancel
- * table's; only the origin has an observer, preferPeer, candidates, failover).
+ * table's; only the origin has an observer, candidates, failover; a
+ * receiver has preferPeer for a repeat it relayed before).
  */
 export interface TaskState
   extends Pick<
