@@ -239,8 +239,8 @@ class JournalDispatcher implements TaskDispatcher {
     const { journal } = this.c
     let open: { n: number; executor: string } | undefined
     const observer: AttemptObserver = {
-      started: (executor) => {
-        open = { n: journal.startAttempt(task.taskId, executor).n, executor }
+      started: (executor, token) => {
+        open = { n: journal.startAttempt(task.taskId, executor, undefined, token).n, executor }
       },
       ended: (executor, outcome, info) => {
         if (open?.executor !== executor) return

@@ -185,9 +185,12 @@ export interface TaskJournal {
    * Opens a new attempt on `executor` and moves the task to 'assigned'. An
    * attempt still open is closed as 'lost' first. On a finished task nothing
    * starts: the returned attempt already has an `outcome` (its last attempt,
-   * or an unsaved one numbered 0 if it never had any).
+   * or an unsaved one numbered 0 if it never had any). `token`, the
+   * attempt's token (PROTOCOL §6.9), is kept with it but never listed.
    */
-  startAttempt(taskId: string, executor: string, agent?: string): Attempt
+  startAttempt(taskId: string, executor: string, agent?: string, token?: string): Attempt
+  /** The tokens of a task's attempts, with the peer each went to: a late result verifies after a restart. */
+  attemptTokens(taskId: string): Array<{ peer: string; token: string }>
   /** 'assigned' -> 'running'; a no-op from any other status. */
   markRunning(taskId: string): void
   /** Closes attempt `n` without changing the task's status; a no-op if it is already closed. */

@@ -88,7 +88,7 @@ export class SqliteTaskJournal implements TaskJournal {
     return written(this.tasks.record(task.taskId), `task ${task.taskId}`)
   }
 
-  startAttempt(taskId: string, executor: string, agent?: string): Attempt {
+  startAttempt(taskId: string, executor: string, agent?: string, token?: string): Attempt {
     let changed: TaskRecord | undefined
     const attempt = immediate(this.db, () => {
       const row = this.mustRow(taskId)
@@ -99,13 +99,17 @@ export class SqliteTaskJournal implements TaskJournal {
       // Starting over without closing the previous attempt means the caller
       // gave up on it; record that rather than leave two attempts open.
       this.tasks.closeOpenAttempt(taskId, 'lost', undefined, now)
-      const added = this.tasks.addAttempt(taskId, executor, agent, now)
+      const added = this.tasks.addAttempt(taskId, executor, agent, now, token)
       this.tasks.update(taskId, { ...row, status: 'assigned', executor, agent: agent ?? null }, now)
       changed = this.tasks.record(taskId)
       return decodeAttempt(added)
     })
     if (changed != null) this.emit(changed)
     return attempt
+  }
+
+  attemptTokens(taskId: string): Array<{ peer: string; token: string }> {
+    return this.tasks.attemptTokens(taskId)
   }
 
   markRunning(taskId: string): void {

@@ -102,6 +102,12 @@ const ADDED_TASK_COLUMNS: Array<[string, string]> = [
 const ADDED_EXECUTION_COLUMNS: Array<[string, string]> = [['attempt', 'INTEGER NOT NULL DEFAULT 1']]
 
 /**
+ * journal_attempts.token: the attempt's token (PROTOCOL §6.9), so that a
+ * result the executor pushes after this origin restarted still verifies.
+ */
+const ADDED_ATTEMPT_COLUMNS: Array<[string, string]> = [['token', 'TEXT']]
+
+/**
  * Journals written before executions were keyed by (task id, origin) have
  * task_id alone as the key: rebuild that table with the new key, rows kept.
  */
@@ -130,6 +136,7 @@ function addColumns(db: DatabaseSync, table: string, columns: Array<[string, str
 function addTaskColumns(db: DatabaseSync): void {
   addColumns(db, 'journal_tasks', ADDED_TASK_COLUMNS)
   addColumns(db, 'journal_executions', ADDED_EXECUTION_COLUMNS)
+  addColumns(db, 'journal_attempts', ADDED_ATTEMPT_COLUMNS)
   rekeyExecutions(db)
   db.exec(
     'CREATE UNIQUE INDEX IF NOT EXISTS journal_tasks_idempotency ON journal_tasks (idempotency_key) WHERE idempotency_key IS NOT NULL'

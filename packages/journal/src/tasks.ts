@@ -22,6 +22,7 @@ export class TaskTable {
   private readonly openAttemptStmt: StatementSync
   private readonly attemptStmt: StatementSync
   private readonly insertAttemptStmt: StatementSync
+  private readonly tokensStmt: StatementSync
   private readonly closeAttemptStmt: StatementSync
   private readonly listStmt: StatementSync
   private readonly listByStatusStmt: StatementSync
@@ -50,12 +51,15 @@ export class TaskTable {
       'SELECT * FROM journal_attempts WHERE task_id = ? AND outcome IS NULL ORDER BY n DESC LIMIT 1'
     )
     this.attemptStmt = db.prepare('SELECT * FROM journal_attempts WHERE task_id = ? AND n = ?')
+    this.tokensStmt = db.prepare(
+      'SELECT executor AS peer, token FROM journal_attempts WHERE task_id = ? AND token IS NOT NULL ORDER BY n'
+    )
     this.insertAttemptStmt = db.prepare(`
-      INSERT INTO journal_attempts (task_id, n, executor, agent, started_at)
+      INSERT INTO journal_attempts (task_id, n, executor, agent, started_at, token)
       VALUES (
         $taskId,
         (SELECT COALESCE(MAX(n), 0) + 1 FROM journal_attempts WHERE task_id = $taskId),
-        $executor, $agent, $now
+        $executor, $agent, $now, $token
       )
       RETURNING *`)
     // An agent learned only from the result fills in what the attempt lacked.
@@ -132,13 +136,26 @@ export class TaskTable {
     return this.attempts(taskId).at(-1)
   }
 
-  addAttempt(taskId: string, executor: string, agent: string | undefined, now: number): AttemptRow {
+  addAttempt(
+    taskId: string,
+    executor: string,
+    agent: string | undefined,
+    now: number,
+    token?: string
+  ): AttemptRow {
     return this.insertAttemptStmt.get({
       taskId,
       executor,
       agent: agent ?? null,
-      now
+      now,
+      token: token ?? null
     }) as unknown as AttemptRow
+  }
+
+  /** The tokens of the task's attempts, with the peer each was sent to. */
+  attemptTokens(taskId: string): Array<{ peer: string; token: string }> {
+    const rows = this.tokensStmt.all(taskId) as Array<{ peer: string; token: string }>
+    return rows.map(({ peer, token }) => ({ peer, token }))
   }
 
   closeAttempt(

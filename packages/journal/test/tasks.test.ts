@@ -396,3 +396,23 @@ describe('task journal: origin side', () => {
     close()
   })
 })
+
+describe('task journal: attempt tokens', () => {
+  it("keeps each attempt's token with its peer, across a reopen, and never lists it", () => {
+    const { journal, path, close } = setup()
+    journal.accept(newTask('t1'))
+    journal.startAttempt('t1', 'peer-a', undefined, 'token-a')
+    journal.startAttempt('t1', 'peer-b')
+    journal.startAttempt('t1', 'peer-c', undefined, 'token-c')
+    close()
+    const db = openTestDb(path)
+    const reopened = createTaskJournal(db)
+    assert.deepEqual(reopened.attemptTokens('t1'), [
+      { peer: 'peer-a', token: 'token-a' },
+      { peer: 'peer-c', token: 'token-c' }
+    ])
+    assert.deepEqual(reopened.attemptTokens('unknown'), [])
+    assert.ok(!JSON.stringify(reopened.get('t1')).includes('token-'), 'tokens are not part of the record')
+    db.close()
+  })
+})

@@ -33,6 +33,8 @@ export interface MeshComponents {
   executions?: ExecutionStore
   /** The origin's side of a held result arriving late; returns whether the task is known. */
   acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
+  /** The journaled tokens of a task's attempts (`@mesh-node/tasks`). */
+  attemptTokens?: (taskId: string) => Array<{ peer: string; token: string }>
 }
 
 export interface MeshInit extends MembershipInit {
@@ -70,6 +72,7 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     executions: components.executions,
     outbox: components.outbox,
     acceptDeliveredResult: components.acceptDeliveredResult,
+    attemptTokens: components.attemptTokens,
     privateKey: components.privateKey
   })
 

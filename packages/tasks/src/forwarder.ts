@@ -79,7 +79,6 @@ export class Forwarder {
         }
     }
     const self = this.c.selfPeerId
-    state.observer?.started(peerId)
     const upstream = upstreamOf(state, self)
     // While this peer has the task, its pieces (and only its) are relayed.
     const release = this.c.pieces?.expect(state.taskId, peerId, upstream)
@@ -90,6 +89,7 @@ export class Forwarder {
     const origin = state.from === self
     const token = origin ? newToken() : state.token
     if (origin && token !== undefined) this.c.tokens?.add(state.taskId, peerId, token)
+    state.observer?.started(peerId, origin ? token : undefined)
     const sentAt = performance.now()
     try {
       // Once the peer said another executor runs the task, a broken session goes to `regain`, not back to the peer.

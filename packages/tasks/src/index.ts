@@ -97,6 +97,8 @@ export interface TasksComponents {
   outbox?: OutboxStore
   /** The origin's side of a held result arriving late; returns whether the task is known. */
   acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
+  /** The journaled tokens of a task's attempts: a late result verifies after this origin restarted. */
+  attemptTokens?: (taskId: string) => Array<{ peer: string; token: string }>
   /** This node's peer key: signs the answers of its agents (PROTOCOL.md §6.9). */
   privateKey?: PrivateKey
 }

@@ -181,7 +181,11 @@ export class DefaultTasks implements Tasks {
   ): Promise<boolean> => {
     const accept = this.c.acceptDeliveredResult
     if (accept === undefined) return false
-    const reason = await disbelief(result, this.tokens.forPath(result.taskId, result.path), from)
+    const journaled = (this.c.attemptTokens?.(result.taskId) ?? [])
+      .filter((a) => result.path.includes(a.peer))
+      .map((a) => a.token)
+    const tokens = [...new Set([...this.tokens.forPath(result.taskId, result.path), ...journaled])]
+    const reason = await disbelief(result, tokens, from)
     if (reason !== undefined) {
       this.rejected.add(reason)
       this.c.log.warn(

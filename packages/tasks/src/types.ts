@@ -25,7 +25,8 @@ export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' |
 
 /** Told of each executor a task is handed to, so the origin's journal keeps every attempt. */
 export interface AttemptObserver {
-  started(executor: string): void
+  /** `token`: the attempt's token (PROTOCOL §6.9), for a result that arrives after a restart. */
+  started(executor: string, token?: string): void
   ended(executor: string, outcome: RouteAttemptOutcome, info: { agent?: string; error?: OutcomeError }): void
 }
 

@@ -125,5 +125,13 @@ describe('a lost session is not a lost executor (message set 1.6)', { timeout: 2
     await waitFor(async () => (await heldResults(executor)) === 0, {
       message: 'the executor to drop the result once the origin acknowledged it'
     })
+    // The pushed result verified against the attempt's token, journaled before the kill: not taken for a forgery.
+    const status = await restarted.cli(['status', '--json'])
+    assert.equal(status.code, 0, status.stderr)
+    const rejected: Record<string, number> = JSON.parse(status.stdout).rejectedResults
+    assert.ok(
+      Object.values(rejected).every((n) => n === 0),
+      `no result rejected after the restart: ${JSON.stringify(rejected)}`
+    )
   })
 })

@@ -33,7 +33,8 @@ export async function startServices(
       log,
       outbox: journal,
       executions,
-      acceptDeliveredResult: (result, from) => dispatcher?.acceptDelivered(result, from) ?? false
+      acceptDeliveredResult: (result, from) => dispatcher?.acceptDelivered(result, from) ?? false,
+      attemptTokens: (taskId) => journal.attemptTokens(taskId)
     },
     meshInit(plan.config, plan.nodeName)
   )
