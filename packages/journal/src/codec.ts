@@ -142,3 +142,20 @@ export function decodeOutbox(row: OutboxRow): OutboxEntry {
     nextAttemptAt: row.next_attempt_at
   }
 }
+
+/**
+ * `startAttempt` on a finished task starts nothing. Hand back its last
+ * attempt, or, if it never had one, an unsaved attempt numbered 0; either way
+ * `outcome` is set, which tells the caller not to dispatch.
+ */
+export function finishedAttempt(
+  last: AttemptRow | undefined,
+  status: TaskStatus,
+  executor: string,
+  now: number
+): Attempt {
+  if (last != null && last.outcome != null) return decodeAttempt(last)
+  const outcome: AttemptOutcome =
+    status === 'completed' ? 'completed' : status === 'failed' ? 'failed' : 'cancelled'
+  return { n: 0, executor, startedAt: now, endedAt: now, outcome }
+}

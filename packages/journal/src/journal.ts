@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
-import { type AttemptRow, decodeAttempt, type TaskRow, toJson, toOptionalJson } from './codec.js'
+import { decodeAttempt, finishedAttempt, type TaskRow, toJson, toOptionalJson } from './codec.js'
 import { JournalError, written } from './errors.js'
 import { type ExecutionOutcome, ExecutionTable, INTERRUPTED } from './executions.js'
 import type {
@@ -382,21 +382,4 @@ export class SqliteTaskJournal implements TaskJournal {
       }
     }
   }
-}
-
-/**
- * `startAttempt` on a finished task starts nothing. Hand back its last
- * attempt, or, if it never had one, an unsaved attempt numbered 0; either way
- * `outcome` is set, which tells the caller not to dispatch.
- */
-function finishedAttempt(
-  last: AttemptRow | undefined,
-  status: TaskStatus,
-  executor: string,
-  now: number
-): Attempt {
-  if (last != null && last.outcome != null) return decodeAttempt(last)
-  const outcome: AttemptOutcome =
-    status === 'completed' ? 'completed' : status === 'failed' ? 'failed' : 'cancelled'
-  return { n: 0, executor, startedAt: now, endedAt: now, outcome }
 }

@@ -17,13 +17,13 @@ import {
   type RejectReason,
   type RunningTable,
   type SilentPeers,
+  signRequest,
   type TaskPieces
 } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
 import { CANCELLED, INTERRUPTED } from './constants.js'
 import type { TaskEvents } from './events.js'
 import { taskRequest } from './messages/task-request.js'
-import { signRequest } from './request-signing.js'
 import {
   cancelled,
   type RouteResult,

@@ -4,6 +4,7 @@ import {
   type CancelTable,
   isAbandoned,
   isCancel,
+  originClaim,
   signResult,
   startTiming,
   traceFor,
@@ -13,7 +14,6 @@ import type { Logger } from 'pino'
 import type { Dedup } from './dedup.js'
 import type { Dispatch } from './dispatch.js'
 import type { Executor } from './executor.js'
-import { originClaim } from './request-signing.js'
 import { cancelled, type RouteResult } from './task-state.js'
 
 export interface ReceiverComponents {

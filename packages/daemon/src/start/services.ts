@@ -1,6 +1,7 @@
 import { dispatcherSubmit, nodeNames, publishMeshEvents } from '@mesh-node/control-api'
 import { coordination } from '@mesh-node/coordination'
 import {
+  bufferedExecutions,
   createTaskDispatcher,
   createTaskStore,
   createTraceStore,
@@ -9,7 +10,6 @@ import {
 import { createMesh, type Mesh } from '@mesh-node/mesh'
 import { type Messaging, messaging } from '@mesh-node/messaging'
 import { directDelivery } from '../agent-topics.js'
-import { bufferedExecutions } from '../execution-log.js'
 import type { Cleanups } from './cleanups.js'
 import { meshInit } from './mesh-init.js'
 import type { NodeParts, ServiceParts } from './parts.js'

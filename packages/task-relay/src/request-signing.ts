@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { TaskRequestMessage } from '@mesh-node/protocol'
-import { canonicalJson } from '@mesh-node/task-relay'
+import { canonicalJson } from './signing.js'
 
 /**
  * Requests signed by their origin (message set 1.7, PROTOCOL.md §6.10). The
