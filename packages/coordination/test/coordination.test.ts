@@ -4,6 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { type AgentRuntime, createAgentRuntime } from '@mesh-node/agents'
 import { type Membership, membership } from '@mesh-node/membership'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
+import { type CapabilityProviders, createCapabilityProviders } from '@mesh-node/routing'
 import { type Rpc, rpc } from '@mesh-node/rpc'
 import { type Tasks, tasks } from '@mesh-node/tasks'
 import { at, until } from '@mesh-node/test-utils'
@@ -14,6 +15,7 @@ interface Node {
   peer: MeshPeer
   id: string
   runtime: AgentRuntime
+  providers: CapabilityProviders
   rpc: Rpc
   members: Membership
   tasks: Tasks
@@ -58,7 +60,12 @@ async function startNode(agent: string): Promise<Node> {
   })({ libp2p: peer.libp2p, rpc: node, runtime, log })
   const id = peer.peerId.toString()
   const components = { rpc: node, registry: members.registry, runtime, selfPeerId: id, log }
-  const service = tasks()({ ...components, providers: members.providers, events: peer.libp2p })
+  const providers = createCapabilityProviders({
+    libp2p: peer.libp2p,
+    capabilities: () => runtime.capabilities(),
+    log
+  })
+  const service = tasks()({ ...components, providers, events: peer.libp2p })
   const events: Node['events'] = []
   const rounds = coordination()({
     ...components,
@@ -68,14 +75,15 @@ async function startNode(agent: string): Promise<Node> {
     emit: (e) => events.push(e)
   })
   await members.start()
+  providers.start()
   await service.start()
   await rounds.start()
   await node.start()
-  return { peer, id, runtime, rpc: node, members, tasks: service, rounds, events }
+  return { peer, id, runtime, rpc: node, members, providers, tasks: service, rounds, events }
 }
 
 async function stopNode(n: Node): Promise<void> {
-  const parts = [n.rounds, n.tasks, n.rpc, n.members, { stop: () => n.runtime.close() }, n.peer]
+  const parts = [n.rounds, n.tasks, n.rpc, n.providers, n.members, { stop: () => n.runtime.close() }, n.peer]
   for (const part of parts) await Promise.resolve(part.stop()).catch(() => {})
 }
 

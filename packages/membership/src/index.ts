@@ -2,14 +2,16 @@
  * @packageDocumentation
  *
  * Membership of the mesh: which peers are alive, suspect or dead, and which
- * agents (capabilities, load) each one offers. Four views of one concept:
+ * agents (capabilities, load) each one offers. Three views of one concept:
  *
  * - the failure detector (SWIM-style direct and indirect probes) is the one
  *   place that decides liveness;
  * - the state gossip announces each node's agents on `agent-mesh/state/1`
  *   every heartbeat and on change, with anti-entropy (`state_sync`);
- * - the registry answers "who offers capability X" with a map read;
- * - the DHT providers find capable peers not yet heard from.
+ * - the registry answers "who offers capability X" with a map read.
+ *
+ * (The DHT provider records, which find capable peers not yet heard from,
+ * are `@mesh-node/routing`'s.)
  *
  * It owns the `probe_request` and `state_sync` messages and registers their
  * handlers on the rpc in `start()`.
@@ -33,7 +35,6 @@ import type { Logger } from 'pino'
 import type { DepartedInit } from './departed.js'
 import type { FailureDetector, FailureDetectorInit } from './failure-detector.js'
 import { DefaultMembership } from './membership.js'
-import type { CapabilityProviders, CapabilityProvidersInit } from './providers.js'
 import type { CapabilityRegistry, RegistryInit } from './registry.js'
 import type { StateGossip, StateGossipInit } from './state-gossip.js'
 
@@ -46,7 +47,6 @@ export type {
   MemberState,
   MembershipEvent
 } from './failure-detector.js'
-export type { CapabilityProviders, CapabilityProvidersInit } from './providers.js'
 export {
   type AgentView,
   type CapabilityRegistry,
@@ -61,7 +61,6 @@ export type { NodeInfo, StateGossip, StateGossipInit } from './state-gossip.js'
 export interface MembershipInit {
   registry?: RegistryInit
   gossip?: StateGossipInit
-  providers?: CapabilityProvidersInit
   failureDetector?: FailureDetectorInit
   /** When departed identities leave the member table and the peer store. */
   departed?: DepartedInit
@@ -80,7 +79,6 @@ export interface Membership extends Startable {
   readonly registry: CapabilityRegistry
   readonly failureDetector: FailureDetector
   readonly gossip: StateGossip
-  readonly providers: CapabilityProviders
 }
 
 export function membership(init: MembershipInit = {}): (components: MembershipComponents) => Membership {

@@ -6,20 +6,18 @@ import { createFailureDetector, type FailureDetector } from './failure-detector.
 import type { Membership, MembershipComponents, MembershipInit } from './index.js'
 import { probeHandler, probeRequest } from './messages/probe.js'
 import { stateSync, stateSyncHandler } from './messages/state-sync.js'
-import { type CapabilityProviders, createCapabilityProviders } from './providers.js'
 import { type CapabilityRegistry, createRegistry, localAgentAds } from './registry.js'
 import { createStateGossip, type StateGossip } from './state-gossip.js'
 
 /**
  * Who is in the mesh, seen from three sides: the failure detector decides
- * liveness, the state gossip carries each member's agents, the registry
- * answers lookups, and the DHT providers find members not yet heard from.
+ * liveness, the state gossip carries each member's agents, and the registry
+ * answers lookups.
  */
 export class DefaultMembership implements Membership {
   readonly registry: CapabilityRegistry
   readonly failureDetector: FailureDetector
   readonly gossip: StateGossip
-  readonly providers: CapabilityProviders
   private readonly departed: DepartedPurge
   private readonly rpc: Rpc
   private expiry?: NodeJS.Timeout
@@ -48,10 +46,6 @@ export class DefaultMembership implements Membership {
         onExpired: (peerId) => this.gossip.expired(peerId)
       },
       init.registry
-    )
-    this.providers = createCapabilityProviders(
-      { libp2p, capabilities: () => runtime.capabilities(), log: log.child({ component: 'providers' }) },
-      init.providers
     )
     this.gossip = createStateGossip(
       {
@@ -114,7 +108,6 @@ export class DefaultMembership implements Membership {
       })
     )
     await this.gossip.start()
-    this.providers.start()
     this.failureDetector.start()
     this.departed.start()
     this.expiry = setInterval(() => this.registry.expire(), EXPIRY_INTERVAL_MS)
@@ -124,7 +117,6 @@ export class DefaultMembership implements Membership {
     clearInterval(this.expiry)
     this.departed.stop()
     this.failureDetector.stop()
-    this.providers.stop()
     await this.gossip.stop()
     for (const off of this.unsubscribe.splice(0)) off()
     this.rpc.unhandle(probeRequest)

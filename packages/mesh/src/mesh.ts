@@ -1,7 +1,6 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
 import {
-  type CapabilityProviders,
   type CapabilityRegistry,
   membership as createMembership,
   type FailureDetector,
@@ -11,6 +10,11 @@ import {
 } from '@mesh-node/membership'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import type { TaskResultMessage } from '@mesh-node/protocol'
+import {
+  type CapabilityProviders,
+  type CapabilityProvidersInit,
+  createCapabilityProviders
+} from '@mesh-node/routing'
 import { rpc as createRpcService, type Rpc } from '@mesh-node/rpc'
 import {
   tasks as createTasks,
@@ -38,6 +42,8 @@ export interface MeshComponents {
 }
 
 export interface MeshInit extends MembershipInit {
+  /** The DHT provider records of this node's capabilities (`@mesh-node/routing`). */
+  providers?: CapabilityProvidersInit
   tasks?: TasksInit
 }
 
@@ -60,7 +66,11 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
   const selfPeerId = libp2p.peerId.toString()
   const rpc = createRpcService()({ libp2p, log: log.child({ component: 'rpc' }) })
   const membership = createMembership(init)({ libp2p, privateKey: components.privateKey, rpc, runtime, log })
-  const { registry, failureDetector, gossip, providers } = membership
+  const { registry, failureDetector, gossip } = membership
+  const providers = createCapabilityProviders(
+    { libp2p, capabilities: () => runtime.capabilities(), log: log.child({ component: 'providers' }) },
+    init.providers
+  )
   const tasks = createTasks(init.tasks)({
     rpc,
     registry,
@@ -86,12 +96,14 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     failureDetector,
     start: async () => {
       await membership.start()
+      providers.start()
       await tasks.start()
       await rpc.start()
     },
     stop: async () => {
       await tasks.stop()
       await rpc.stop()
+      providers.stop()
       await membership.stop()
     }
   }

@@ -1,10 +1,11 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
-import { type CapabilityProviders, type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
+import { type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
 import type { AgentAd, CapabilityQueryMessage, CapabilityReplyMessage } from '@mesh-node/protocol'
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
 import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
+import type { CapabilityProviders } from './providers.js'
 import { type Candidate, candidatesFrom } from './strategy.js'
 import { TASK_TARGET_FEATURE } from './target.js'
 

@@ -10,5 +10,6 @@
 
 export * from './discovery.js'
 export * from './messages/capability-query.js'
+export * from './providers.js'
 export * from './strategy.js'
 export * from './target.js'

@@ -32,9 +32,9 @@
 
 import type { Libp2pEvents, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
-import type { CapabilityProviders, CapabilityRegistry } from '@mesh-node/membership'
+import type { CapabilityRegistry } from '@mesh-node/membership'
 import type { AgentAd, TaskResultMessage } from '@mesh-node/protocol'
-import type { RoutingStrategy } from '@mesh-node/routing'
+import type { CapabilityProviders, RoutingStrategy } from '@mesh-node/routing'
 import type { Rpc } from '@mesh-node/rpc'
 import type { CancelTableInit, OutboxStore, RejectedResults, TaskPieces } from '@mesh-node/task-relay'
 import type { Logger } from 'pino'

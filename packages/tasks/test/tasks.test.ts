@@ -6,6 +6,7 @@ import { type AgentRuntime, type AgentSpec, createAgentRuntime } from '@mesh-nod
 import { type Membership, membership } from '@mesh-node/membership'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
 import { MAX_HOPS } from '@mesh-node/protocol'
+import { type CapabilityProviders, createCapabilityProviders } from '@mesh-node/routing'
 import { type Rpc, rpc } from '@mesh-node/rpc'
 import { at, until } from '@mesh-node/test-utils'
 import { pino } from 'pino'
@@ -17,6 +18,7 @@ interface Node {
   peer: MeshPeer
   id: string
   runtime: AgentRuntime
+  providers: CapabilityProviders
   rpc: Rpc
   members: Membership
   tasks: Tasks
@@ -46,10 +48,15 @@ async function startNode(agents: AgentSpec[]): Promise<Node> {
     gossip: { heartbeatMs: 200 }
   })({ libp2p: peer.libp2p, rpc: node, runtime, log })
   const id = peer.peerId.toString()
+  const providers = createCapabilityProviders({
+    libp2p: peer.libp2p,
+    capabilities: () => runtime.capabilities(),
+    log
+  })
   const service = tasks()({
     rpc: node,
     registry: members.registry,
-    providers: members.providers,
+    providers,
     runtime,
     events: peer.libp2p,
     selfPeerId: id,
@@ -60,14 +67,15 @@ async function startNode(agents: AgentSpec[]): Promise<Node> {
   const events: TaskEvent[] = []
   service.onTaskEvent((e) => events.push(e))
   await members.start()
+  providers.start()
   await service.start()
   await node.start()
-  return { peer, id, runtime, rpc: node, members, tasks: service, events }
+  return { peer, id, runtime, rpc: node, members, providers, tasks: service, events }
 }
 
 /** Stops every part even when one fails to, so the next test file starts clean. */
 async function stopNode(n: Node): Promise<void> {
-  const parts = [n.tasks, n.rpc, n.members, { stop: () => n.runtime.close() }, n.peer]
+  const parts = [n.tasks, n.rpc, n.providers, n.members, { stop: () => n.runtime.close() }, n.peer]
   for (const part of parts) await Promise.resolve(part.stop()).catch(() => {})
 }
 
