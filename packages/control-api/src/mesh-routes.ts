@@ -1,12 +1,11 @@
 import { parseEventTypes, type StatusInfo } from '@mesh-node/api'
+import { EVENT_TYPES, type EventHub } from '@mesh-node/events'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { MeshPeer } from '@mesh-node/peer'
 import { badRequest } from './api-error.js'
-import type { EventHub } from './event-hub.js'
 import type { NodeNames } from './node-names.js'
 import type { Route } from './server.js'
-import { EVENT_TYPES } from './task-events.js'
 
 export interface MeshRoutesInit {
   peer: MeshPeer

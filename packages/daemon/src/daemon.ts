@@ -11,8 +11,8 @@ import {
   readConfigFile,
   validateConfig
 } from '@mesh-node/config'
-import { createEventHub } from '@mesh-node/control-api'
 import type { Coordination } from '@mesh-node/coordination'
+import { createEventHub } from '@mesh-node/events'
 import type { Mesh } from '@mesh-node/mesh'
 import { createMeshMetrics } from '@mesh-node/metrics'
 import { type MeshPeer, readSwarmKey } from '@mesh-node/peer'

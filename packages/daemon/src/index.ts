@@ -30,7 +30,7 @@ export {
   readConfigFile,
   validateConfig
 } from '@mesh-node/config'
-export { EVENT_TYPES } from '@mesh-node/control-api'
+export { EVENT_TYPES } from '@mesh-node/events'
 export { type Daemon, loadConfig, type StartDaemonOptions, startDaemon } from './daemon.js'
 export {
   type DataDirPaths,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type MeshConfig, parseHostPort } from '@mesh-node/config'
-import type { EventHub, Health, NodeNames } from '@mesh-node/control-api'
+import type { Health, NodeNames } from '@mesh-node/control-api'
 import {
   type ApiServer,
   coordinationRoutes,
@@ -15,6 +15,7 @@ import {
 import type { Coordination } from '@mesh-node/coordination'
 import { createDashboard } from '@mesh-node/dashboard'
 import type { TaskDispatcher, TaskStore, TraceStore } from '@mesh-node/dispatch'
+import type { EventHub } from '@mesh-node/events'
 import type { TaskJournal } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { Messaging } from '@mesh-node/messaging'

@@ -1,4 +1,4 @@
-import { dispatcherSubmit, nodeNames, publishMeshEvents } from '@mesh-node/control-api'
+import { dispatcherSubmit, nodeNames } from '@mesh-node/control-api'
 import { coordination } from '@mesh-node/coordination'
 import {
   bufferedExecutions,
@@ -7,6 +7,7 @@ import {
   createTraceStore,
   type TaskDispatcher
 } from '@mesh-node/dispatch'
+import { publishMeshEvents } from '@mesh-node/events'
 import { createMesh, type Mesh } from '@mesh-node/mesh'
 import { type Messaging, messaging } from '@mesh-node/messaging'
 import { directDelivery } from '../agent-topics.js'

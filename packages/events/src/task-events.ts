@@ -1,7 +1,6 @@
 import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { EventHub } from './event-hub.js'
-import type { NodeNames } from './node-names.js'
 
 /** Every event type the daemon's stream carries; `GET /v1/events?types=` accepts only these. */
 export const EVENT_TYPES = [
@@ -59,7 +58,8 @@ export function publishMeshEvents(
   events: Pick<EventHub, 'publish'>,
   mesh: Pick<Mesh, 'registry' | 'failureDetector'>,
   journal: Pick<TaskJournal, 'onChange'>,
-  names: NodeNames
+  /** The name each peer announced, shown beside its id (`NodeNames.of` in the control API). */
+  names: { of(peerId: string | null | undefined): string | undefined }
 ): void {
   mesh.registry.onEvent((event) => {
     if (event.type !== 'agent_joined' && event.type !== 'agent_left') return
