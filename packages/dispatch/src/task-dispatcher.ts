@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { NewTask, TaskRecord } from '@mesh-node/journal'
-import { type AttemptObserver, TaskCancelledError, traceFor } from '@mesh-node/tasks'
+import { type AttemptObserver, CANCELLED, TaskCancelledError, traceFor } from '@mesh-node/tasks'
 import { AcceptGroup } from './accept-group.js'
 import { guardDeadline } from './deadline-guard.js'
 import type {
@@ -170,7 +170,7 @@ class JournalDispatcher implements TaskDispatcher {
         agent: result.agent,
         path: result.path
       })
-    } else if (result.status === 'failed' && result.error?.code !== 'cancelled') {
+    } else if (result.status === 'failed' && result.error?.code !== CANCELLED) {
       this.c.journal.fail(task.taskId, result.error ?? { code: 'failed', message: 'task failed' }, {
         executor: result.executor,
         path: result.path

@@ -85,14 +85,22 @@ export async function believable(r: RouteResult, tokens: string[], handedBy: str
 const MAX_TASKS = 4096
 const MAX_ATTEMPTS = 16
 
+/** The token of one attempt, and the peer it was sent to. */
+export interface AttemptToken {
+  peer: string
+  token: string
+}
+
 /**
- * The tokens of the attempts this origin sent, per task, in memory: a
- * result delivered late (§9.1) counts only for one of them. Bounded; lost
- * on restart, when the resumed task's new attempts get new tokens and the
- * executor answers those from its record, signed afresh.
+ * The tokens of the attempts this origin sent, per task: a result delivered
+ * late (§9.1) counts only for one of them. Memory holds the recent ones,
+ * bounded; a task it does not hold (this origin restarted, or the task is
+ * older) is looked up in `persisted`, the journal's copy, when there is one.
  */
 export class AttemptTokens {
-  private readonly byTask = new Map<string, Array<{ peer: string; token: string }>>()
+  private readonly byTask = new Map<string, AttemptToken[]>()
+
+  constructor(private readonly persisted?: (taskId: string) => AttemptToken[]) {}
 
   add(taskId: string, peer: string, token: string): void {
     const list = this.byTask.get(taskId) ?? []
@@ -105,6 +113,7 @@ export class AttemptTokens {
 
   /** Tokens of the attempts sent to a peer on `path` (the first hop of that result). */
   forPath(taskId: string, path: string[]): string[] {
-    return (this.byTask.get(taskId) ?? []).filter((a) => path.includes(a.peer)).map((a) => a.token)
+    const attempts = this.byTask.get(taskId) ?? this.persisted?.(taskId) ?? []
+    return attempts.filter((a) => path.includes(a.peer)).map((a) => a.token)
   }
 }

@@ -51,9 +51,12 @@ export class Dispatch {
     if (state.target != null && !sawBusy) return targetFailed(state, sawLost ? 'unreachable' : 'gone')
     if (!sawBusy) return { taskId: state.taskId, status: 'no_agent', path: state.path }
     // A peer lost while it ran the task may have run it: the sender is told, not only "busy".
-    return sawLost
-      ? { taskId: state.taskId, status: 'busy', path: state.path, error: LOST_ON_THE_WAY }
-      : { taskId: state.taskId, status: 'busy', path: state.path }
+    return {
+      taskId: state.taskId,
+      status: 'busy',
+      path: state.path,
+      ...(sawLost ? { error: LOST_ON_THE_WAY } : {})
+    }
   }
 
   /** A targeted task has its one candidate; others are ordered by the strategy, then by the caller's restrictions. */

@@ -93,7 +93,10 @@ export class Forwarder {
     const sentAt = performance.now()
     try {
       // Once the peer said another executor runs the task, a broken session goes to `regain`, not back to the peer.
-      const resend = (): boolean => [undefined, peerId].includes(attempt.confirmedBy())
+      const resend = (): boolean => {
+        const by = attempt.confirmedBy()
+        return by === undefined || by === peerId
+      }
       const res = await this.send(peerId, state, attempt.signal, token, resend).finally(async () => {
         state.timing.forwardedMs += performance.now() - sentAt
         await release?.()
@@ -185,18 +188,17 @@ export class Forwarder {
     const askable = [executor, peerId].filter((p, i, all) => all.indexOf(p) === i && p !== this.c.selfPeerId)
     const until = Math.min(state.deadline, Date.now() + LOST_SESSION_GRACE_MS)
     let last: Error | undefined
-    while (Date.now() < until && !signal.aborted && this.c.registry.isDead?.(executor) !== true) {
+    asking: while (Date.now() < until && !signal.aborted && this.c.registry.isDead?.(executor) !== true) {
       await sleep(REASK_PAUSE_MS, signal)
       for (const asked of askable) {
-        if (signal.aborted) break
+        if (signal.aborted) break asking
         try {
           return await this.read(asked, state, await this.send(asked, state, signal, token), token)
         } catch (err) {
           last = err as Error
-          if (!lostSession(last, state)) break
+          if (!lostSession(last, state)) break asking
         }
       }
-      if (last !== undefined && !lostSession(last, state)) break
     }
     if (isCancel(state.signal?.reason)) return { kind: 'done', result: cancelled(state.taskId, state.path) }
     const message = `lost ${peerId} while it ran the task (${last?.message ?? 'session closed'})`

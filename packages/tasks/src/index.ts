@@ -36,7 +36,13 @@ import type { CapabilityRegistry } from '@mesh-node/membership'
 import type { AgentAd, TaskResultMessage } from '@mesh-node/protocol'
 import type { CapabilityProviders, RoutingStrategy } from '@mesh-node/routing'
 import type { Rpc } from '@mesh-node/rpc'
-import type { CancelTableInit, OutboxStore, RejectedResults, TaskPieces } from '@mesh-node/task-relay'
+import type {
+  AttemptToken,
+  CancelTableInit,
+  OutboxStore,
+  RejectedResults,
+  TaskPieces
+} from '@mesh-node/task-relay'
 import type { Logger } from 'pino'
 import { DefaultTasks } from './tasks.js'
 import type { ExecutionStore, SubmitOptions, TaskEvent, TaskOutcome } from './types.js'
@@ -53,7 +59,7 @@ export {
   TaskCancelledError,
   traceFor
 } from '@mesh-node/task-relay'
-export { INTERRUPTED } from './constants.js'
+export { CANCELLED, INTERRUPTED } from './constants.js'
 export type {
   AttemptObserver,
   ExecutionOutcome,
@@ -98,7 +104,7 @@ export interface TasksComponents {
   /** The origin's side of a held result arriving late; returns whether the task is known. */
   acceptDeliveredResult?: (result: Omit<TaskResultMessage, 'type' | 'id'>, from: string) => boolean
   /** The journaled tokens of a task's attempts: a late result verifies after this origin restarted. */
-  attemptTokens?: (taskId: string) => Array<{ peer: string; token: string }>
+  attemptTokens?: (taskId: string) => AttemptToken[]
   /** This node's peer key: signs the answers of its agents (PROTOCOL.md §6.9). */
   privateKey?: PrivateKey
 }

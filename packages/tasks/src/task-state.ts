@@ -1,4 +1,5 @@
 import type { HopTiming, RouteResult, TraceContext } from '@mesh-node/task-relay'
+import { CANCELLED } from './constants.js'
 import type { OutcomeError, SubmitOptions } from './types.js'
 
 /**
@@ -57,7 +58,7 @@ export function cancelled(taskId: string, path: string[]): RouteResult {
     taskId,
     status: 'failed',
     path,
-    error: { code: 'cancelled', message: 'the origin cancelled this task' }
+    error: { code: CANCELLED, message: 'the origin cancelled this task' }
   }
 }
 

@@ -52,7 +52,7 @@ export class DefaultTasks implements Tasks {
   private readonly events = new TaskEvents()
   private readonly cancels: CancelTable
   private readonly running: RunningTable
-  private readonly tokens = new AttemptTokens()
+  private readonly tokens: AttemptTokens
   private readonly discovery: Discovery
   private readonly origin: Origin
   private readonly receiver: Receiver
@@ -63,6 +63,7 @@ export class DefaultTasks implements Tasks {
     init: TasksInit
   ) {
     const { rpc, registry, runtime, selfPeerId, log } = c
+    this.tokens = new AttemptTokens(c.attemptTokens)
     const events = this.events
     this.pieces = createTaskPieces({ rpc, selfPeerId, log: log.child({ component: 'pieces' }) })
     this.outbox = createOutboxDelivery({
@@ -181,11 +182,7 @@ export class DefaultTasks implements Tasks {
   ): Promise<boolean> => {
     const accept = this.c.acceptDeliveredResult
     if (accept === undefined) return false
-    const journaled = (this.c.attemptTokens?.(result.taskId) ?? [])
-      .filter((a) => result.path.includes(a.peer))
-      .map((a) => a.token)
-    const tokens = [...new Set([...this.tokens.forPath(result.taskId, result.path), ...journaled])]
-    const reason = await disbelief(result, tokens, from)
+    const reason = await disbelief(result, this.tokens.forPath(result.taskId, result.path), from)
     if (reason !== undefined) {
       this.rejected.add(reason)
       this.c.log.warn(

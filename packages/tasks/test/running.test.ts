@@ -17,7 +17,7 @@ import {
 } from '@mesh-node/task-relay'
 import pino from 'pino'
 import { TaskEvents } from '../src/events.js'
-import { Forwarder } from '../src/forwarder.js'
+import { Forwarder, type ForwarderComponents } from '../src/forwarder.js'
 import type { TaskState } from '../src/task-state.js'
 
 const log = pino({ level: 'silent' })
@@ -40,6 +40,44 @@ function recordingRpc() {
         return { type: 'running_ack', id: 'x', taskId: body.taskId, accepted: true }
       }
     }
+  }
+}
+
+/** A forwarder on `rpc` whose other parts do nothing; `parts` replaces any of them. */
+function testForwarder(rpc: unknown, parts: Partial<ForwarderComponents> = {}, transportRetries = 0) {
+  return new Forwarder(
+    {
+      rpc: rpc as never,
+      registry: {
+        isAvailable: () => true,
+        isDead: () => false,
+        find: () => []
+      } as unknown as CapabilityRegistry,
+      discovery: {} as Discovery,
+      cancels: { passOn: () => () => {}, abandon: () => {} } as unknown as CancelTable,
+      events: new TaskEvents(),
+      selfPeerId: 'self',
+      log,
+      silence: new SilentPeers(),
+      ...parts
+    },
+    { maxHops: 3, transportRetries }
+  )
+}
+
+/** Task `t` at the origin ('self') with `msLeft` to its deadline; `fields` replaces any field. */
+function taskState(msLeft: number, fields: Partial<TaskState> = {}): TaskState {
+  return {
+    taskId: 't',
+    capability: 'echo',
+    input: 1,
+    from: 'self',
+    deadline: Date.now() + msLeft,
+    hops: 0,
+    path: ['self'],
+    trace: traceFor('t', undefined),
+    timing: startTiming(),
+    ...fields
   }
 }
 
@@ -108,36 +146,10 @@ describe('the attempt timeout stops at a confirmation', () => {
       }
     }
     const silence = new SilentPeers()
-    const f = new Forwarder(
-      {
-        rpc: rpc as never,
-        registry: { isAvailable: () => true, find: () => [] } as unknown as CapabilityRegistry,
-        discovery: {} as Discovery,
-        cancels: {
-          passOn: () => () => {},
-          abandon: (p: string) => abandoned.push(p)
-        } as unknown as CancelTable,
-        events: new TaskEvents(),
-        selfPeerId: 'self',
-        log,
-        silence,
-        running: table
-      },
-      { maxHops: 3, transportRetries: 2 }
-    )
+    const cancels = { passOn: () => () => {}, abandon: (p: string) => abandoned.push(p) }
+    const f = testForwarder(rpc, { cancels: cancels as unknown as CancelTable, silence, running: table }, 2)
     // 3 s left: the first of two candidates gets the 2 s floor.
-    const state: TaskState = {
-      taskId: 't',
-      capability: 'echo',
-      input: 1,
-      from: 'self',
-      deadline: Date.now() + 3_000,
-      hops: 0,
-      path: ['self'],
-      trace: traceFor('t', undefined),
-      timing: startTiming()
-    }
-    const step = await f.tryPeer(peer, state, false)
+    const step = await f.tryPeer(peer, taskState(3_000), false)
     return { step, abandoned, penalised: silence.isPenalised(peer), peer }
   }
 
@@ -205,36 +217,7 @@ describe('a lost session to a peer that confirmed the task', () => {
         }
       }
     }
-    const f = new Forwarder(
-      {
-        rpc: rpc as never,
-        registry: {
-          isAvailable: () => true,
-          isDead: () => false,
-          find: () => []
-        } as unknown as CapabilityRegistry,
-        discovery: {} as Discovery,
-        cancels: { passOn: () => () => {}, abandon: () => {} } as unknown as CancelTable,
-        events: new TaskEvents(),
-        selfPeerId: 'self',
-        log,
-        silence: new SilentPeers(),
-        running: table
-      },
-      { maxHops: 3, transportRetries: 0 }
-    )
-    const state: TaskState = {
-      taskId: 't',
-      capability: 'echo',
-      input: 1,
-      from: 'self',
-      deadline: Date.now() + 10_000,
-      hops: 0,
-      path: ['self'],
-      trace: traceFor('t', undefined),
-      timing: startTiming()
-    }
-    const step = await f.tryPeer(forwarder, state)
+    const step = await testForwarder(rpc, { running: table }).tryPeer(forwarder, taskState(10_000))
     return { step, asked, forwarder, executor }
   }
 
@@ -268,30 +251,8 @@ describe('a cancelled answer for a task this node did not cancel', () => {
               path: []
             }
     }
-    const f = new Forwarder(
-      {
-        rpc: rpc as never,
-        registry: { isAvailable: () => true, find: () => [] } as unknown as CapabilityRegistry,
-        discovery: {} as Discovery,
-        cancels: { passOn: () => () => {}, abandon: () => {} } as unknown as CancelTable,
-        events: new TaskEvents(),
-        selfPeerId: 'self',
-        log,
-        silence: new SilentPeers()
-      },
-      { maxHops: 3, transportRetries: 0 }
-    )
-    const state: TaskState = {
-      taskId: 't',
-      capability: 'echo',
-      input: 1,
-      from: 'upstream',
-      deadline: Date.now() + 5_000,
-      hops: 1,
-      path: ['upstream', 'self'],
-      trace: traceFor('t', undefined),
-      timing: startTiming()
-    }
+    const f = testForwarder(rpc)
+    const state = taskState(5_000, { from: 'upstream', hops: 1, path: ['upstream', 'self'] })
     assert.equal((await f.tryPeer(peer, state)).kind, 'lost')
     const cancel = new AbortController()
     cancel.abort(new TaskCancelledError())
