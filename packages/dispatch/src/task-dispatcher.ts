@@ -227,7 +227,7 @@ class JournalDispatcher implements TaskDispatcher {
       .finally(() => {
         disarm()
         this.running.delete(taskId)
-        if (TERMINAL.has(this.c.journal.get(taskId)?.status ?? 'completed')) {
+        if (TERMINAL.has(this.c.journal.status(taskId) ?? 'completed')) {
           this.resumed.delete(taskId)
           this.warming.delete(taskId)
           this.awaiting.delete(taskId)
@@ -244,7 +244,8 @@ class JournalDispatcher implements TaskDispatcher {
       },
       ended: (executor, outcome, info) => {
         if (open?.executor !== executor) return
-        journal.finishAttempt(task.taskId, open.n, outcome, info.error)
+        // A completed attempt is closed by journal.complete, in the transaction that records the result.
+        if (outcome !== 'completed') journal.finishAttempt(task.taskId, open.n, outcome, info.error)
         open = undefined
       }
     }
@@ -269,8 +270,8 @@ class JournalDispatcher implements TaskDispatcher {
       return
     }
     if (signal.aborted) return
-    const current = journal.get(task.taskId)
-    if (current == null || TERMINAL.has(current.status)) return
+    const current = journal.status(task.taskId)
+    if (current == null || TERMINAL.has(current)) return
     if (outcome.status === 'completed') {
       journal.complete(task.taskId, {
         result: outcome.result ?? null,
@@ -284,7 +285,7 @@ class JournalDispatcher implements TaskDispatcher {
     const code = outcome.error?.code ?? 'failed'
     const waits = WAIT_CODES.has(code) || (task.route?.bids != null && BIDDER_ABSENT.has(code))
     if ((task.queue || this.inGrace(task.taskId, Date.now())) && waits) {
-      if (current.status !== 'queued')
+      if (current !== 'queued')
         journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
       this.waiting.add(task.taskId)
       this.c.log.debug({ ...this.ids(task.taskId), code }, 'task waits in the queue for a capable agent')

@@ -215,6 +215,8 @@ export interface TaskJournal {
   /** Closes the open attempt with `reason` and puts the task back to 'queued'. */
   requeue(taskId: string, reason: AttemptOutcome, error?: TaskError): TaskRecord
   get(taskId: string): TaskRecord | undefined
+  /** Just the status of a task (no decoding), or undefined when the journal has no such task. */
+  status(taskId: string): TaskStatus | undefined
   /** The kept task accepted with this Idempotency-Key, if any. */
   getByKey(idempotencyKey: string): TaskRecord | undefined
   /** The trace journaled with a finished task's outcome, pruned with the task. */

@@ -194,6 +194,11 @@ export class SqliteTaskJournal implements TaskJournal {
     return this.tasks.record(taskId)
   }
 
+  /** The status alone: no decoding of input, result or attempts, for the dispatcher's checks. */
+  status(taskId: string): TaskStatus | undefined {
+    return this.tasks.status(taskId)
+  }
+
   getByKey(idempotencyKey: string): TaskRecord | undefined {
     const row = this.tasks.keyRow(idempotencyKey)
     return row == null ? undefined : this.tasks.record(row.task_id)

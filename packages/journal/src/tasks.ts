@@ -16,6 +16,7 @@ export type TaskChange = Pick<TaskRow, 'status' | 'executor' | 'agent' | 'result
 export class TaskTable {
   private readonly insertStmt: StatementSync
   private readonly rowStmt: StatementSync
+  private readonly statusStmt: StatementSync
   private readonly byKeyStmt: StatementSync
   private readonly updateStmt: StatementSync
   private readonly attemptsStmt: StatementSync
@@ -41,6 +42,7 @@ export class TaskTable {
          $idempotencyKey, $requestHash, $route, $retry)`)
     this.byKeyStmt = db.prepare('SELECT * FROM journal_tasks WHERE idempotency_key = ?')
     this.rowStmt = db.prepare('SELECT * FROM journal_tasks WHERE task_id = ?')
+    this.statusStmt = db.prepare('SELECT status FROM journal_tasks WHERE task_id = ?')
     this.updateStmt = db.prepare(`
       UPDATE journal_tasks
       SET status = $status, updated_at = $now, executor = $executor, agent = $agent,
@@ -111,6 +113,10 @@ export class TaskTable {
 
   row(taskId: string): TaskRow | undefined {
     return this.rowStmt.get(taskId) as TaskRow | undefined
+  }
+
+  status(taskId: string): TaskStatus | undefined {
+    return (this.statusStmt.get(taskId) as { status: TaskStatus } | undefined)?.status
   }
 
   record(taskId: string): TaskRecord | undefined {

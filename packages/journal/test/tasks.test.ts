@@ -36,6 +36,8 @@ describe('task journal: origin side', () => {
     assert.equal(accepted.status, 'queued')
     assert.deepEqual(accepted.attempts, [])
     assert.deepEqual(accepted.input, { text: 'hello t1', n: [1, 2, 3] })
+    assert.equal(journal.status('t1'), 'queued')
+    assert.equal(journal.status('no-such-task'), undefined)
 
     clock.tick(10)
     const first = journal.startAttempt('t1', 'peer-a', 'echo-a')
@@ -44,6 +46,7 @@ describe('task journal: origin side', () => {
     assert.equal(journal.get('t1')?.executor, 'peer-a')
     journal.markRunning('t1')
     assert.equal(journal.get('t1')?.status, 'running')
+    assert.equal(journal.status('t1'), 'running')
 
     clock.tick(10)
     const lost = { code: 'peer_unreachable', message: 'peer-a went away' }
@@ -65,6 +68,7 @@ describe('task journal: origin side', () => {
     })
 
     assert.deepEqual(journal.get('t1'), done)
+    assert.equal(journal.status('t1'), 'completed')
     assert.deepEqual(done, {
       taskId: 't1',
       capability: 'echo',

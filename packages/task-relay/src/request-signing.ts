@@ -43,18 +43,21 @@ export async function verifyRequest(r: Signed & { osig: string }): Promise<boole
 
 /**
  * Under which origin a request is de-duplicated and recorded (§6.4, §6.10):
- * `from` itself when the request is shown to be the origin's (a valid
- * `osig`, or sent by the origin itself: the connection authenticates it);
- * otherwise `from` as claimed by that sender, so an unverified claim never
- * shares a record with the origin's own task. A bad `osig` is refused.
+ * `from` itself when the request is shown to be the origin's (sent by the
+ * origin itself: the connection authenticates it, so its `osig` is not
+ * checked here, which saves the executor of a direct task one Ed25519
+ * verification; or a valid `osig`); otherwise `from` as claimed by that
+ * sender, so an unverified claim never shares a record with the origin's own
+ * task. A relayed request with a bad `osig` is refused.
  */
 export async function originClaim(
   msg: Signed & { osig?: string },
   sender: string
 ): Promise<{ claim: string } | { refused: 'bad_origin_signature' }> {
+  if (sender === msg.from) return { claim: msg.from }
   if (msg.osig !== undefined)
     return (await verifyRequest({ ...msg, osig: msg.osig }))
       ? { claim: msg.from }
       : { refused: 'bad_origin_signature' }
-  return { claim: sender === msg.from ? msg.from : `${msg.from}/via/${sender}` }
+  return { claim: `${msg.from}/via/${sender}` }
 }

@@ -58,10 +58,11 @@ export async function verifyResult(token: string, r: RouteResult): Promise<boole
 
 /**
  * Why the origin may not believe this answer's executor claim, for attempts
- * with these tokens; undefined when it may. A signed answer must verify for
- * one of them. An unsigned one (from a peer older than message set 1.5) is
- * believed only when it names as executor the peer that handed it over,
- * which vouches for itself, or names none.
+ * with these tokens; undefined when it may. An answer that names as
+ * executor the peer that handed it over (or names none) is believed, signed
+ * or not: that peer vouches for itself over its authenticated session, so
+ * the Ed25519 check is skipped on the common, direct path. Any other must be
+ * signed, and verify for one of the tokens.
  */
 export async function disbelief(
   r: RouteResult,
@@ -69,8 +70,8 @@ export async function disbelief(
   handedBy: string
 ): Promise<RejectReason | undefined> {
   if (r.status !== 'completed' && r.status !== 'failed') return undefined
-  if (r.sig === undefined)
-    return r.executor === undefined || r.executor === handedBy ? undefined : 'unsigned_foreign'
+  if (r.executor === undefined || r.executor === handedBy) return undefined
+  if (r.sig === undefined) return 'unsigned_foreign'
   if (tokens.length === 0) return 'unknown_token'
   for (const token of tokens) if (await verifyResult(token, r)) return undefined
   return 'forged_result'

@@ -29,6 +29,11 @@ describe('requests signed by their origin (§6.10)', () => {
     const task = { from, taskId: 't1', capability: 'echo', input: 'hi' }
     const osig = await signRequest(key, task)
     assert.deepEqual(await originClaim(task, from), { claim: from }, 'sent by the origin itself')
+    assert.deepEqual(
+      await originClaim({ ...task, osig: 'A'.repeat(86) }, from),
+      { claim: from },
+      'sent by the origin itself: the connection vouches for it, its osig is not checked'
+    )
     assert.deepEqual(await originClaim({ ...task, osig }, relay), { claim: from }, 'relayed, signed')
     assert.deepEqual(await originClaim(task, relay), { claim: `${from}/via/${relay}` }, 'relayed, unsigned')
     assert.deepEqual(await originClaim({ ...task, input: 'other', osig }, relay), {

@@ -45,6 +45,9 @@ describe('results bound to attempts', () => {
     assert.equal(await disbelief(relayed, [], 'f'), 'unknown_token')
     assert.equal(await disbelief({ ...relayed, sig: undefined }, [token], 'f'), 'unsigned_foreign')
     assert.equal(await disbelief(relayed, [token], 'f'), undefined)
+    // Handed over by the executor it names: its own session vouches for it, the signature is not checked.
+    assert.equal(await disbelief({ ...relayed, sig: 'A'.repeat(86) }, [newToken()], executor), undefined)
+    assert.equal(await disbelief({ ...relayed, sig: 'A'.repeat(86) }, [newToken()], 'f'), 'forged_result')
   })
 
   it('believes an unsigned answer only from the executor it names', async () => {

@@ -33,12 +33,14 @@ export class Receiver {
   constructor(private readonly c: ReceiverComponents) {}
 
   async handleRequest(msg: TaskRequestMessage, remotePeer: PeerId): Promise<TaskResultMessage> {
+    const sender = remotePeer.toString()
+    // Straight back to its origin, an answer is vouched for by this node's session (§6.9 item 4): no signature.
+    const token = sender === msg.from ? undefined : msg.token
     const reply = async (res: RouteResult): Promise<TaskResultMessage> => ({
-      ...(await this.signed(res, msg.token)),
+      ...(await this.signed(res, token)),
       type: 'task_result',
       id: msg.id
     })
-    const sender = remotePeer.toString()
     const refusal = this.refusal(msg, sender)
     if (refusal != null) return reply(refusal)
     const origin = await originClaim(msg, sender)
