@@ -31,6 +31,8 @@
  * ```
  */
 
+/** Re-exported from @mesh-node/config, where the listeners' address checks live. */
+export { isLoopbackHost } from '@mesh-node/config'
 export { taskOf } from './a2a-task.js'
 export { BEARER_SCHEME, buildCard, JSONRPC_PATH, publicJwkOfPeer, signCard, verifyCard } from './card.js'
 export { A2aServerError } from './errors.js'
@@ -40,8 +42,7 @@ export {
   type A2aServer,
   type A2aServerComponents,
   type A2aServerInit,
-  a2aServer,
-  isLoopbackHost
+  a2aServer
 } from './server.js'
 export { MeshTaskStore } from './task-store.js'
 export { bearerMatches, loadOrCreateToken } from './token.js'

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { AgentCard } from '@a2a-js/sdk'
 import { DefaultRequestHandler } from '@a2a-js/sdk/server'
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
+import { isLoopbackHost } from '@mesh-node/config'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import type { Logger } from 'pino'
 import { buildCard, JSONRPC_PATH, signCard, signingKey } from './card.js'
@@ -44,11 +45,6 @@ export interface A2aServer {
   readonly cardUrl: string
   start(): Promise<void>
   stop(): Promise<void>
-}
-
-/** 127.0.0.0/8, ::1 and localhost. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
 class MeshA2aServer implements A2aServer {

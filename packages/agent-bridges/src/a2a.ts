@@ -4,7 +4,8 @@ import type { A2aHandlerSpec, RuntimeLog } from '@mesh-node/handlers'
 import { HandlerError, unsupportedRequest } from '@mesh-node/handlers'
 import type { AgentHandler } from '@mesh-node/sdk'
 import { A2aConnection } from './a2a-connection.js'
-import { isFinal, messageOf, resultOfTask, valueOfParts } from './a2a-parts.js'
+import { valueOfParts } from './a2a-parts.js'
+import { isFinal, messageOf, resultOfTask } from './a2a-task-mapping.js'
 
 export interface A2aAgent {
   handler: AgentHandler

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { isLoopbackHost } from '@mesh-node/a2a-server'
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_MEMBERS, DEFAULT_PURGE_AFTER_MS } from '@mesh-node/membership'
 import {
   MAX_NODE_NAME_LENGTH,
@@ -232,6 +231,11 @@ export function defaultNodeName(): string {
     .trim()
     .slice(0, MAX_NODE_NAME_LENGTH)
   return name === '' ? 'mesh-node' : name
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the hosts a listener may bind without allowRemote. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
 export function parseHostPort(

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { type A2aServer, a2aServer, loadOrCreateToken, type MeshTaskView } from '@mesh-node/a2a-server'
+import type { A2aServer, MeshTaskView } from '@mesh-node/a2a-server'
 import type { MeshConfig } from '@mesh-node/config'
 import { parseHostPort } from '@mesh-node/config'
 import type { TaskDispatcher } from '@mesh-node/dispatch'
@@ -59,6 +59,8 @@ export async function startA2aListener(c: A2aListenerComponents): Promise<A2aSer
   const address = c.config.a2a.address
   if (address == null) return undefined
   const { host, port } = parseHostPort(address, '--a2a', 'A2A address')
+  // Loaded only when configured: the A2A SDK and express add megabytes to every idle daemon.
+  const { a2aServer, loadOrCreateToken } = await import('@mesh-node/a2a-server')
   const server = a2aServer({
     host,
     port,

@@ -1,5 +1,4 @@
 import { join } from 'node:path'
-import { loadOrCreateToken } from '@mesh-node/a2a-server'
 import { Command } from 'commander'
 import { type CommonOptions, dataDirOf, withDataDir, withJson } from '../context.js'
 import { printJson } from '../output.js'
@@ -14,8 +13,10 @@ export function a2aCommand(): Command {
       .description(
         'print the bearer token A2A clients send (Authorization: Bearer TOKEN); made, mode 0600, on first use'
       )
-      .action((options: CommonOptions) => {
+      .action(async (options: CommonOptions) => {
         const file = join(dataDirOf(options), TOKEN_FILE)
+        // Loaded here, not at the top: every command (and the daemon) would carry the A2A SDK.
+        const { loadOrCreateToken } = await import('@mesh-node/a2a-server')
         const token = loadOrCreateToken(file)
         if (options.json === true) printJson({ token, file })
         else process.stdout.write(`${token}\n`)
