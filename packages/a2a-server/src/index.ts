@@ -31,8 +31,6 @@
  * ```
  */
 
-/** Re-exported from @mesh-node/config, where the listeners' address checks live. */
-export { isLoopbackHost } from '@mesh-node/config'
 export { taskOf } from './a2a-task.js'
 export { BEARER_SCHEME, buildCard, JSONRPC_PATH, publicJwkOfPeer, signCard, verifyCard } from './card.js'
 export { A2aServerError } from './errors.js'

@@ -5,16 +5,9 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { isLoopbackHost } from '@mesh-node/config'
 import { signingKey } from '../src/card.js'
-import {
-  bearerMatches,
-  buildCard,
-  isLoopbackHost,
-  loadOrCreateToken,
-  pickSkill,
-  signCard,
-  verifyCard
-} from '../src/index.js'
+import { bearerMatches, buildCard, loadOrCreateToken, pickSkill, signCard, verifyCard } from '../src/index.js'
 
 describe('a2a-server pieces', () => {
   it('picks the skill from metadata, or the only one, and names the choices otherwise', () => {
