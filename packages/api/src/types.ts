@@ -162,6 +162,8 @@ export interface MemberInfo {
   lastHeardAt: number
   suspectedAt?: number
   deadAt?: number
+  /** Heard of only through gossip and not yet reached: suspect until a probe answers (PROTOCOL §8.1). */
+  unverified?: boolean
 }
 
 /** GET /v1/status and `status --json`. */

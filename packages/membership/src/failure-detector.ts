@@ -15,6 +15,8 @@ export interface Member {
   lastHeardAt: number
   suspectedAt?: number
   deadAt?: number
+  /** Heard of only by gossip, not yet reached: suspect until a probe answers. */
+  unverified?: boolean
 }
 
 export type MembershipEvent = {
@@ -54,11 +56,25 @@ export interface FailureDetectorInit {
   intervalMs?: number
 }
 
+/**
+ * How a sign of life reached this node. `first-hand`: the peer itself, on a
+ * connection to us (a connection, a ping or a reply). `gossip`: its own
+ * signed state, which any member can hold and replay after it died.
+ */
+export type HeardBy = 'first-hand' | 'gossip'
+
 export interface FailureDetector {
-  /** Any sign of life: a heartbeat, a message, a connection. */
-  heard(peerId: string): void
+  /**
+   * A sign of life. First-hand it makes the peer alive. Gossip keeps alive
+   * a peer that is alive already, and refutes suspicion of a peer verified
+   * first-hand before; otherwise (a peer never verified, or held dead) it
+   * only has the peer probed, so a replayed state cannot bring it in.
+   */
+  heard(peerId: string, by?: HeardBy): void
   members(): Member[]
   state(peerId: string): MemberState | undefined
+  /** Heard of only through gossip and never reached (by itself or a helper). */
+  unverified(peerId: string): boolean
   onEvent(listener: (event: MembershipEvent) => void): () => void
   /** Drops a member (departed long since, or over the member cap), as if never heard of; false if unknown. */
   forget(peerId: string): boolean
@@ -74,6 +90,10 @@ class SwimFailureDetector implements FailureDetector {
   private readonly members_ = new Map<string, Member>()
   private readonly listeners = new Set<(event: MembershipEvent) => void>()
   private readonly probing = new Set<string>()
+  /** Members that showed themselves first-hand at least once. */
+  private readonly verified = new Set<string>()
+  /** When gossip last had a dead member probed: at most one such probe per interval. */
+  private readonly deadProbedAt = new Map<string, number>()
   private timer?: NodeJS.Timeout
   private lastTick = Date.now()
   private readonly suspectAfter: number
@@ -136,7 +156,13 @@ class SwimFailureDetector implements FailureDetector {
     return this.members_.get(peerId)?.state
   }
 
+  unverified(peerId: string): boolean {
+    return this.members_.get(peerId)?.unverified === true
+  }
+
   forget(peerId: string): boolean {
+    this.verified.delete(peerId)
+    this.deadProbedAt.delete(peerId)
     return this.members_.delete(peerId)
   }
 
@@ -151,7 +177,13 @@ class SwimFailureDetector implements FailureDetector {
     return suspicionTimeoutFor(this.suspicionTimeout, members) * this.health.multiplier()
   }
 
-  heard(peerId: string): void {
+  heard(peerId: string, by: HeardBy = 'first-hand'): void {
+    if (by === 'gossip' && !this.gossipCounts(peerId)) return
+    if (by === 'first-hand') this.verified.add(peerId)
+    this.markAlive(peerId)
+  }
+
+  private markAlive(peerId: string): void {
     const now = Date.now()
     const m = this.members_.get(peerId)
     if (m == null) {
@@ -164,8 +196,38 @@ class SwimFailureDetector implements FailureDetector {
       m.state = 'alive'
       m.suspectedAt = undefined
       m.deadAt = undefined
+      // A peer heard of only by gossip and now verified was never alive here: no transition to report.
+      if (m.unverified === true) {
+        m.unverified = undefined
+        return
+      }
       this.emit({ type: 'peer_alive', peerId, reason: was === 'dead' ? 'rejoined' : 'suspicion refuted' })
     }
+  }
+
+  /**
+   * Whether a gossiped state may count as a sign of life. A peer first heard
+   * of by gossip is held suspect (unverified, no event) and probed at once;
+   * a dead one is probed directly, at most once per suspicion period.
+   */
+  private gossipCounts(peerId: string): boolean {
+    const now = Date.now()
+    const m = this.members_.get(peerId)
+    if (m == null) {
+      const fresh: Member = { peerId, state: 'suspect', lastHeardAt: now, suspectedAt: now, unverified: true }
+      this.members_.set(peerId, fresh)
+      void this.check(fresh)
+      return false
+    }
+    if (m.state === 'alive') return true
+    if (m.state === 'suspect') return this.verified.has(peerId)
+    if (now - (this.deadProbedAt.get(peerId) ?? 0) >= this.suspectAfter) {
+      this.deadProbedAt.set(peerId, now)
+      void this.ping(peerId, this.probeTimeout * this.health.multiplier()).then((up) => {
+        if (up && this.members_.get(peerId)?.state === 'dead') this.heard(peerId)
+      })
+    }
+    return false
   }
 
   async probe(target: string, timeoutMs: number): Promise<boolean> {
@@ -225,6 +287,7 @@ class SwimFailureDetector implements FailureDetector {
         this.heard(m.peerId)
         return
       }
+      if (m.state === 'dead') return
       const helpers = [...this.members_.values()]
         .filter((x) => x.state === 'alive' && x.peerId !== m.peerId)
         .sort(() => Math.random() - 0.5)
@@ -246,9 +309,10 @@ class SwimFailureDetector implements FailureDetector {
         })
       )
       if (answers.some((a) => a === true)) {
-        // A helper reached it and we did not: the fault was likely ours (Lifeguard).
-        this.health.raise()
-        this.heard(m.peerId)
+        // A helper reached it and we did not: the fault was likely ours (Lifeguard),
+        // unless we never reached the peer ourselves (it may just have no route to us).
+        if (m.unverified !== true) this.health.raise()
+        this.markAlive(m.peerId)
         return
       }
       // Nobody even answered us: more likely we are the slow one than all of them.

@@ -43,6 +43,7 @@ export { DEFAULT_MAX_MEMBERS, DEFAULT_PURGE_AFTER_MS, type DepartedInit } from '
 export type {
   FailureDetector,
   FailureDetectorInit,
+  HeardBy,
   Member,
   MemberState,
   MembershipEvent

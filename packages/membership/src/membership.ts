@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Rpc } from '@mesh-node/rpc'
-import { EXPIRY_INTERVAL_MS, STATE_SYNC_TIMEOUT_MS } from './constants.js'
+import { EXPIRY_INTERVAL_MS, PENDING_ADMISSION_MS, STATE_SYNC_TIMEOUT_MS } from './constants.js'
 import { DepartedPurge } from './departed.js'
 import { createFailureDetector, type FailureDetector } from './failure-detector.js'
 import type { Membership, MembershipComponents, MembershipInit } from './index.js'
@@ -71,7 +71,13 @@ export class DefaultMembership implements Membership {
             .getPeers()
             .map(String)
             .filter((p) => failureDetector.state(p) !== 'dead'),
-        isDead: (peerId) => failureDetector.state(peerId) === 'dead'
+        isDead: (peerId) => failureDetector.state(peerId) === 'dead',
+        isPending: (peerId, sinceMs) => {
+          const state = failureDetector.state(peerId)
+          // Admitted but not (yet) a member: its state was not taken after all, or is on its way.
+          if (state == null) return sinceMs < PENDING_ADMISSION_MS
+          return state !== 'dead' && failureDetector.unverified(peerId)
+        }
       },
       init.gossip
     )
@@ -95,10 +101,12 @@ export class DefaultMembership implements Membership {
     this.rpc.handle(probeRequest, probeHandler(this.failureDetector))
     this.rpc.handle(stateSync, stateSyncHandler(this.gossip))
     this.unsubscribe.push(
-      // Only a peer's own words are a sign of life; relayed state is not.
+      // Only a peer's own words are a sign of life, relayed state never; its gossip,
+      // which can be replayed, counts only as far as `heard` says (PROTOCOL §8.1).
       this.registry.onEvent((event) => {
-        if (event.type === 'peer_updated' && (event.source === 'gossip' || event.source === 'query'))
-          this.failureDetector.heard(event.peerId)
+        if (event.type !== 'peer_updated') return
+        if (event.source === 'query') this.failureDetector.heard(event.peerId)
+        else if (event.source === 'gossip') this.failureDetector.heard(event.peerId, 'gossip')
       }),
       // The dead leave the registry, and their gossip versions are forgotten.
       this.failureDetector.onEvent((event) => {

@@ -13,6 +13,7 @@ import {
 } from '@mesh-node/protocol'
 import type { Logger } from 'pino'
 import { DEFAULT_HEARTBEAT_MS } from './constants.js'
+import { PendingIntroductions } from './pending-introductions.js'
 import type { CapabilityRegistry } from './registry.js'
 import { RelayedStates } from './relayed-states.js'
 import {
@@ -47,6 +48,11 @@ export interface StateGossipComponents {
   peers?: () => string[]
   /** Relayed (anti-entropy) states of peers held dead are not believed; their own gossip is. */
   isDead?: (peerId: string) => boolean
+  /**
+   * Whether a peer first heard of by gossip `sinceMs` ago still waits to be
+   * verified; absent, gossip of new peers is taken from any forwarder without limit.
+   */
+  isPending?: (peerId: string, sinceMs: number) => boolean
   log: Logger
 }
 
@@ -109,6 +115,7 @@ class PubsubStateGossip implements StateGossip {
   /** The signed form of each state in `latest` that has one: what anti-entropy hands out. */
   private readonly proofs = new Map<string, ProvenState>()
   private readonly relays = new RelayedStates()
+  private readonly pending?: PendingIntroductions
   private readonly tombstones = new Tombstones()
   private syncTimer?: NodeJS.Timeout
   private heartbeat?: NodeJS.Timeout
@@ -122,11 +129,13 @@ class PubsubStateGossip implements StateGossip {
   constructor(
     private readonly components: StateGossipComponents,
     private readonly init: StateGossipInit
-  ) {}
+  ) {
+    if (components.isPending != null) this.pending = new PendingIntroductions(components.isPending)
+  }
 
   async start(): Promise<void> {
     const { pubsub } = this.components
-    pubsub.topicValidators.set(STATE_TOPIC, (_peer, msg) => this.validate(msg))
+    pubsub.topicValidators.set(STATE_TOPIC, (peer, msg) => this.validate(peer.toString(), msg))
     pubsub.addEventListener('message', this.onMessage)
     pubsub.subscribe(STATE_TOPIC)
     this.unsubscribe = this.components.onLocalChange(() => this.announce())
@@ -193,24 +202,33 @@ class PubsubStateGossip implements StateGossip {
     })
   }
 
-  /** Runs inside gossipsub before delivery or forwarding: bad state never spreads. */
-  private validate(msg: Message): TopicValidatorResult {
+  /**
+   * Runs inside gossipsub before delivery or forwarding: bad state never
+   * spreads, and a forwarder with its share of unverified peers pending
+   * brings in no more.
+   */
+  private validate(forwarder: string, msg: Message): TopicValidatorResult {
     const decoded = decodeNodeState(msg.data)
     if (!decoded.ok) {
       this.components.log.warn({ error: decoded.error }, 'rejected invalid node_state')
       return TopicValidatorResult.Reject
     }
-    if (msg.type !== 'signed' || msg.from.toString() !== decoded.message.peerId) {
-      this.components.log.warn(
-        { claimed: decoded.message.peerId },
-        'rejected node_state whose signer is not its origin'
-      )
+    const subject = decoded.message.peerId
+    if (msg.type !== 'signed' || msg.from.toString() !== subject) {
+      this.components.log.warn({ claimed: subject }, 'rejected node_state whose signer is not its origin')
       return TopicValidatorResult.Reject
     }
-    return newer(decoded.message, this.seen.get(decoded.message.peerId)) &&
-      !this.tombstones.buries(decoded.message)
-      ? TopicValidatorResult.Accept
-      : TopicValidatorResult.Ignore
+    if (!newer(decoded.message, this.seen.get(subject)) || this.tombstones.buries(decoded.message))
+      return TopicValidatorResult.Ignore
+    const firstHeard = forwarder !== subject && !this.latest.has(subject) && !this.seen.has(subject)
+    if (firstHeard && this.pending?.admit(subject, forwarder) === false) {
+      this.components.log.debug(
+        { remotePeer: forwarder, subject },
+        'ignored gossip of a new peer: its forwarder has its share of unverified peers pending'
+      )
+      return TopicValidatorResult.Ignore
+    }
+    return TopicValidatorResult.Accept
   }
 
   private receive(msg: Message): void {
@@ -313,6 +331,7 @@ class PubsubStateGossip implements StateGossip {
     this.latest.delete(peerId)
     this.proofs.delete(peerId)
     this.relays.release(peerId)
+    this.pending?.release(peerId)
   }
 
   expired(peerId: string): void {

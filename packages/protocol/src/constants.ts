@@ -96,6 +96,14 @@ export const MAX_SIGNED_STATE_CHARS = 512 * 1024
 /** Most peers one node's anti-entropy replies may introduce (peers this node has not heard from itself). */
 export const MAX_RELAYED_PEERS_PER_SOURCE = 16
 
+/**
+ * Most peers one gossipsub forwarder may have brought this node news of that
+ * it has not verified itself yet (§7.1): gossip from a peer first heard of
+ * is probed before it is believed (§8.1), and past this many such peers
+ * pending per forwarder, more new ones through it are ignored.
+ */
+export const MAX_PENDING_PEERS_PER_FORWARDER = 64
+
 /** Most peers a node holds states of, its own included: its own state_sync lists each, so it stays within the schema. */
 export const MAX_KNOWN_STATES = 1024
 

@@ -70,3 +70,20 @@ export async function signedStatesOf(rogue: HostilePeer, addr: string): Promise<
     throw err
   }
 }
+
+/** A state in `state_sync` form, to the wire form of a gossipsub message (RPC.Message) as its subject signed it. */
+export const gossipOf = (s: WireSignedState) => ({
+  from: peerIdFromString(subjectOf(s)).toMultihash().bytes,
+  data: new Uint8Array(Buffer.from(s.data, 'base64')),
+  seqno: new Uint8Array(Buffer.from(s.seqno, 'hex')),
+  topic: STATE_TOPIC,
+  signature: new Uint8Array(Buffer.from(s.signature, 'base64'))
+})
+
+/** The rogue's gossipsub, to send a daemon messages of others as they are (a router forwarding them). */
+type RawPubsub = { sendRpc(id: string, rpc: { subscriptions: []; messages: unknown[] }): boolean }
+
+/** Sends gossipsub wire messages to a peer in one RPC; false while there is no gossipsub stream to it yet. */
+export function sendGossip(rogue: HostilePeer, to: string, messages: unknown[]): boolean {
+  return (rogue.node.services.pubsub as unknown as RawPubsub).sendRpc(to, { subscriptions: [], messages })
+}

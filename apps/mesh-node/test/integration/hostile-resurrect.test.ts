@@ -2,12 +2,14 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Message } from '@libp2p/gossipsub'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { STATE_TOPIC } from '@mesh-node/protocol'
 import { startTestDaemon, stopAll, type TestDaemon, uniqueTag } from '../helpers/daemon.js'
 import { createHostilePeer, type HostilePeer } from '../helpers/hostile-peer.js'
 import {
+  gossipOf,
   mintedSignedState,
+  sendGossip,
   signedStatesOf,
   subjectOf,
   type WireSignedState
@@ -103,41 +105,51 @@ describe('a replayed signed state does not bring a dead peer back', { timeout: 1
   })
 })
 
-/** A gossipsub wire message (RPC.Message) from a received signed one, byte for byte as its subject signed it. */
-function wireOf(msg: Message) {
-  if (msg.type !== 'signed') throw new Error('unsigned message')
-  const seqno = new Uint8Array(8)
-  new DataView(seqno.buffer).setBigUint64(0, msg.sequenceNumber, false)
-  return {
-    from: msg.from.toMultihash().bytes,
-    data: msg.data,
-    seqno,
-    topic: msg.topic,
-    signature: msg.signature
-  }
+/**
+ * Starts `c`, has the rogue keep one of c's own signed gossip messages and
+ * waits until it is past every gossip cache (gossipsub's message cache is
+ * 5 s), so a daemon started now cannot have it from anyone.
+ */
+async function oldGossipOf(c: TestDaemon, rogue: HostilePeer): Promise<Message> {
+  const fromC: Message[] = []
+  rogue.node.services.pubsub.addEventListener('message', (evt) => {
+    const m = evt.detail
+    if (m.topic === STATE_TOPIC && m.type === 'signed' && m.from.toString() === c.peerId) fromC.push(m)
+  })
+  await rogue.connect((await c.client.id()).addresses[0] as string)
+  await waitFor(() => fromC.length > 0, { timeoutMs: 20_000, message: 'a gossip message of c' })
+  await waitFor(() => fromC.length >= 16, { timeoutMs: 30_000, message: '8 s more of c gossip' })
+  return fromC[0] as Message
 }
 
-/** The same state in `state_sync` form, as minted: to wire form for gossipsub. */
-const gossipOf = (s: WireSignedState) => ({
-  from: peerIdFromString(subjectOf(s)).toMultihash().bytes,
-  data: new Uint8Array(Buffer.from(s.data, 'base64')),
-  seqno: new Uint8Array(Buffer.from(s.seqno, 'hex')),
-  topic: STATE_TOPIC,
-  signature: new Uint8Array(Buffer.from(s.signature, 'base64'))
-})
+/**
+ * Sends `old` to `target` by gossipsub, whose duplicate cache has never had
+ * it; then a canary (a minted identity's fresh state) in a later RPC, and
+ * waits until the target lists the canary: it has taken what came before.
+ */
+async function replayGossip(rogue: HostilePeer, target: TestDaemon, old: Message, phase: string) {
+  const key = await generateKeyPair('Ed25519')
+  const canary = peerIdFromPrivateKey(key).toString()
+  await waitFor(() => sendGossip(rogue, target.peerId, [wireOf(old)]), {
+    timeoutMs: 10_000,
+    message: `a gossipsub stream to the target (${phase})`
+  })
+  sendGossip(rogue, target.peerId, [gossipOf(await mintedSignedState(key, 1))])
+  await waitFor(async () => (await target.client.status()).members.some((m) => m.peerId === canary), {
+    timeoutMs: 10_000,
+    message: `the target to take the canary (${phase})`
+  })
+}
 
 /**
  * The replay by gossip: the rogue keeps one of c's own signed gossip
  * messages, one the survivor a never saw (a joined later), and once a holds
- * c dead it sends it to a by gossipsub, whose duplicate cache has never had
- * it. Then a canary (a minted identity's fresh state) in a later RPC shows
- * that a has taken what came before.
+ * c dead it sends it to a by gossipsub.
  */
 describe('a replayed gossip message does not bring a dead peer back as alive', { timeout: 120_000 }, () => {
   let a: TestDaemon | undefined
   let c: TestDaemon
   let rogue: HostilePeer
-  const fromC: Message[] = []
 
   after(async () => {
     await rogue?.stop()
@@ -149,15 +161,7 @@ describe('a replayed gossip message does not bring a dead peer back as alive', {
     const mesh = { heartbeatMs: 500, suspicionTimeoutMs: 300, departedPurgeMs: 3000 }
     c = await startTestDaemon({ tag, config: { mesh } })
     rogue = await createHostilePeer()
-    rogue.node.services.pubsub.addEventListener('message', (evt) => {
-      const m = evt.detail
-      if (m.topic === STATE_TOPIC && m.type === 'signed' && m.from.toString() === c.peerId) fromC.push(m)
-    })
-    await rogue.connect((await c.client.id()).addresses[0] as string)
-    await waitFor(() => fromC.length > 0, { timeoutMs: 20_000, message: 'a gossip message of c' })
-    const old = fromC[0] as Message
-    // Past every gossip cache (gossipsub's message cache is 5 s): a cannot have it from anyone.
-    await waitFor(() => fromC.length >= 16, { timeoutMs: 30_000, message: '8 s more of c gossip' })
+    const old = await oldGossipOf(c, rogue)
     a = await startTestDaemon({ tag, config: { mesh } })
     const survivor = a
     const member = async () => (await survivor.client.status()).members.find((m) => m.peerId === c.peerId)
@@ -174,33 +178,87 @@ describe('a replayed gossip message does not bring a dead peer back as alive', {
     })
     c.kill('SIGKILL')
     await waitFor(async () => (await member())?.state === 'dead', { timeoutMs: 20_000, message: 'c dead' })
-    const pubsub = rogue.node.services.pubsub as unknown as {
-      sendRpc(id: string, rpc: { subscriptions: []; messages: unknown[] }): boolean
-    }
-    const replay = async (phase: string) => {
-      const key = await generateKeyPair('Ed25519')
-      const canary = peerIdFromPrivateKey(key).toString()
-      await waitFor(() => pubsub.sendRpc(survivor.peerId, { subscriptions: [], messages: [wireOf(old)] }), {
-        timeoutMs: 10_000,
-        message: 'a gossipsub stream to a'
-      })
-      pubsub.sendRpc(survivor.peerId, {
-        subscriptions: [],
-        messages: [gossipOf(await mintedSignedState(key, 1))]
-      })
-      await waitFor(async () => (await survivor.client.status()).members.some((m) => m.peerId === canary), {
-        timeoutMs: 10_000,
-        message: `a to take the canary (${phase})`
-      })
-      return (await member())?.state ?? 'none'
-    }
-    const whileDead = await replay('held dead')
+    await replayGossip(rogue, survivor, old, 'held dead')
+    const whileDead = (await member())?.state ?? 'none'
     await waitFor(async () => (await member()) == null, { timeoutMs: 20_000, message: 'a to purge c' })
-    const afterPurge = await replay('purged')
+    await replayGossip(rogue, survivor, old, 'purged')
+    const afterPurge = (await member())?.state ?? 'none'
     console.log(
       `replayed gossip of a dead peer: c is ${whileDead} while held dead, ${afterPurge} after its purge`
     )
     assert.equal(whileDead, 'dead', 'the replay does not revive c')
     assert.equal(afterPurge, 'none', 'the replay does not bring the purged c back')
   })
+
+  /**
+   * A node started after c died never held a state of c, so it has no
+   * tombstone: c's old gossip is new to it. It must still not take c as
+   * alive, nor route to c's agents, and must find c dead by its own probes.
+   */
+  it('does not take a dead peer as alive on a node that never held its state', async () => {
+    const tag = uniqueTag()
+    const mesh = { heartbeatMs: 500, suspicionTimeoutMs: 300 }
+    const ghost = {
+      name: 'g',
+      capabilities: ['ghost'],
+      capacity: 1,
+      handler: { kind: 'builtin', name: 'echo' }
+    }
+    c = await startTestDaemon({ tag: uniqueTag(), config: { mesh, agents: [ghost] } })
+    await rogue?.stop()
+    rogue = await createHostilePeer()
+    const old = await oldGossipOf(c, rogue)
+    c.kill('SIGKILL')
+    await stopAll([a])
+    const newcomer = await startTestDaemon({ tag, config: { mesh } })
+    a = newcomer
+    await rogue.connect((await newcomer.client.id()).addresses[0] as string)
+    const seen = new Set<string>()
+    let ghostListed = 0
+    let watching = true
+    // Watch c on the newcomer from the replay on, as often as the API answers.
+    const watch = (async () => {
+      while (watching) {
+        const [status, agents] = await Promise.all([
+          newcomer.client.status(),
+          newcomer.client.agents({ capability: 'ghost' })
+        ])
+        const m = status.members.find((x) => x.peerId === c.peerId)
+        seen.add(m == null ? 'none' : `${m.state}${m.unverified === true ? ' (unverified)' : ''}`)
+        ghostListed += agents.filter((x) => x.peerId === c.peerId).length
+      }
+    })()
+    const replayedAt = Date.now()
+    await replayGossip(rogue, newcomer, old, 'newcomer')
+    const held = (await newcomer.client.status()).members.find((m) => m.peerId === c.peerId)
+    await waitFor(
+      async () =>
+        (await newcomer.client.status()).members.find((m) => m.peerId === c.peerId)?.state === 'dead',
+      { timeoutMs: 20_000, message: 'the newcomer to find c dead' }
+    )
+    const deadAfterMs = Date.now() - replayedAt
+    watching = false
+    await watch
+    console.log(
+      `replayed gossip of a dead peer on a node that never held it: c seen as ${[...seen].join(', ')}; ` +
+        `dead ${deadAfterMs} ms after the replay; its agent listed ${ghostListed} times`
+    )
+    assert.ok(held != null, 'the newcomer took the replayed state')
+    assert.ok(!seen.has('alive'), 'c is never alive on the newcomer')
+    assert.equal(ghostListed, 0, 'the dead peer’s agent is never listed')
+  })
 })
+
+/** A gossipsub wire message (RPC.Message) from a received signed one, byte for byte as its subject signed it. */
+function wireOf(msg: Message) {
+  if (msg.type !== 'signed') throw new Error('unsigned message')
+  const seqno = new Uint8Array(8)
+  new DataView(seqno.buffer).setBigUint64(0, msg.sequenceNumber, false)
+  return {
+    from: msg.from.toMultihash().bytes,
+    data: msg.data,
+    seqno,
+    topic: msg.topic,
+    signature: msg.signature
+  }
+}
