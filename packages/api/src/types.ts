@@ -181,6 +181,7 @@ export interface StatusInfo {
   members: MemberInfo[]
   /** Peers in this node's (persisted) peer store, which it keeps dialling; departed ones are purged (§12). */
   storedPeers?: number
+  /** Tasks by status, and `outbox`, `executions` and `executionBytes` (the executions table's estimated size). */
   tasks: Record<string, number>
   /** Inbound results this node, as origin, did not believe since its start, by reason (§6.9). */
   rejectedResults?: Record<string, number>

@@ -57,7 +57,13 @@ export const ConfigSchema = Type.Object(
          * The tasks this node accepted are also kept to at most about this
          * many bytes on disk: past it, the oldest finished ones are pruned first.
          */
-        retentionMaxBytes: Type.Integer({ minimum: 1_048_576, maximum: 1_099_511_627_776 })
+        retentionMaxBytes: Type.Integer({ minimum: 1_048_576, maximum: 1_099_511_627_776 }),
+        /**
+         * The executions this node ran for others (and itself) are kept to at
+         * most about this many bytes: past it, the first finished go first,
+         * at the write that crossed it. Bounds what peers can put on its disk.
+         */
+        executionsMaxBytes: Type.Integer({ minimum: 1_048_576, maximum: 1_099_511_627_776 })
       },
       { additionalProperties: false }
     ),
@@ -114,7 +120,8 @@ export function defaultConfig(): MeshConfig {
       defaultTimeoutMs: 30_000,
       maxHops: 3,
       retentionMs: 7 * 86_400_000,
-      retentionMaxBytes: 1_073_741_824
+      retentionMaxBytes: 1_073_741_824,
+      executionsMaxBytes: 1_073_741_824
     },
     mesh: {
       heartbeatMs: DEFAULT_HEARTBEAT_MS,

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { decodeExecution, type ExecutionRow, toOptionalJson } from './codec.js'
+import { ExecutionBudget } from './execution-budget.js'
 import type { ExecutionRecord, TaskError } from './index.js'
 
 export interface ExecutionOutcome {
@@ -8,6 +9,13 @@ export interface ExecutionOutcome {
   error?: TaskError
   agent?: string
 }
+
+/** An outcome's result and error as the table stores them. */
+const outcomeText = (outcome: ExecutionOutcome) => ({
+  status: outcome.status,
+  result: toOptionalJson(outcome.result),
+  error: toOptionalJson(outcome.error)
+})
 
 /** The error code of an execution a crash cut short (marked at the next start). */
 export const INTERRUPTED = 'interrupted'
@@ -27,7 +35,10 @@ export class ExecutionTable {
   private readonly idsStmt: StatementSync
   private readonly beginStmt: StatementSync
 
-  constructor(db: DatabaseSync) {
+  private readonly budget?: ExecutionBudget
+
+  /** With `maxBytes`, the table is kept within that many bytes ({@link ExecutionBudget}). */
+  constructor(db: DatabaseSync, maxBytes?: number) {
     // DO NOTHING rather than an error: losing the race is an answer, not a fault.
     this.insertStmt = db.prepare(`
       INSERT INTO journal_executions (task_id, origin, status, agent, started_at)
@@ -66,6 +77,7 @@ export class ExecutionTable {
         SET status = excluded.status, result = excluded.result, error = excluded.error,
             agent = COALESCE(excluded.agent, agent), ended_at = excluded.ended_at
         WHERE status = 'running'`)
+    if (maxBytes != null) this.budget = new ExecutionBudget(db, maxBytes)
   }
 
   /** True if this call created the record, false if one already existed. */
@@ -80,15 +92,9 @@ export class ExecutionTable {
 
   /** False if the execution was already finished. */
   finish(taskId: string, origin: string, outcome: ExecutionOutcome, now: number): boolean {
-    const { changes } = this.finishStmt.run({
-      taskId,
-      origin,
-      status: outcome.status,
-      result: toOptionalJson(outcome.result),
-      error: toOptionalJson(outcome.error),
-      agent: outcome.agent ?? null,
-      now
-    })
+    const text = outcomeText(outcome)
+    const { changes } = this.finishStmt.run({ taskId, origin, ...text, agent: outcome.agent ?? null, now })
+    if (Number(changes) > 0) this.wrote(taskId, origin, text)
     return Number(changes) > 0
   }
 
@@ -98,15 +104,18 @@ export class ExecutionTable {
   }
 
   record(taskId: string, origin: string, outcome: ExecutionOutcome, now: number): void {
-    this.recordStmt.run({
-      taskId,
-      origin,
-      status: outcome.status,
-      result: toOptionalJson(outcome.result),
-      error: toOptionalJson(outcome.error),
-      agent: outcome.agent ?? null,
-      now
-    })
+    const text = outcomeText(outcome)
+    const { changes } = this.recordStmt.run({ taskId, origin, ...text, agent: outcome.agent ?? null, now })
+    if (Number(changes) > 0) this.wrote(taskId, origin, text)
+  }
+
+  /** The estimated bytes of the table (counted only with a bound). */
+  bytes(): number | undefined {
+    return this.budget?.bytes()
+  }
+
+  private wrote(taskId: string, origin: string, text: { result: string | null; error: string | null }): void {
+    this.budget?.wrote(taskId.length + origin.length + (text.result?.length ?? 0) + (text.error?.length ?? 0))
   }
 
   abandonRunning(error: TaskError, now: number): number {
@@ -114,7 +123,9 @@ export class ExecutionTable {
   }
 
   prune(cutoff: number): number {
-    return Number(this.pruneStmt.run(cutoff).changes)
+    const deleted = Number(this.pruneStmt.run(cutoff).changes)
+    if (deleted > 0) this.budget?.recounted()
+    return deleted
   }
 
   *keys(): Generator<{ taskId: string; origin: string }> {

@@ -168,6 +168,12 @@ export interface OutboxEntry {
 export interface TaskJournalInit {
   /** Clock for every timestamp the journal writes. @default Date.now */
   now?: () => number
+  /**
+   * Keep the executions table (what other peers' tasks left here) within
+   * this many bytes, the runs that finished first deleted past it; absent,
+   * it is pruned by age only.
+   */
+  executionsMaxBytes?: number
 }
 
 export interface TaskJournal {
@@ -296,7 +302,7 @@ export interface TaskJournal {
   prune(options: { olderThanMs: number; maxBytes?: number }): number
   /** Estimated bytes on disk of the tasks kept (their rows, index entries and an attempt each). */
   taskBytes(): number
-  stats(): Record<TaskStatus, number> & { outbox: number; executions: number }
+  stats(): Record<TaskStatus, number> & { outbox: number; executions: number; executionBytes?: number }
 }
 
 /**

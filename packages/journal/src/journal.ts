@@ -48,7 +48,7 @@ export class SqliteTaskJournal implements TaskJournal {
     this.now = init.now ?? Date.now
     migrate(db)
     this.tasks = new TaskTable(db)
-    this.executions = new ExecutionTable(db)
+    this.executions = new ExecutionTable(db, init.executionsMaxBytes)
     this.outbox = new OutboxTable(db)
     this.traces = new TraceTable(db)
     this.sizes = new SizePruner(db)
@@ -332,8 +332,14 @@ export class SqliteTaskJournal implements TaskJournal {
     return this.sizes.total()
   }
 
-  stats(): Record<TaskStatus, number> & { outbox: number; executions: number } {
-    return { ...this.tasks.counts(), outbox: this.outbox.count(), executions: this.executions.count() }
+  stats(): Record<TaskStatus, number> & { outbox: number; executions: number; executionBytes?: number } {
+    const executionBytes = this.executions.bytes()
+    return {
+      ...this.tasks.counts(),
+      outbox: this.outbox.count(),
+      executions: this.executions.count(),
+      ...(executionBytes != null ? { executionBytes } : {})
+    }
   }
 
   /**

@@ -17,12 +17,7 @@ export function statusCommand(): Command {
       }
       process.stdout.write(
         `name      ${status.name}\npeer id   ${status.peerId}\ndigest    ${status.digest}\npeers     ${status.peers}\nagents    ${status.agents.local} local, ${status.agents.total} in the mesh\n` +
-          `tasks     ${
-            Object.entries(status.tasks)
-              .filter(([, n]) => n > 0)
-              .map(([k, n]) => `${k} ${n}`)
-              .join(', ') || 'none'
-          }\n` +
+          `tasks     ${taskCounts(status.tasks)}\n` +
           `rejected  ${
             Object.entries(status.rejectedResults ?? {})
               .filter(([, n]) => n > 0)
@@ -35,12 +30,27 @@ export function statusCommand(): Command {
         status.members.map((m) => [
           m.name ?? '-',
           shortPeer(m.peerId, !options.trunc),
-          m.state,
+          m.unverified === true ? `${m.state} (unverified)` : m.state,
           `${((Date.now() - m.lastHeardAt) / 1000).toFixed(1)} s ago`
         ]),
         'no other members'
       )
     })
+}
+
+/** Counts by status, then the executions with the table's size: "completed 12, executions 40 (3.1 MiB)". */
+function taskCounts(tasks: Record<string, number>): string {
+  const { executionBytes, ...counts } = tasks
+  return (
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) =>
+        k === 'executions' && executionBytes != null
+          ? `${k} ${n} (${(executionBytes / 1_048_576).toFixed(1)} MiB)`
+          : `${k} ${n}`
+      )
+      .join(', ') || 'none'
+  )
 }
 
 const PEER_ID = /^(12D3KooW|Qm)[1-9A-HJ-NP-Za-km-z]{40,}$/

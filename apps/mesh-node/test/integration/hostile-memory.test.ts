@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { encodeFrame } from '@mesh-node/protocol'
 import { at, present } from '@mesh-node/test-utils'
@@ -17,6 +19,10 @@ const RSS_BOUND = 96 * MiB
  */
 const RESULT_FLOOD_BOUND = 128 * MiB
 const BIG = 'x'.repeat(900 * 1024)
+/** The executions table's bound in this test (`tasks.executionsMaxBytes`): a fifteenth of what the flood leaves. */
+const EXECUTIONS_BOUND = 16 * MiB
+/** What mesh.db and its write-ahead log may take on disk after the flood: the bound, plus SQLite's own slack. */
+const DISK_BOUND = 64 * MiB
 
 const task = (rogue: HostilePeer, n: number, fields: Record<string, unknown> = {}) => ({
   type: 'task_request',
@@ -57,6 +63,7 @@ describe('a hostile peer cannot exhaust a daemon’s memory', { timeout: 180_000
   before(async () => {
     d = await startTestDaemon({
       config: {
+        tasks: { executionsMaxBytes: EXECUTIONS_BOUND },
         agents: [
           { name: 'e', capabilities: ['echo'], capacity: 16, handler: { kind: 'builtin', name: 'echo' } }
         ]
@@ -70,7 +77,7 @@ describe('a hostile peer cannot exhaust a daemon’s memory', { timeout: 180_000
     await d?.stop()
   })
 
-  it('keeps its result cache bounded in bytes: 300 echo tasks of 900 KiB', async () => {
+  it('keeps results bounded in bytes, in memory and on disk: 300 echo tasks of 900 KiB', async () => {
     const base = rssBytes(present(d.proc.pid, 'the daemon pid'))
     const session = await rogue.open(addr)
     // A window of 4 requests in flight: the flood arrives faster than one at a time,
@@ -83,8 +90,20 @@ describe('a hostile peer cannot exhaust a daemon’s memory', { timeout: 180_000
       if (i + WINDOW < 300) session.send(task(rogue, i + WINDOW))
     }
     const growth = (await settledRss(present(d.proc.pid, 'the daemon pid'))) - base
-    console.log(`result cache flood: RSS growth ${(growth / MiB).toFixed(0)} MiB`)
+    const { tasks } = await d.client.status()
+    const disk = ['mesh.db', 'mesh.db-wal']
+      .map((f) => join(d.dataDir, f))
+      .filter((f) => existsSync(f))
+      .reduce((sum, f) => sum + statSync(f).size, 0)
+    console.log(
+      `result cache flood: RSS growth ${(growth / MiB).toFixed(0)} MiB; executions kept ${tasks.executions} ` +
+        `of 300, ${((tasks.executionBytes ?? 0) / MiB).toFixed(1)} MiB (bound ${EXECUTIONS_BOUND / MiB}); ` +
+        `mesh.db and its WAL ${(disk / MiB).toFixed(0)} MiB on disk`
+    )
     assert.ok(growth < RESULT_FLOOD_BOUND, `RSS grew ${(growth / MiB).toFixed(0)} MiB`)
+    assert.ok((tasks.executionBytes ?? Infinity) <= EXECUTIONS_BOUND, 'the executions table within its bound')
+    assert.ok(disk < DISK_BOUND, `mesh.db took ${(disk / MiB).toFixed(0)} MiB`)
+    assert.match((await d.cli(['status'])).stdout, /executions \d+ \(1\d\.\d MiB\)/, 'status shows the size')
   })
 
   it('stops reading a stream whose replies are not read: 2000 unread state_syncs', async () => {

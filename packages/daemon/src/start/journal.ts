@@ -18,7 +18,7 @@ export function openJournal(
   log: Logger,
   cleanups: Cleanups
 ): TaskJournal {
-  const journal = createTaskJournal(db)
+  const journal = createTaskJournal(db, { executionsMaxBytes: config.tasks.executionsMaxBytes })
   const abandoned = journal.abandonRunningExecutions()
   if (abandoned > 0)
     log.warn({ count: abandoned }, 'executions cut short by the last crash are marked failed')
