@@ -129,7 +129,7 @@ export class MeshMcpBridge implements McpBridge {
       const streaming = new AbortController()
       const following = notes?.follow(this.client, taskId, AbortSignal.any([signal, streaming.signal]))
       try {
-        const task = await this.waiter.wait(taskId, signal, progress)
+        const task = await this.waiter.wait(taskId, signal, progress, 'pending')
         return toolResultOf(task as unknown as TaskResult)
       } finally {
         // The stream ends with the result by itself, after the last pieces; past a second it is cut.

@@ -9,9 +9,15 @@ export interface TaskWaiter {
   wake(taskId: string, status: string): void
   /**
    * Resolves with the task once it is terminal. `onStatus` sees each status
-   * change. Aborting `signal` cancels the mesh task and rejects.
+   * change after `reported` (the status the caller already told of).
+   * Aborting `signal` cancels the mesh task and rejects.
    */
-  wait(taskId: string, signal: AbortSignal, onStatus: (status: string) => void): Promise<TaskInfo>
+  wait(
+    taskId: string,
+    signal: AbortSignal,
+    onStatus: (status: string) => void,
+    reported?: string
+  ): Promise<TaskInfo>
   readonly size: number
 }
 
@@ -27,9 +33,23 @@ export function taskWaiter(client: MeshClient): TaskWaiter {
       w.onStatus(status)
       w.wake()
     },
-    async wait(taskId, signal, onStatus) {
+    async wait(taskId, signal, onStatusChange, reported) {
       let wake = () => {}
-      waiting.set(taskId, { wake: () => wake(), onStatus })
+      // Reported from events and from reads alike, each change once: a change made
+      // before this waiter was registered (its event already gone) shows on the first read.
+      let last = reported
+      const onStatus = (status: string): void => {
+        if (status === last) return
+        last = status
+        onStatusChange(status)
+      }
+      // A read that an event overtook may be older than the event: only an undisturbed read reports.
+      let events = 0
+      const fromEvent = (status: string): void => {
+        events++
+        onStatus(status)
+      }
+      waiting.set(taskId, { wake: () => wake(), onStatus: fromEvent })
       const onAbort = () => {
         // Best effort: the task may have finished meanwhile, which the daemon reports as an error.
         client.cancel(taskId).catch(() => {})
@@ -42,8 +62,10 @@ export function taskWaiter(client: MeshClient): TaskWaiter {
           const woken = new Promise<void>((resolve) => {
             wake = resolve
           })
+          const before = events
           const task = await client.task(taskId)
           if (TERMINAL.has(task.status)) return task
+          if (events === before) onStatus(task.status)
           let timer: NodeJS.Timeout | undefined
           await Promise.race([woken, new Promise((r) => (timer = setTimeout(r, POLL_MS)))])
           clearTimeout(timer)

@@ -108,7 +108,7 @@ export class Forwarder {
       const executor = attempt.confirmedBy()
       if (executor !== undefined && lostSession(err as Error, state))
         return await this.regain(peerId, executor, state, attempt.signal, token)
-      return this.unreachable(peerId, state, err as Error, attempt.timedOut())
+      return this.unreachable(peerId, state, err as Error, attempt.timedOut(), executor !== undefined)
     } finally {
       attempt.clear()
       unexpect?.()
@@ -271,7 +271,13 @@ export class Forwarder {
     return { kind: 'lost' }
   }
 
-  private unreachable(peerId: string, state: TaskState, err: Error, attemptTimedOut: boolean): Step {
+  private unreachable(
+    peerId: string,
+    state: TaskState,
+    err: Error,
+    attemptTimedOut: boolean,
+    confirmed: boolean
+  ): Step {
     if (err instanceof RemoteProtocolError && err.code === 'too_many_requests') {
       // The peer's inbound budget for us is spent: like busy, try another or back off.
       state.observer?.ended(peerId, 'busy', { error: { code: err.code, message: err.message } })
@@ -295,6 +301,11 @@ export class Forwarder {
         error: { code: 'attempt_timeout', message: `no answer from ${peerId} within its attempt timeout` }
       })
       return { kind: 'lost' }
+    }
+    if (timeout && confirmed && state.signal?.aborted !== true) {
+      // It said it runs the task and then let it run into the deadline: slow or lying,
+      // it is tried last for a while, so it cannot hold the next tasks too (§6.1).
+      this.c.silence.silent(peerId)
     }
     state.observer?.ended(peerId, timeout ? 'timeout' : 'lost', {
       error: { code: timeout ? 'timeout' : 'executor_lost', message: err.message }
