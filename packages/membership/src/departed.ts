@@ -1,9 +1,9 @@
 import type { PeerStore } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import type { StateGossip } from '@mesh-node/state-gossip'
 import type { Logger } from 'pino'
 import type { FailureDetector } from './failure-detector.js'
 import type { CapabilityRegistry } from './registry.js'
-import type { StateGossip } from './state-gossip.js'
 
 export interface DepartedInit {
   /**

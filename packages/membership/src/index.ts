@@ -6,8 +6,9 @@
  *
  * - the failure detector (SWIM-style direct and indirect probes) is the one
  *   place that decides liveness;
- * - the state gossip announces each node's agents on `agent-mesh/state/1`
- *   every heartbeat and on change, with anti-entropy (`state_sync`);
+ * - the state gossip (`@mesh-node/state-gossip`) announces each node's
+ *   agents on `agent-mesh/state/1` every heartbeat and on change, with
+ *   anti-entropy (`state_sync`, whose handler this package registers);
  * - the registry answers "who offers capability X" with a map read.
  *
  * (The DHT provider records, which find capable peers not yet heard from,
@@ -31,14 +32,15 @@ import type { PrivateKey, Startable } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { MeshLibp2p } from '@mesh-node/peer'
 import type { Rpc } from '@mesh-node/rpc'
+import type { StateGossip, StateGossipInit } from '@mesh-node/state-gossip'
 import type { Logger } from 'pino'
 import type { DepartedInit } from './departed.js'
 import type { FailureDetector, FailureDetectorInit } from './failure-detector.js'
 import { DefaultMembership } from './membership.js'
 import type { CapabilityRegistry, RegistryInit } from './registry.js'
-import type { StateGossip, StateGossipInit } from './state-gossip.js'
 
-export { DEFAULT_HEARTBEAT_MS } from './constants.js'
+export type { NodeInfo, StateGossip, StateGossipInit } from '@mesh-node/state-gossip'
+export { DEFAULT_HEARTBEAT_MS } from '@mesh-node/state-gossip'
 export { DEFAULT_MAX_MEMBERS, DEFAULT_PURGE_AFTER_MS, type DepartedInit } from './departed.js'
 export type {
   FailureDetector,
@@ -57,7 +59,6 @@ export {
   type RegistryInit,
   type RegistrySource
 } from './registry.js'
-export type { NodeInfo, StateGossip, StateGossipInit } from './state-gossip.js'
 
 export interface MembershipInit {
   registry?: RegistryInit

@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Rpc } from '@mesh-node/rpc'
+import { createStateGossip, type StateGossip } from '@mesh-node/state-gossip'
 import { EXPIRY_INTERVAL_MS, PENDING_ADMISSION_MS, STATE_SYNC_TIMEOUT_MS } from './constants.js'
 import { DepartedPurge } from './departed.js'
 import { createFailureDetector, type FailureDetector } from './failure-detector.js'
@@ -7,7 +8,6 @@ import type { Membership, MembershipComponents, MembershipInit } from './index.j
 import { probeHandler, probeRequest } from './messages/probe.js'
 import { stateSync, stateSyncHandler } from './messages/state-sync.js'
 import { type CapabilityRegistry, createRegistry, localAgentAds } from './registry.js'
-import { createStateGossip, type StateGossip } from './state-gossip.js'
 
 /**
  * Who is in the mesh, seen from three sides: the failure detector decides

@@ -1,6 +1,6 @@
 import { StateSyncReplySchema, StateSyncSchema } from '@mesh-node/protocol'
 import { defineMessage, type Handler, type ReplyOf, type RequestOf } from '@mesh-node/rpc'
-import type { StateGossip } from '../state-gossip.js'
+import type { StateGossip } from '@mesh-node/state-gossip'
 
 /** Anti-entropy: here is what I hold; send me what is newer. */
 export const stateSync = defineMessage(

@@ -14,7 +14,6 @@ import {
 import type { Logger } from 'pino'
 import { DEFAULT_HEARTBEAT_MS } from './constants.js'
 import { PendingIntroductions } from './pending-introductions.js'
-import type { CapabilityRegistry } from './registry.js'
 import { RelayedStates } from './relayed-states.js'
 import {
   type ProvenState,
@@ -30,9 +29,20 @@ const SYNC_REPLY_CHARS = 768 * 1024
 /** Signatures checked per reply; the rest wait for later rounds (a garbage reply costs bounded CPU). */
 const MAX_VERIFIED_PER_REPLY = 256
 
+/**
+ * Where the gossip puts what it learns: each peer's agents as announced, and
+ * the peers it lets go. The membership's capability registry, in the daemon.
+ */
+export interface StateDelegate {
+  /** A state was taken: from the peer's own gossip, or relayed by anti-entropy (`sync`). */
+  upsertPeer(peerId: string, agents: AgentAd[], source: 'gossip' | 'sync'): void
+  /** A peer known only second-hand was dropped to make room. */
+  removePeer(peerId: string, reason: 'evicted'): void
+}
+
 export interface StateGossipComponents {
   pubsub: GossipSub
-  registry: CapabilityRegistry
+  registry: StateDelegate
   selfPeerId: string
   /** This node's agents, as announced. */
   localAgents: () => AgentAd[]
