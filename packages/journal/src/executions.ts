@@ -25,9 +25,7 @@ export const INTERRUPTED = 'interrupted'
  * node ever started running. Callers hold the transaction.
  */
 export class ExecutionTable {
-  private readonly insertStmt: StatementSync
   private readonly getStmt: StatementSync
-  private readonly finishStmt: StatementSync
   private readonly abandonStmt: StatementSync
   private readonly pruneStmt: StatementSync
   private readonly countStmt: StatementSync
@@ -39,16 +37,7 @@ export class ExecutionTable {
 
   /** With `maxBytes`, the table is kept within that many bytes ({@link ExecutionBudget}). */
   constructor(db: DatabaseSync, maxBytes?: number) {
-    // DO NOTHING rather than an error: losing the race is an answer, not a fault.
-    this.insertStmt = db.prepare(`
-      INSERT INTO journal_executions (task_id, origin, status, agent, started_at)
-      VALUES ($taskId, $origin, 'running', $agent, $now)
-      ON CONFLICT (task_id, origin) DO NOTHING`)
     this.getStmt = db.prepare('SELECT * FROM journal_executions WHERE task_id = ? AND origin = ?')
-    this.finishStmt = db.prepare(`
-      UPDATE journal_executions
-      SET status = $status, result = $result, error = $error, agent = COALESCE($agent, agent), ended_at = $now
-      WHERE task_id = $taskId AND origin = $origin AND status = 'running'`)
     this.abandonStmt = db.prepare(`
       UPDATE journal_executions SET status = 'failed', error = $error, ended_at = $now
       WHERE status = 'running'`)
@@ -80,22 +69,9 @@ export class ExecutionTable {
     if (maxBytes != null) this.budget = new ExecutionBudget(db, maxBytes)
   }
 
-  /** True if this call created the record, false if one already existed. */
-  insert(taskId: string, origin: string, agent: string | undefined, now: number): boolean {
-    return Number(this.insertStmt.run({ taskId, origin, agent: agent ?? null, now }).changes) > 0
-  }
-
   get(taskId: string, origin: string): ExecutionRecord | undefined {
     const row = this.getStmt.get(taskId, origin) as ExecutionRow | undefined
     return row == null ? undefined : decodeExecution(row)
-  }
-
-  /** False if the execution was already finished. */
-  finish(taskId: string, origin: string, outcome: ExecutionOutcome, now: number): boolean {
-    const text = outcomeText(outcome)
-    const { changes } = this.finishStmt.run({ taskId, origin, ...text, agent: outcome.agent ?? null, now })
-    if (Number(changes) > 0) this.wrote(taskId, origin, text)
-    return Number(changes) > 0
   }
 
   /** Records that attempt `attempt` of the task starts now. */

@@ -8,8 +8,8 @@
  *
  * Requests and results travel at least once, so duplicates are normal:
  * transitions on a finished task are ignored and return the stored record,
- * and executors use {@link TaskJournal.beginExecution} to run a task id at
- * most once.
+ * and executors answer a repeat of a (origin, task id) from its execution
+ * record ({@link TaskJournal.getExecution}) instead of running it again.
  *
  * @example
  * ```ts
@@ -28,9 +28,11 @@
  * journal.abandonRunningExecutions()
  * for (const task of journal.unfinished()) redispatch(task)
  *
- * // executor: run each task id once, whoever asks how often
- * const begun = journal.beginExecution(taskId, originPeerId)
- * if (!begun.started) return replyWith(begun.existing)
+ * // executor: run each (origin, task id) once, whoever asks how often
+ * const done = journal.getExecution(taskId, originPeerId)
+ * if (done != null) return replyWith(done)
+ * journal.beginExecutions([{ taskId, origin: originPeerId, attempt: 1, agent }])
+ * journal.recordExecutions([{ taskId, origin: originPeerId, outcome: { status: 'completed', result } }])
  * ```
  */
 
@@ -236,18 +238,6 @@ export interface TaskJournal {
 
   // ---- executor side: an origin's task id never runs twice on this node ----
 
-  /** Atomic: the first caller for a (task id, origin) gets `started: true`, every later one the existing record. */
-  beginExecution(
-    taskId: string,
-    origin: string,
-    agent?: string
-  ): { started: true } | { started: false; existing: ExecutionRecord }
-  /** A no-op if the execution already finished; throws `unknown_task` if it was never begun. */
-  finishExecution(
-    taskId: string,
-    origin: string,
-    outcome: { status: 'completed' | 'failed'; result?: unknown; error?: TaskError; agent?: string }
-  ): void
   /**
    * Records executions that already finished, all in one transaction: the
    * executor's group commit. An execution already finished keeps its first outcome.

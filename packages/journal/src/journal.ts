@@ -230,30 +230,6 @@ export class SqliteTaskJournal implements TaskJournal {
 
   // ---- executor side ----
 
-  beginExecution(
-    taskId: string,
-    origin: string,
-    agent?: string
-  ): { started: true } | { started: false; existing: ExecutionRecord } {
-    return immediate(this.db, () => {
-      if (this.executions.insert(taskId, origin, agent, this.now())) return { started: true as const }
-      return {
-        started: false as const,
-        existing: written(this.executions.get(taskId, origin), `execution of ${taskId}`)
-      }
-    })
-  }
-
-  finishExecution(taskId: string, origin: string, outcome: ExecutionOutcome): void {
-    immediate(this.db, () => {
-      if (this.executions.get(taskId, origin) == null) {
-        throw new JournalError('unknown_task', `no execution of task ${taskId} was begun on this node`)
-      }
-      // Already finished: a duplicate, keep the first outcome.
-      this.executions.finish(taskId, origin, outcome, this.now())
-    })
-  }
-
   recordExecutions(entries: Array<{ taskId: string; origin: string; outcome: ExecutionOutcome }>): void {
     if (entries.length === 0) return
     immediate(this.db, () => {

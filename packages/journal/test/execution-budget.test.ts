@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { createTaskJournal } from '../src/index.js'
-import { manualClock, openTestDb, tempDir } from './helpers.js'
+import { begin, finish, manualClock, openTestDb, tempDir } from './helpers.js'
 
 const dir = tempDir()
 const KIB = 'x'.repeat(1024)
@@ -14,14 +14,14 @@ describe('task journal: the executions table within a size', () => {
       now: clock.now,
       executionsMaxBytes: 64 * 1024
     })
-    journal.beginExecution('running', 'o', 'a')
-    journal.beginExecution('held', 'o', 'a')
-    journal.finishExecution('held', 'o', { status: 'completed', result: 'h'.repeat(1024) })
+    begin(journal, 'running', 'o', 'a')
+    begin(journal, 'held', 'o', 'a')
+    finish(journal, 'held', 'o', { status: 'completed', result: 'h'.repeat(1024) })
     journal.outboxPut({ taskId: 'held', origin: 'o', message: { type: 'task_result' } })
     for (let i = 0; i < 100; i++) {
       clock.tick(1)
-      journal.beginExecution(`t${i}`, 'o', 'a')
-      journal.finishExecution(`t${i}`, 'o', { status: 'completed', result: KIB })
+      begin(journal, `t${i}`, 'o', 'a')
+      finish(journal, `t${i}`, 'o', { status: 'completed', result: KIB })
       const bytes = journal.stats().executionBytes ?? Infinity
       assert.ok(bytes <= 64 * 1024, `after write ${i}: ${bytes} bytes`)
     }
@@ -37,8 +37,8 @@ describe('task journal: the executions table within a size', () => {
     const clock = manualClock()
     const path = join(dir, 'reopen.db')
     const first = createTaskJournal(openTestDb(path), { now: clock.now, executionsMaxBytes: 1 << 20 })
-    first.beginExecution('t', 'o', 'a')
-    first.finishExecution('t', 'o', { status: 'completed', result: KIB })
+    begin(first, 't', 'o', 'a')
+    finish(first, 't', 'o', { status: 'completed', result: KIB })
     const held = first.stats().executionBytes ?? 0
     assert.ok(held > 1024)
     const again = createTaskJournal(openTestDb(path), { now: clock.now, executionsMaxBytes: 1 << 20 })

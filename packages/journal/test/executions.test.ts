@@ -3,34 +3,32 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { present } from '@mesh-node/test-utils'
 import { createTaskJournal } from '../src/index.js'
-import { manualClock, openTestDb, tempDir } from './helpers.js'
+import { begin, finish, manualClock, openTestDb, tempDir } from './helpers.js'
 
 const dir = tempDir()
 
 describe('task journal: executions', () => {
-  it("lets only the first caller run an origin's task id and keeps its outcome", () => {
+  it('keeps one record per (origin, task id), and the first outcome of each', () => {
     const clock = manualClock()
     const db = openTestDb(join(dir, 'exec.db'))
     const journal = createTaskJournal(db, { now: clock.now })
 
-    assert.deepEqual(journal.beginExecution('t1', 'origin-a', 'agent-1'), { started: true })
+    begin(journal, 't1', 'origin-a', 'agent-1')
     clock.tick(5)
-    const again = journal.beginExecution('t1', 'origin-a', 'agent-2')
-    assert.deepEqual(again, {
-      started: false,
-      existing: {
-        taskId: 't1',
-        origin: 'origin-a',
-        status: 'running',
-        agent: 'agent-1',
-        startedAt: clock.now() - 5
-      }
+    // Begun again while it runs (a repeat that raced the first): the record stays as it was.
+    begin(journal, 't1', 'origin-a', 'agent-2')
+    assert.deepEqual(journal.getExecution('t1', 'origin-a'), {
+      taskId: 't1',
+      origin: 'origin-a',
+      status: 'running',
+      agent: 'agent-1',
+      startedAt: clock.now() - 5
     })
     // Another origin's task of the same id is another execution: it neither sees nor blocks this one.
-    assert.deepEqual(journal.beginExecution('t1', 'origin-b', 'agent-2'), { started: true })
+    begin(journal, 't1', 'origin-b', 'agent-2')
     assert.equal(journal.getExecution('t1', 'origin-b')?.agent, 'agent-2')
 
-    journal.finishExecution('t1', 'origin-a', { status: 'completed', result: { answer: 42 } })
+    finish(journal, 't1', 'origin-a', { status: 'completed', result: { answer: 42 } })
     const done = journal.getExecution('t1', 'origin-a')
     assert.deepEqual(done, {
       taskId: 't1',
@@ -41,14 +39,13 @@ describe('task journal: executions', () => {
       startedAt: clock.now() - 5,
       endedAt: clock.now()
     })
-    // A duplicate request now gets the stored result instead of a second run.
-    assert.deepEqual(journal.beginExecution('t1', 'origin-a'), { started: false, existing: done })
-    // A duplicate finish keeps the first outcome.
-    journal.finishExecution('t1', 'origin-a', { status: 'failed', error: { code: 'late', message: 'late' } })
+    // A finished run is never begun again, and a duplicate outcome keeps the first.
+    begin(journal, 't1', 'origin-a')
+    finish(journal, 't1', 'origin-a', { status: 'failed', error: { code: 'late', message: 'late' } })
     assert.deepEqual(journal.getExecution('t1', 'origin-a'), done)
 
-    journal.beginExecution('t2', 'origin-a')
-    journal.finishExecution('t2', 'origin-a', {
+    begin(journal, 't2', 'origin-a')
+    finish(journal, 't2', 'origin-a', {
       status: 'failed',
       error: { code: 'agent_error', message: 'agent crashed' },
       agent: 'agent-3'
@@ -59,10 +56,6 @@ describe('task journal: executions', () => {
     })
     assert.equal(journal.getExecution('t2', 'origin-a')?.agent, 'agent-3')
     assert.equal(journal.getExecution('t2', 'origin-a')?.result, undefined)
-
-    assert.throws(() => journal.finishExecution('never', 'origin-a', { status: 'completed' }), {
-      code: 'unknown_task'
-    })
     assert.equal(journal.getExecution('never', 'origin-a'), undefined)
     assert.equal(journal.stats().executions, 3)
     db.close()
@@ -72,10 +65,10 @@ describe('task journal: executions', () => {
     const path = join(dir, 'abandon.db')
     let db = openTestDb(path)
     let journal = createTaskJournal(db)
-    journal.beginExecution('running-1', 'origin-a')
-    journal.beginExecution('running-2', 'origin-a')
-    journal.beginExecution('finished', 'origin-a')
-    journal.finishExecution('finished', 'origin-a', { status: 'completed', result: 'ok' })
+    begin(journal, 'running-1', 'origin-a')
+    begin(journal, 'running-2', 'origin-a')
+    begin(journal, 'finished', 'origin-a')
+    finish(journal, 'finished', 'origin-a', { status: 'completed', result: 'ok' })
     db.close()
 
     db = openTestDb(path)
@@ -91,8 +84,8 @@ describe('task journal: executions', () => {
     assert.equal(journal.getExecution('finished', 'origin-a')?.status, 'completed')
     assert.equal(journal.getExecution('finished', 'origin-a')?.result, 'ok')
     assert.equal(journal.abandonRunningExecutions(), 0)
-    // Still recorded, so a re-sent request does not run the task again.
-    assert.equal(journal.beginExecution('running-1', 'origin-a').started, false)
+    // Still recorded, so a re-sent request is answered from the record.
+    assert.equal(journal.getExecution('running-1', 'origin-a')?.status, 'failed')
     db.close()
   })
 
@@ -141,7 +134,7 @@ describe('task journal: executions of an older journal', () => {
   it('are re-keyed by (task id, origin) on open, rows kept', () => {
     const path = join(dir, 'old-key.db')
     let db = openTestDb(path)
-    createTaskJournal(db).beginExecution('kept', 'origin-a', 'w')
+    begin(createTaskJournal(db), 'kept', 'origin-a', 'w')
     // The table as journals before the re-key laid it out: task_id alone is the key.
     db.exec(`ALTER TABLE journal_executions RENAME TO x;
       CREATE TABLE journal_executions (task_id TEXT PRIMARY KEY, origin TEXT NOT NULL, status TEXT NOT NULL,
@@ -153,7 +146,8 @@ describe('task journal: executions of an older journal', () => {
     db = openTestDb(path)
     const journal = createTaskJournal(db)
     assert.equal(journal.getExecution('kept', 'origin-a')?.agent, 'w')
-    assert.equal(journal.beginExecution('kept', 'origin-b').started, true)
+    begin(journal, 'kept', 'origin-b')
+    assert.equal(journal.getExecution('kept', 'origin-b')?.status, 'running')
     assert.equal(journal.stats().executions, 2)
     db.close()
   })

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { after } from 'node:test'
 import { last } from '@mesh-node/test-utils'
-import type { NewTask, TaskRecord } from '../src/index.js'
+import type { NewTask, TaskJournal, TaskRecord } from '../src/index.js'
 
 /** A temp dir removed when the calling test file finishes. */
 export function tempDir(): string {
@@ -106,3 +106,20 @@ export function signature(task: { status: string; attempts: Array<{ outcome?: st
 }
 
 export { present } from '@mesh-node/test-utils'
+
+type ExecutorSide = Pick<TaskJournal, 'beginExecutions' | 'recordExecutions'>
+
+/** Begins one execution, as the executor's group commit does for one tick's starts. */
+export function begin(journal: ExecutorSide, taskId: string, origin: string, agent?: string): void {
+  journal.beginExecutions([{ taskId, origin, attempt: 1, ...(agent != null ? { agent } : {}) }])
+}
+
+/** Records one execution's outcome, as the executor's group commit does. */
+export function finish(
+  journal: ExecutorSide,
+  taskId: string,
+  origin: string,
+  outcome: Parameters<TaskJournal['recordExecutions']>[0][number]['outcome']
+): void {
+  journal.recordExecutions([{ taskId, origin, outcome }])
+}

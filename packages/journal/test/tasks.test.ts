@@ -7,7 +7,9 @@ import { at } from '@mesh-node/test-utils'
 import { createTaskJournal, JournalError, type TaskJournal, type TaskRecord } from '../src/index.js'
 import {
   assertConsistent,
+  begin,
   type Clock,
+  finish,
   manualClock,
   newTask,
   openTestDb,
@@ -318,8 +320,8 @@ describe('task journal: origin side', () => {
     journal.complete('c', { result: null, executor: 'peer-a', path: ['p', 'q'] })
     journal.accept(newTask('d'))
     journal.fail('d', { code: 'deadline', message: 'too late' })
-    journal.beginExecution('e', 'peer-z', 'agent-9')
-    journal.finishExecution('e', 'peer-z', { status: 'completed', result: { v: 1 } })
+    begin(journal, 'e', 'peer-z', 'agent-9')
+    finish(journal, 'e', 'peer-z', { status: 'completed', result: { v: 1 } })
     journal.outboxPut({ taskId: 'e', origin: 'peer-z', message: { type: 'task_result', taskId: 'e' } })
 
     const before = {
@@ -365,18 +367,18 @@ describe('task journal: origin side', () => {
     journal.accept(newTask('old-running'))
     journal.startAttempt('old-running', 'peer-a')
     journal.markRunning('old-running')
-    journal.beginExecution('old-exec', 'peer-z')
-    journal.finishExecution('old-exec', 'peer-z', { status: 'completed', result: 1 })
-    journal.beginExecution('old-exec-undelivered', 'peer-z')
-    journal.finishExecution('old-exec-undelivered', 'peer-z', { status: 'completed', result: 2 })
+    begin(journal, 'old-exec', 'peer-z')
+    finish(journal, 'old-exec', 'peer-z', { status: 'completed', result: 1 })
+    begin(journal, 'old-exec-undelivered', 'peer-z')
+    finish(journal, 'old-exec-undelivered', 'peer-z', { status: 'completed', result: 2 })
     journal.outboxPut({ taskId: 'old-exec-undelivered', origin: 'peer-z', message: { result: 2 } })
-    journal.beginExecution('old-exec-running', 'peer-z')
+    begin(journal, 'old-exec-running', 'peer-z')
 
     clock.tick(10_000)
     journal.accept(newTask('new-done'))
     journal.complete('new-done', { result: 2, executor: 'peer-a' })
-    journal.beginExecution('new-exec', 'peer-z')
-    journal.finishExecution('new-exec', 'peer-z', { status: 'failed', error: { code: 'x', message: 'x' } })
+    begin(journal, 'new-exec', 'peer-z')
+    finish(journal, 'new-exec', 'peer-z', { status: 'failed', error: { code: 'x', message: 'x' } })
 
     assert.throws(() => journal.prune({ olderThanMs: -1 }), { code: 'invalid_argument' })
     assert.equal(journal.prune({ olderThanMs: 5_000 }), 3)
