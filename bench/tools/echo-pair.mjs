@@ -3,7 +3,9 @@
 // two processes, one long-lived stream, length-prefixed echo of ~100 bytes.
 // Prints p50/p99 one at a time and throughput at 1, 8 and 64 in flight, to
 // compare transport changes (the patches in patches/) A/B on one machine.
-// Usage: node bench/tools/echo-pair.mjs [requests=3000]
+// Usage: node bench/tools/echo-pair.mjs [requests=3000]; ECHO_BYTES=n echoes a JSON body of
+// about n bytes instead (the server parses what it echoes) (noise encrypts messages of 1200 bytes and more with node:crypto, smaller
+// ones with its wasm cipher, so a patch may touch only one of the two).
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
@@ -61,9 +63,16 @@ if (process.argv[2] === 'server') {
   ;(async () => {
     for await (const _ of messages(stream)) waiting.shift()()
   })()
-  const body = Buffer.from(
-    JSON.stringify({ kind: 'bench', n: 42, text: 'the quick brown fox jumps over the lazy dog 0123456789' })
-  )
+  const body =
+    process.env.ECHO_BYTES != null
+      ? Buffer.from(JSON.stringify({ pad: 'x'.repeat(Math.max(0, Number(process.env.ECHO_BYTES) - 10)) }))
+      : Buffer.from(
+          JSON.stringify({
+            kind: 'bench',
+            n: 42,
+            text: 'the quick brown fox jumps over the lazy dog 0123456789'
+          })
+        )
   const call = () =>
     new Promise((resolve) => {
       waiting.push(resolve)
