@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { rowBytesSql } from './size-prune.js'
 
 /** Bytes one execution row takes beyond its text: row header, primary-key and status index entries, page slack. */
 export const EXECUTION_OVERHEAD_BYTES = 200
@@ -6,10 +7,11 @@ export const EXECUTION_OVERHEAD_BYTES = 200
 /** Cut to this share of the bound, so a table at its bound is not cut on every write. */
 const CUT_TO = 0.9
 
-const bytes = (column: string): string => `COALESCE(length(CAST(${column} AS BLOB)), 0)`
-
 /** An execution row's estimated size on disk, in SQL. */
-const EXECUTION_BYTES_SQL = `(${['task_id', 'origin', 'result', 'error', 'agent'].map(bytes).join(' + ')} + ${EXECUTION_OVERHEAD_BYTES})`
+const EXECUTION_BYTES_SQL = rowBytesSql(
+  ['task_id', 'origin', 'result', 'error', 'agent'],
+  EXECUTION_OVERHEAD_BYTES
+)
 
 /** Executions that may go: finished, and not waiting in the outbox (a repeat asks for those). */
 const FORGETTABLE = `status != 'running' AND task_id NOT IN (SELECT task_id FROM journal_outbox)`

@@ -9,25 +9,34 @@ import { TERMINAL_SQL } from './tasks.js'
  */
 export const TASK_OVERHEAD_BYTES = 380
 
-const bytes = (column: string): string => `COALESCE(length(CAST(${column} AS BLOB)), 0)`
+/**
+ * A row's estimated size on disk, in SQL: the UTF-8 bytes of `columns` plus
+ * `overhead`. `octet_length` reads the size from the record header; a
+ * `length(CAST(… AS BLOB))` loads every value, overflow pages and all (a
+ * table of 900 MB of results: 0.3 ms against 160 ms).
+ */
+export function rowBytesSql(columns: string[], overhead: number): string {
+  return `(${columns.map((c) => `COALESCE(octet_length(${c}), 0)`).join(' + ')} + ${overhead})`
+}
 
 /** A task row's estimated size on disk, in SQL. */
-export const TASK_BYTES_SQL = `(${[
-  'task_id',
-  'capability',
-  'input',
-  'origin',
-  'result',
-  'error',
-  'path',
-  'route',
-  'idempotency_key',
-  'request_hash',
-  'executor',
-  'agent'
-]
-  .map(bytes)
-  .join(' + ')} + ${TASK_OVERHEAD_BYTES})`
+export const TASK_BYTES_SQL = rowBytesSql(
+  [
+    'task_id',
+    'capability',
+    'input',
+    'origin',
+    'result',
+    'error',
+    'path',
+    'route',
+    'idempotency_key',
+    'request_hash',
+    'executor',
+    'agent'
+  ],
+  TASK_OVERHEAD_BYTES
+)
 
 /**
  * Retention by size: when the tasks this node accepted take more than

@@ -66,8 +66,8 @@ export type HeardBy = 'first-hand' | 'gossip'
 export interface FailureDetector {
   /**
    * A sign of life. First-hand it makes the peer alive. Gossip keeps alive
-   * a peer that is alive already, and refutes suspicion of a peer verified
-   * first-hand before; otherwise (a peer never verified, or held dead) it
+   * a peer that is alive already, and refutes suspicion of a peer that was
+   * reached before (first-hand or through a helper); otherwise (a peer never verified, or held dead) it
    * only has the peer probed, so a replayed state cannot bring it in.
    */
   heard(peerId: string, by?: HeardBy): void
@@ -90,8 +90,6 @@ class SwimFailureDetector implements FailureDetector {
   private readonly members_ = new Map<string, Member>()
   private readonly listeners = new Set<(event: MembershipEvent) => void>()
   private readonly probing = new Set<string>()
-  /** Members that showed themselves first-hand at least once. */
-  private readonly verified = new Set<string>()
   /** When gossip last had a dead member probed: at most one such probe per interval. */
   private readonly deadProbedAt = new Map<string, number>()
   private timer?: NodeJS.Timeout
@@ -161,7 +159,6 @@ class SwimFailureDetector implements FailureDetector {
   }
 
   forget(peerId: string): boolean {
-    this.verified.delete(peerId)
     this.deadProbedAt.delete(peerId)
     return this.members_.delete(peerId)
   }
@@ -179,11 +176,6 @@ class SwimFailureDetector implements FailureDetector {
 
   heard(peerId: string, by: HeardBy = 'first-hand'): void {
     if (by === 'gossip' && !this.gossipCounts(peerId)) return
-    if (by === 'first-hand') this.verified.add(peerId)
-    this.markAlive(peerId)
-  }
-
-  private markAlive(peerId: string): void {
     const now = Date.now()
     const m = this.members_.get(peerId)
     if (m == null) {
@@ -220,7 +212,7 @@ class SwimFailureDetector implements FailureDetector {
       return false
     }
     if (m.state === 'alive') return true
-    if (m.state === 'suspect') return this.verified.has(peerId)
+    if (m.state === 'suspect') return m.unverified !== true
     if (now - (this.deadProbedAt.get(peerId) ?? 0) >= this.suspectAfter) {
       this.deadProbedAt.set(peerId, now)
       void this.ping(peerId, this.probeTimeout * this.health.multiplier()).then((up) => {
@@ -312,7 +304,7 @@ class SwimFailureDetector implements FailureDetector {
         // A helper reached it and we did not: the fault was likely ours (Lifeguard),
         // unless we never reached the peer ourselves (it may just have no route to us).
         if (m.unverified !== true) this.health.raise()
-        this.markAlive(m.peerId)
+        this.heard(m.peerId)
         return
       }
       // Nobody even answered us: more likely we are the slow one than all of them.
