@@ -4,7 +4,12 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { type AgentRuntime, createAgentRuntime } from '@mesh-node/agents'
 import { type Membership, membership } from '@mesh-node/membership'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
-import { type CapabilityProviders, createCapabilityProviders } from '@mesh-node/routing'
+import {
+  type CapabilityProviders,
+  createCapabilityProviders,
+  type Discovery,
+  discovery
+} from '@mesh-node/routing'
 import { type Rpc, rpc } from '@mesh-node/rpc'
 import { type Tasks, tasks } from '@mesh-node/tasks'
 import { at, until } from '@mesh-node/test-utils'
@@ -16,6 +21,7 @@ interface Node {
   id: string
   runtime: AgentRuntime
   providers: CapabilityProviders
+  discovery: Discovery
   rpc: Rpc
   members: Membership
   tasks: Tasks
@@ -65,7 +71,8 @@ async function startNode(agent: string): Promise<Node> {
     capabilities: () => runtime.capabilities(),
     log
   })
-  const service = tasks()({ ...components, providers, events: peer.libp2p })
+  const found = discovery()({ ...components, providers, events: peer.libp2p })
+  const service = tasks()({ ...components, discovery: found, events: peer.libp2p })
   const events: Node['events'] = []
   const rounds = coordination()({
     ...components,
@@ -76,14 +83,35 @@ async function startNode(agent: string): Promise<Node> {
   })
   await members.start()
   providers.start()
+  found.start()
   await service.start()
   await rounds.start()
   await node.start()
-  return { peer, id, runtime, rpc: node, members, providers, tasks: service, rounds, events }
+  return {
+    peer,
+    id,
+    runtime,
+    rpc: node,
+    members,
+    providers,
+    discovery: found,
+    tasks: service,
+    rounds,
+    events
+  }
 }
 
 async function stopNode(n: Node): Promise<void> {
-  const parts = [n.rounds, n.tasks, n.rpc, n.providers, n.members, { stop: () => n.runtime.close() }, n.peer]
+  const parts = [
+    n.rounds,
+    n.tasks,
+    n.discovery,
+    n.rpc,
+    n.providers,
+    n.members,
+    { stop: () => n.runtime.close() },
+    n.peer
+  ]
   for (const part of parts) await Promise.resolve(part.stop()).catch(() => {})
 }
 

@@ -13,7 +13,10 @@ import type { TaskResultMessage } from '@mesh-node/protocol'
 import {
   type CapabilityProviders,
   type CapabilityProvidersInit,
-  createCapabilityProviders
+  createCapabilityProviders,
+  discovery as createDiscovery,
+  type Discovery,
+  type DiscoveryInit
 } from '@mesh-node/routing'
 import { rpc as createRpcService, type Rpc } from '@mesh-node/rpc'
 import {
@@ -44,6 +47,8 @@ export interface MeshComponents {
 export interface MeshInit extends MembershipInit {
   /** The DHT provider records of this node's capabilities (`@mesh-node/routing`). */
   providers?: CapabilityProvidersInit
+  /** Finding the peers that can run a capability (`@mesh-node/routing`). */
+  discovery?: DiscoveryInit
   tasks?: TasksInit
 }
 
@@ -54,6 +59,7 @@ export interface Mesh {
   readonly rpc: Rpc
   readonly gossip: StateGossip
   readonly providers: CapabilityProviders
+  readonly discovery: Discovery
   /** Submit, route, run, forward, de-duplicate: the task path (`@mesh-node/tasks`). */
   readonly tasks: Tasks
   readonly failureDetector: FailureDetector
@@ -71,10 +77,18 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     { libp2p, capabilities: () => runtime.capabilities(), log: log.child({ component: 'providers' }) },
     init.providers
   )
+  const discovery = createDiscovery(init.discovery)({
+    runtime,
+    registry,
+    providers,
+    rpc,
+    events: libp2p,
+    log: log.child({ component: 'router' })
+  })
   const tasks = createTasks(init.tasks)({
     rpc,
     registry,
-    providers,
+    discovery,
     runtime,
     events: libp2p,
     selfPeerId,
@@ -92,16 +106,19 @@ export function createMesh(components: MeshComponents, init: MeshInit = {}): Mes
     rpc,
     gossip,
     providers,
+    discovery,
     tasks,
     failureDetector,
     start: async () => {
       await membership.start()
       providers.start()
+      discovery.start()
       await tasks.start()
       await rpc.start()
     },
     stop: async () => {
       await tasks.stop()
+      discovery.stop()
       await rpc.stop()
       providers.stop()
       await membership.stop()

@@ -1,9 +1,16 @@
+import type { IdentifyResult, Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { AgentRuntime } from '@mesh-node/agents'
 import { type CapabilityRegistry, localAgentAds } from '@mesh-node/membership'
-import type { AgentAd, CapabilityQueryMessage, CapabilityReplyMessage } from '@mesh-node/protocol'
+import {
+  type AgentAd,
+  type CapabilityQueryMessage,
+  type CapabilityReplyMessage,
+  TASK_PROTOCOLS
+} from '@mesh-node/protocol'
 import type { Rpc } from '@mesh-node/rpc'
 import type { Logger } from 'pino'
+import { DEFAULT_DHT_LOOKUP_TIMEOUT_MS, PEER_QUERY_TIMEOUT_MS } from './constants.js'
 import { capabilityQuery, capabilityQueryHandler } from './messages/capability-query.js'
 import type { CapabilityProviders } from './providers.js'
 import { type Candidate, candidatesFrom } from './strategy.js'
@@ -14,7 +21,14 @@ export interface DiscoveryComponents {
   registry: CapabilityRegistry
   providers: CapabilityProviders
   rpc: Pick<Rpc, 'request' | 'handle' | 'unhandle'>
+  /** The libp2p node's events: a newly identified peer is asked for its agents at once. */
+  events?: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
   log: Logger
+}
+
+export interface DiscoveryInit {
+  /** How long a cold lookup may wait on the DHT. @default 1500 */
+  dhtLookupTimeoutMs?: number
 }
 
 /**
@@ -22,19 +36,35 @@ export interface DiscoveryComponents {
  * when the registry knows nobody; and this node's side of the same
  * question, the capability_reply.
  */
-export class Discovery {
+export class Discovery implements Startable {
+  private readonly dhtLookupTimeoutMs: number
+
   constructor(
     private readonly c: DiscoveryComponents,
-    private readonly dhtLookupTimeoutMs: number
-  ) {}
-
-  /** Answers `capability_query` from now on: the request types of this package are registered here, and only here. */
-  serve(): void {
-    this.c.rpc.handle(capabilityQuery, capabilityQueryHandler(this))
+    init: DiscoveryInit = {}
+  ) {
+    this.dhtLookupTimeoutMs = init.dhtLookupTimeoutMs ?? DEFAULT_DHT_LOOKUP_TIMEOUT_MS
   }
 
-  unserve(): void {
+  /** Answers `capability_query` from now on: the request types of this package are registered here, and only here. */
+  start(): void {
+    this.c.rpc.handle(capabilityQuery, capabilityQueryHandler(this))
+    this.c.events?.addEventListener('peer:identify', this.onIdentify)
+  }
+
+  stop(): void {
+    this.c.events?.removeEventListener('peer:identify', this.onIdentify)
     this.c.rpc.unhandle(capabilityQuery)
+  }
+
+  /** Asks each new mesh peer for its agents at once, rather than wait for its next state heartbeat. */
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols } = evt.detail
+    if (!TASK_PROTOCOLS.some((p) => protocols.includes(p))) return
+    const id = peerId.toString()
+    void this.queryPeer(id, PEER_QUERY_TIMEOUT_MS).then((agents) => {
+      if (agents != null) this.c.registry.upsertPeer(id, agents, 'query')
+    })
   }
 
   capabilityReply(query: CapabilityQueryMessage): CapabilityReplyMessage {
@@ -100,4 +130,8 @@ export class Discovery {
       (c) => c.local || !exclude.has(c.peerId)
     )
   }
+}
+
+export function discovery(init: DiscoveryInit = {}): (components: DiscoveryComponents) => Discovery {
+  return (components) => new Discovery(components, init)
 }

@@ -50,6 +50,33 @@ export class SilentPeers {
     bounded(this.silentUntil, peerId, Date.now() + SILENCE_PENALTY_MS)
   }
 
+  /** Starts the timeout of one attempt on `peerId`; `last`: no candidate comes after it. */
+  startAttempt(peerId: string, task: AttemptTask, last: boolean): AttemptTimer {
+    const remaining = task.deadline - Date.now()
+    const budget = this.attemptTimeout(peerId, task.capability, remaining, last, task.hops)
+    const controller = new AbortController()
+    let fired = false
+    const timer =
+      budget < remaining
+        ? setTimeout(() => {
+            fired = true
+            controller.abort(new Error('attempt timeout'))
+          }, budget)
+        : undefined
+    const clear = (): void => clearTimeout(timer)
+    let executor: string | undefined
+    return {
+      signal: task.signal != null ? AbortSignal.any([task.signal, controller.signal]) : controller.signal,
+      confirmed: (by) => {
+        executor = by
+        clear()
+      },
+      clear,
+      timedOut: () => fired,
+      confirmedBy: () => executor
+    }
+  }
+
   isPenalised(peerId: string): boolean {
     const until = this.silentUntil.get(peerId)
     if (until == null) return false
@@ -57,6 +84,29 @@ export class SilentPeers {
     this.silentUntil.delete(peerId)
     return false
   }
+}
+
+/**
+ * One attempt's own timeout, which aborts the request to the peer; it stops
+ * once the peer confirms that it runs the task, so a slow peer gets the
+ * task's deadline, and only a silent one is given up on.
+ */
+export interface AttemptTimer {
+  /** The task's signal (when it has one) and the attempt's timeout, together. */
+  readonly signal: AbortSignal
+  /** The peer confirmed, naming the executor that runs the task: the timeout stops. */
+  confirmed(executor: string): void
+  clear(): void
+  timedOut(): boolean
+  /** The executor the peer's confirmation named, once it came. */
+  confirmedBy(): string | undefined
+}
+
+export interface AttemptTask {
+  capability: string
+  deadline: number
+  hops: number
+  signal?: AbortSignal
 }
 
 const key = (peerId: string, capability: string): string => `${peerId}\n${capability}`

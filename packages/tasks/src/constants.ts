@@ -1,13 +1,9 @@
 /** Most forwards per task by default (never more than the protocol's MAX_HOPS). */
 export const DEFAULT_MAX_HOPS = 3
-/** How long a cold lookup may wait on the DHT. */
-export const DEFAULT_DHT_LOOKUP_TIMEOUT_MS = 1500
 /** Retries of one peer after a transport error. */
 export const DEFAULT_TRANSPORT_RETRIES = 2
 /** Answers (or work in progress) remembered in memory, so a repeated task id never runs twice. */
 export const DEFAULT_EXECUTED_CACHE_SIZE = 10_000
-/** How long a newly identified peer may take to say which agents it runs. */
-export const PEER_QUERY_TIMEOUT_MS = 5_000
 /**
  * The error code of a task whose run here a crash cut short, answered instead
  * of a second run when the task's retry policy is 'never' (the journal marks

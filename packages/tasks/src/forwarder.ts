@@ -83,7 +83,7 @@ export class Forwarder {
     // While this peer has the task, its pieces (and only its) are relayed.
     const release = this.c.pieces?.expect(state.taskId, peerId, upstream)
     const stopPassing = this.c.cancels.passOn(peerId, state.taskId, state.from, state.signal)
-    const attempt = this.attemptTimer(peerId, state, last)
+    const attempt = this.c.silence.startAttempt(peerId, state, last)
     const unexpect = this.c.running?.expect(state.taskId, peerId, upstream, attempt.confirmed)
     // The origin makes each attempt's token; a forwarder passes the origin's on.
     const origin = state.from === self
@@ -113,38 +113,6 @@ export class Forwarder {
       attempt.clear()
       unexpect?.()
       stopPassing()
-    }
-  }
-
-  /**
-   * The attempt's own timeout (silence.ts), which aborts the request to this
-   * peer; it stops once the peer confirms that it runs the task, so a slow
-   * peer gets the task's deadline, and only a silent one is given up on.
-   */
-  private attemptTimer(peerId: string, state: TaskState, last: boolean) {
-    const remaining = state.deadline - Date.now()
-    const budget = this.c.silence.attemptTimeout(peerId, state.capability, remaining, last, state.hops)
-    const controller = new AbortController()
-    let fired = false
-    const timer =
-      budget < remaining
-        ? setTimeout(() => {
-            fired = true
-            controller.abort(new Error('attempt timeout'))
-          }, budget)
-        : undefined
-    const clear = (): void => clearTimeout(timer)
-    let executor: string | undefined
-    return {
-      signal: state.signal != null ? AbortSignal.any([state.signal, controller.signal]) : controller.signal,
-      confirmed: (by: string) => {
-        executor = by
-        clear()
-      },
-      clear,
-      timedOut: () => fired,
-      /** The executor the peer's confirmation named, once it came. */
-      confirmedBy: () => executor
     }
   }
 

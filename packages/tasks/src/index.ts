@@ -16,15 +16,15 @@
  * - outbox, pieces, cancels: results whose origin was away, streamed
  *   progress, and cancels passed hop by hop.
  *
- * It owns the `task_request`, `capability_query`, `result_delivery`,
- * `task_cancel` and `task_piece` messages, one file each in `messages/`,
- * and registers their handlers on the rpc in `start()`.
+ * It owns the `task_request`, `result_delivery`, `result_ack`, `task_running`,
+ * `task_cancel` and `task_piece` messages (one file each, in `messages/` here
+ * and in `@mesh-node/task-relay`) and registers their handlers in `start()`.
  *
  * @example
  * ```ts
  * import { tasks } from '@mesh-node/tasks'
  *
- * const node = tasks({ maxHops: 3 })({ rpc, registry, providers, runtime, events: libp2p, selfPeerId, log })
+ * const node = tasks({ maxHops: 3 })({ rpc, registry, discovery, runtime, events: libp2p, selfPeerId, log })
  * await node.start()
  * const outcome = await node.submit({ capability: 'echo', input: 'hi', timeoutMs: 5000 })
  * ```
@@ -33,8 +33,8 @@
 import type { Libp2pEvents, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AgentRuntime } from '@mesh-node/agents'
 import type { CapabilityRegistry } from '@mesh-node/membership'
-import type { AgentAd, TaskResultMessage } from '@mesh-node/protocol'
-import type { CapabilityProviders, RoutingStrategy } from '@mesh-node/routing'
+import type { TaskResultMessage } from '@mesh-node/protocol'
+import type { Discovery, RoutingStrategy } from '@mesh-node/routing'
 import type { Rpc } from '@mesh-node/rpc'
 import type {
   AttemptToken,
@@ -78,8 +78,6 @@ export interface TasksInit {
   maxHops?: number
   /** Orders the candidates of a task, best first. @default least loaded, then lowest latency */
   strategy?: RoutingStrategy
-  /** How long a cold lookup may wait on the DHT. @default 1500 */
-  dhtLookupTimeoutMs?: number
   /** Retries of one peer after a transport error. @default 2 */
   transportRetries?: number
   /** Remembered results, so a repeated task id gets its stored answer. @default 10000 */
@@ -91,9 +89,10 @@ export interface TasksInit {
 export interface TasksComponents {
   rpc: Pick<Rpc, 'request' | 'handle' | 'unhandle'>
   registry: CapabilityRegistry
-  providers: CapabilityProviders
+  /** Who can run a capability (`@mesh-node/routing`), started by its owner. */
+  discovery: Discovery
   runtime: AgentRuntime
-  /** The libp2p node's events: a newly identified peer is asked for its agents and given held results. */
+  /** The libp2p node's events: a newly identified peer is given the results held for it. */
   events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
   selfPeerId: string
   log: Logger
@@ -113,8 +112,6 @@ export interface TasksComponents {
 export interface Tasks extends Startable {
   /** Runs a task somewhere in the mesh and answers with its outcome (never throws for a task failure). */
   submit(options: SubmitOptions): Promise<TaskOutcome>
-  /** Learns a peer's agents by asking it directly; undefined when it did not answer. */
-  queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined>
   /** Lifecycle notices of tasks this node originates, runs or forwards; returns the unsubscribe. */
   onTaskEvent(listener: (event: TaskEvent) => void): () => void
   /** Streamed progress and partial output of running tasks (§5.6). */

@@ -1,13 +1,11 @@
 import type { IdentifyResult } from '@libp2p/interface'
-import type { AgentAd } from '@mesh-node/protocol'
 import { MAX_HOPS, TASK_PROTOCOLS } from '@mesh-node/protocol'
-import { Discovery, leastLoaded } from '@mesh-node/routing'
+import { leastLoaded } from '@mesh-node/routing'
 import {
   AttemptTokens,
   CancelTable,
   createOutboxDelivery,
   createTaskPieces,
-  disbelief,
   memoryOutbox,
   type OutboxDelivery,
   RejectedResults,
@@ -26,13 +24,7 @@ import {
   taskRunning,
   taskRunningHandler
 } from '@mesh-node/task-relay'
-import {
-  DEFAULT_DHT_LOOKUP_TIMEOUT_MS,
-  DEFAULT_EXECUTED_CACHE_SIZE,
-  DEFAULT_MAX_HOPS,
-  DEFAULT_TRANSPORT_RETRIES,
-  PEER_QUERY_TIMEOUT_MS
-} from './constants.js'
+import { DEFAULT_EXECUTED_CACHE_SIZE, DEFAULT_MAX_HOPS, DEFAULT_TRANSPORT_RETRIES } from './constants.js'
 import { Dedup } from './dedup.js'
 import { Dispatch } from './dispatch.js'
 import { TaskEvents } from './events.js'
@@ -53,7 +45,6 @@ export class DefaultTasks implements Tasks {
   private readonly cancels: CancelTable
   private readonly running: RunningTable
   private readonly tokens: AttemptTokens
-  private readonly discovery: Discovery
   private readonly origin: Origin
   private readonly receiver: Receiver
   private readonly acks: ResultAcks
@@ -76,11 +67,8 @@ export class DefaultTasks implements Tasks {
     const running = new RunningTable({ rpc, selfPeerId, log: log.child({ component: 'running' }) })
     this.running = running
     const routerLog = log.child({ component: 'router' })
-    this.discovery = new Discovery(
-      { runtime, registry, providers: c.providers, rpc, log: routerLog },
-      init.dhtLookupTimeoutMs ?? DEFAULT_DHT_LOOKUP_TIMEOUT_MS
-    )
-    const { pieces, cancels, discovery } = this
+    const { pieces, cancels } = this
+    const { discovery } = c
     const silence = new SilentPeers()
     const executor = new Executor({
       runtime,
@@ -136,10 +124,6 @@ export class DefaultTasks implements Tasks {
     return await this.origin.submit(options)
   }
 
-  async queryPeer(peerId: string, timeoutMs: number): Promise<AgentAd[] | undefined> {
-    return await this.discovery.queryPeer(peerId, timeoutMs)
-  }
-
   onTaskEvent(listener: (event: TaskEvent) => void): () => void {
     return this.events.on(listener)
   }
@@ -153,11 +137,18 @@ export class DefaultTasks implements Tasks {
       taskRequestOptions((result) => this.outbox.hold(result), this.acks)
     )
     rpc.handle(resultAck, resultAckHandler(this.acks))
-    rpc.handle(resultDelivery, resultDeliveryHandler(this.acceptDelivered))
+    rpc.handle(
+      resultDelivery,
+      resultDeliveryHandler({
+        accept: this.c.acceptDeliveredResult,
+        tokens: this.tokens,
+        rejected: this.rejected,
+        log: this.c.log
+      })
+    )
     rpc.handle(taskCancel, taskCancelHandler(this.cancels))
     rpc.handle(taskPiece, taskPieceHandler(this.pieces))
     rpc.handle(taskRunning, taskRunningHandler(this.running))
-    this.discovery.serve()
     this.c.events.addEventListener('peer:identify', this.onIdentify)
     this.outbox.start()
   }
@@ -166,51 +157,13 @@ export class DefaultTasks implements Tasks {
     this.acks.stop()
     this.outbox.stop()
     this.c.events.removeEventListener('peer:identify', this.onIdentify)
-    this.discovery.unserve()
     for (const def of [taskRequest, resultDelivery, taskCancel, taskPiece, taskRunning, resultAck])
       this.c.rpc.unhandle(def)
   }
 
-  /**
-   * A late result counts only when its executor claim holds for one of the
-   * attempts this origin sent to a peer on its path (signing.ts); one that
-   * does not is acknowledged as known and ignored.
-   */
-  private readonly acceptDelivered = async (
-    result: Parameters<NonNullable<TasksComponents['acceptDeliveredResult']>>[0],
-    from: string
-  ): Promise<boolean> => {
-    const accept = this.c.acceptDeliveredResult
-    if (accept === undefined) return false
-    const reason = await disbelief(result, this.tokens.forPath(result.taskId, result.path), from)
-    if (reason !== undefined) {
-      this.rejected.add(reason)
-      this.c.log.warn(
-        {
-          taskId: result.taskId,
-          remotePeer: from,
-          executor: result.executor,
-          signed: result.sig !== undefined,
-          reason
-        },
-        'ignored a delivered result whose executor claim does not verify'
-      )
-      return true
-    }
-    return accept(result, from)
-  }
-
-  /**
-   * Asks each new mesh peer for its agents at once, rather than wait for its
-   * next state heartbeat; and hands it any results it missed while away.
-   */
+  /** Hands each new mesh peer the results it missed while away (routing asks it for its agents). */
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols } = evt.detail
-    if (!TASK_PROTOCOLS.some((p) => protocols.includes(p))) return
-    const id = peerId.toString()
-    void this.discovery.queryPeer(id, PEER_QUERY_TIMEOUT_MS).then((agents) => {
-      if (agents != null) this.c.registry.upsertPeer(id, agents, 'query')
-    })
-    void this.outbox.flush(id)
+    if (TASK_PROTOCOLS.some((p) => protocols.includes(p))) void this.outbox.flush(peerId.toString())
   }
 }

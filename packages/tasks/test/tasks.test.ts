@@ -6,7 +6,12 @@ import { type AgentRuntime, type AgentSpec, createAgentRuntime } from '@mesh-nod
 import { type Membership, membership } from '@mesh-node/membership'
 import { createMeshPeer, type MeshPeer } from '@mesh-node/peer'
 import { MAX_HOPS } from '@mesh-node/protocol'
-import { type CapabilityProviders, createCapabilityProviders } from '@mesh-node/routing'
+import {
+  type CapabilityProviders,
+  createCapabilityProviders,
+  type Discovery,
+  discovery
+} from '@mesh-node/routing'
 import { type Rpc, rpc } from '@mesh-node/rpc'
 import { at, until } from '@mesh-node/test-utils'
 import { pino } from 'pino'
@@ -19,6 +24,7 @@ interface Node {
   id: string
   runtime: AgentRuntime
   providers: CapabilityProviders
+  discovery: Discovery
   rpc: Rpc
   members: Membership
   tasks: Tasks
@@ -53,10 +59,18 @@ async function startNode(agents: AgentSpec[]): Promise<Node> {
     capabilities: () => runtime.capabilities(),
     log
   })
+  const found = discovery()({
+    runtime,
+    registry: members.registry,
+    providers,
+    rpc: node,
+    events: peer.libp2p,
+    log
+  })
   const service = tasks()({
     rpc: node,
     registry: members.registry,
-    providers,
+    discovery: found,
     runtime,
     events: peer.libp2p,
     selfPeerId: id,
@@ -68,14 +82,23 @@ async function startNode(agents: AgentSpec[]): Promise<Node> {
   service.onTaskEvent((e) => events.push(e))
   await members.start()
   providers.start()
+  found.start()
   await service.start()
   await node.start()
-  return { peer, id, runtime, rpc: node, members, providers, tasks: service, events }
+  return { peer, id, runtime, rpc: node, members, providers, discovery: found, tasks: service, events }
 }
 
 /** Stops every part even when one fails to, so the next test file starts clean. */
 async function stopNode(n: Node): Promise<void> {
-  const parts = [n.tasks, n.rpc, n.providers, n.members, { stop: () => n.runtime.close() }, n.peer]
+  const parts = [
+    n.tasks,
+    n.discovery,
+    n.rpc,
+    n.providers,
+    n.members,
+    { stop: () => n.runtime.close() },
+    n.peer
+  ]
   for (const part of parts) await Promise.resolve(part.stop()).catch(() => {})
 }
 

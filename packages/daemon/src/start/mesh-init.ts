@@ -8,7 +8,8 @@ export function meshInit(config: MeshConfig, nodeName: string): MeshInit {
     registry: { ttlMs: mesh.registryTtlMs },
     gossip: { heartbeatMs: mesh.heartbeatMs, syncIntervalMs: mesh.syncIntervalMs, name: nodeName },
     providers: { reprovideIntervalMs: mesh.reprovideIntervalMs },
-    tasks: { maxHops: tasks.maxHops, dhtLookupTimeoutMs: mesh.dhtLookupTimeoutMs },
+    discovery: { dhtLookupTimeoutMs: mesh.dhtLookupTimeoutMs },
+    tasks: { maxHops: tasks.maxHops },
     failureDetector: {
       suspectAfterMs: mesh.suspectAfterMs,
       probeTimeoutMs: mesh.probeTimeoutMs,
