@@ -1,3 +1,4 @@
+import { reportError } from '@mesh-node/cli-kit'
 import { Command, CommanderError } from 'commander'
 import { a2aCommand } from './commands/a2a.js'
 import { agentsCommand } from './commands/agents.js'
@@ -18,8 +19,10 @@ import { cancelCommand, taskCommand, tasksCommand } from './commands/tasks.js'
 import { publishCommand, subscribeCommand } from './commands/topics.js'
 import { versionCommand } from './commands/version.js'
 import { waitCommand } from './commands/wait.js'
-import { reportError } from './errors.js'
 import { formatVersion } from './version.js'
+
+/** Errors from the daemon's packages that explain themselves; anything else is a bug and may show a stack with MESH_NODE_DEBUG=1. */
+const EXPLAINED = ['DaemonError', 'ConfigError', 'MeshClientError', 'SwarmKeyError', 'AgentConfigError']
 
 export function buildProgram(): Command {
   const program = new Command('mesh-node')
@@ -77,6 +80,6 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode
       return
     }
-    process.exitCode = reportError(err)
+    process.exitCode = reportError(err, { explained: EXPLAINED, debug: process.env.MESH_NODE_DEBUG === '1' })
   }
 }

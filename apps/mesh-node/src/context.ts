@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { CliError } from '@mesh-node/cli-kit'
 import {
   type ConnectOptions,
   connect,
@@ -7,7 +8,6 @@ import {
   type MeshClient
 } from '@mesh-node/client'
 import type { Command } from 'commander'
-import { CliError } from './errors.js'
 
 export interface CommonOptions {
   dataDir?: string

@@ -1,5 +1,5 @@
+import { CliError } from '@mesh-node/cli-kit'
 import { type MeshClient, MeshClientError } from '@mesh-node/client'
-import { CliError } from './errors.js'
 
 /** 12D3KooWLW9Y…X95yK6: enough to tell peers apart in a table; --no-trunc shows them whole. */
 export function shortPeer(id: string | undefined | null, full = false): string {

@@ -1,6 +1,5 @@
+import { CliError, printTable } from '@mesh-node/cli-kit'
 import type { TaskInfo } from '@mesh-node/client'
-import { CliError } from './errors.js'
-import { printTable } from './output.js'
 
 const ms = (n: number): string => `${n.toFixed(1)} ms`
 

@@ -19,6 +19,7 @@
 /** Longest task timeout any request may ask for. */
 export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/protocol'
 export { InvalidRequestError } from './errors.js'
+export { EVENT_TYPES, type EventType, parseEventTypeList } from './event-types.js'
 export { API_FILE, API_TOKEN_FILE, CONFIG_FILE, DATABASE_FILE, IDENTITY_FILE, LOCK_FILE } from './files.js'
 export {
   DEFAULT_AUCTION_DEADLINE_MS,

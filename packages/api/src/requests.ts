@@ -5,6 +5,7 @@ import {
   MAX_TASK_TIMEOUT_MS
 } from '@mesh-node/protocol'
 import { InvalidRequestError } from './errors.js'
+import { parseEventTypeList } from './event-types.js'
 
 /**
  * Validation of every control API request, at the edge: each parser takes
@@ -226,13 +227,7 @@ export function parseAgentsQuery(query: URLSearchParams): string | undefined {
   return capability
 }
 
-/** GET /v1/events?types=a,b. */
+/** GET /v1/events?types=a,b: every name one of EVENT_TYPES. */
 export function parseEventTypes(query: URLSearchParams): string[] | undefined {
-  const types = query
-    .get('types')
-    ?.split(',')
-    .filter((t) => t !== '')
-  if (types?.some((t) => !/^[a-z_]{1,32}$/.test(t)))
-    throw bad('types must be a comma-separated list of event types')
-  return types
+  return parseEventTypeList(query.get('types'))
 }

@@ -54,41 +54,48 @@ function entries(program: Command): Entry[] {
 
 const sq = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
 
+/** The shell function's name: `mesh-node` -> `_mesh_node`. */
+const fnName = (program: Command): string => `_${program.name().replaceAll(/[^A-Za-z0-9]/g, '_')}`
+
 export function bashCompletion(program: Command): string {
   const all = entries(program)
+  const name = program.name()
+  const fn = fnName(program)
   const words = all.map(
     (e) => `  [${sq(e.path)}]=${sq([...e.subcommands.map((s) => s.name), ...e.flags].join(' '))}`
   )
   const values = all.flatMap((e) =>
     [...e.values].map(([flag, kind]) => `  [${sq(`${e.path} ${flag}`)}]=${sq(kind)}`)
   )
-  return `# bash completion for mesh-node. Load it with: source <(mesh-node completion bash)
-declare -gA _mesh_node_words=(
+  return `# bash completion for ${name}. Load it with: source <(${name} completion bash)
+declare -gA ${fn}_words=(
 ${words.join('\n')}
 )
-declare -gA _mesh_node_values=(
+declare -gA ${fn}_values=(
 ${values.join('\n')}
 )
-_mesh_node() {
+${fn}() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" path=${sq(program.name())} i
   # The (sub)command so far: the earlier words that name one.
   for ((i = 1; i < COMP_CWORD; i++)); do
-    [[ -n "\${_mesh_node_words["$path \${COMP_WORDS[i]}"]+x}" ]] && path="$path \${COMP_WORDS[i]}"
+    [[ -n "\${${fn}_words["$path \${COMP_WORDS[i]}"]+x}" ]] && path="$path \${COMP_WORDS[i]}"
   done
-  local kind="\${_mesh_node_values["$path $prev"]-}"
+  local kind="\${${fn}_values["$path $prev"]-}"
   case "$kind" in
     file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     word) COMPREPLY=(); return ;;
     choices:*) COMPREPLY=($(compgen -W "\${kind#choices:}" -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "\${_mesh_node_words[$path]}" -- "$cur"))
+  COMPREPLY=($(compgen -W "\${${fn}_words[$path]}" -- "$cur"))
 }
-complete -o default -F _mesh_node ${program.name()}
+complete -o default -F ${fn} ${name}
 `
 }
 
 export function zshCompletion(program: Command): string {
   const all = entries(program)
+  const name = program.name()
+  const fn = fnName(program)
   const subs = all.map(
     (e) =>
       `  [${sq(e.path)}]=${sq(e.subcommands.map((s) => `${s.name.replaceAll(':', '\\:')}:${s.description.replaceAll('\n', ' ')}`).join('\n'))}`
@@ -97,37 +104,37 @@ export function zshCompletion(program: Command): string {
   const values = all.flatMap((e) =>
     [...e.values].map(([flag, kind]) => `  [${sq(`${e.path} ${flag}`)}]=${sq(kind)}`)
   )
-  return `#compdef ${program.name()}
-# zsh completion for mesh-node. Load it with: source <(mesh-node completion zsh)
-# (after compinit), or save it as _mesh-node in a directory on $fpath.
-typeset -gA _mesh_node_subs=(
+  return `#compdef ${name}
+# zsh completion for ${name}. Load it with: source <(${name} completion zsh)
+# (after compinit), or save it as _${name} in a directory on $fpath.
+typeset -gA ${fn}_subs=(
 ${subs.join('\n')}
 )
-typeset -gA _mesh_node_flags=(
+typeset -gA ${fn}_flags=(
 ${flags.join('\n')}
 )
-typeset -gA _mesh_node_values=(
+typeset -gA ${fn}_values=(
 ${values.join('\n')}
 )
-_mesh_node() {
+${fn}() {
   local path=${sq(program.name())} i
   for ((i = 2; i < CURRENT; i++)); do
-    (( \${+_mesh_node_flags[$path \${words[i]}]} )) && path="$path \${words[i]}"
+    (( \${+${fn}_flags[$path \${words[i]}]} )) && path="$path \${words[i]}"
   done
-  local kind="\${_mesh_node_values[$path \${words[CURRENT-1]}]}"
+  local kind="\${${fn}_values[$path \${words[CURRENT-1]}]}"
   case "$kind" in
     file) _files; return ;;
     word) return ;;
     choices:*) compadd -- \${=kind#choices:}; return ;;
   esac
   if [[ "\${words[CURRENT]}" == -* ]]; then
-    compadd -- \${=_mesh_node_flags[$path]}
+    compadd -- \${=${fn}_flags[$path]}
     return
   fi
   local -a subs
-  subs=(\${(f)_mesh_node_subs[$path]})
-  if (( \${#subs} )); then _describe 'command' subs; else compadd -- \${=_mesh_node_flags[$path]}; fi
+  subs=(\${(f)${fn}_subs[$path]})
+  if (( \${#subs} )); then _describe 'command' subs; else compadd -- \${=${fn}_flags[$path]}; fi
 }
-compdef _mesh_node ${program.name()}
+compdef ${fn} ${name}
 `
 }

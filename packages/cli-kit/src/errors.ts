@@ -9,27 +9,26 @@ export class CliError extends Error {
   }
 }
 
-/** Errors that explain themselves; anything else is a bug and may show a stack with MESH_NODE_DEBUG=1. */
-const EXPLAINED = new Set([
-  'CliError',
-  'DaemonError',
-  'ConfigError',
-  'MeshClientError',
-  'SwarmKeyError',
-  'AgentConfigError'
-])
+/** Where an error came from that says what to fix: its message alone is shown. */
+export interface ReportOptions {
+  /** Error class names whose messages explain themselves (CliError always does). */
+  explained?: Iterable<string>
+  /** Shows the stack of an unexplained error (a bug), e.g. when MESH_NODE_DEBUG=1. */
+  debug?: boolean
+}
 
-export function reportError(err: unknown): number {
+/** Prints `error: ...` on stderr and returns the exit code, 1. */
+export function reportError(err: unknown, options: ReportOptions = {}): number {
   const e = err as Error
   const code = (err as { code?: unknown }).code
+  const explained = new Set(['CliError', ...(options.explained ?? [])])
   if (e?.name === 'MeshClientError' && typeof code === 'string' && !e.message.includes(code)) {
-    // As a failed task reports itself: `error: CODE: message`, so scripts and people see the code.
     process.stderr.write(`error: ${code}: ${e.message}\n`)
-  } else if (EXPLAINED.has(e?.name)) {
+  } else if (explained.has(e?.name)) {
     process.stderr.write(`error: ${e.message}\n`)
   } else {
     process.stderr.write(`error: ${e?.message ?? String(err)}\n`)
-    if (process.env.MESH_NODE_DEBUG === '1' && e?.stack != null) process.stderr.write(e.stack + '\n')
+    if (options.debug === true && e?.stack != null) process.stderr.write(`${e.stack}\n`)
   }
   return 1
 }

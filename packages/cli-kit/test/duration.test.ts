@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { formatDuration, parseDuration } from '../../src/duration.js'
-import { shortPeer } from '../../src/ids.js'
+import { parseCount } from '../src/counts.js'
+import { formatDuration, parseDuration } from '../src/duration.js'
 
 describe('durations', () => {
   it('reads 500ms, 5s, 1.5s, 2m, 1h and plain milliseconds', () => {
@@ -37,11 +37,14 @@ describe('durations', () => {
   })
 })
 
-describe('short ids', () => {
-  it('keeps the first 4 and last 6 characters of a peer id, or all with --no-trunc', () => {
-    const id = '12D3KooWLW9YqkAbCdEfGhJkLmNpQrStUvWxYz123456X95yK6'
-    assert.equal(shortPeer(id), '12D3…X95yK6')
-    assert.equal(shortPeer(id, true), id)
-    assert.equal(shortPeer(undefined), '-')
+describe('counts', () => {
+  it('reads whole numbers within bounds, and names the flag, the bounds and the value otherwise', () => {
+    assert.equal(parseCount('3', '--peers', { min: 0, max: 10 }), 3)
+    assert.equal(parseCount(undefined, '--peers', { min: 0, max: 10 }), undefined)
+    for (const bad of ['', ' ', '1.5', '-1', '11', 'x'])
+      assert.throws(
+        () => parseCount(bad, '--peers', { min: 0, max: 10, unit: 'peers' }),
+        new RegExp(`--peers must be a whole number of peers from 0 to 10 \\(got "${bad}"\\)`)
+      )
   })
 })

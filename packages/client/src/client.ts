@@ -15,6 +15,7 @@ import { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js
 import { streamEvents } from './event-stream.js'
 import { type RetryInfo, type RetryPolicy, retryCut } from './retry.js'
 import { streamTask, type TaskStreamOptions } from './task-stream.js'
+import { type WaitForTaskOptions, waitForTask } from './task-wait.js'
 import { type TopicClient, topicClient } from './topics.js'
 import { ApiTransport, type RequestOptions } from './transport.js'
 
@@ -53,6 +54,8 @@ export interface MeshClient extends TopicClient, CoordinationClient {
   /** Submits a task without waiting (retried like `submit`); follow it with task(taskId). */
   submitNoWait(task: SubmitRequest, options?: SubmitOptions): Promise<{ taskId: string }>
   task(taskId: string): Promise<TaskInfo>
+  /** Resolves with the task once it is completed, failed or cancelled (woken by its events, re-read each second). */
+  waitForTask(taskId: string, options?: WaitForTaskOptions): Promise<TaskInfo>
   tasks(options?: { limit?: number }): Promise<TaskInfo[]>
   agents(options?: { capability?: string }): Promise<AgentInfo[]>
   cancel(taskId: string): Promise<TaskInfo>
@@ -99,7 +102,7 @@ export function createClient(
     )
   }
 
-  return {
+  const client: MeshClient = {
     id: async () => await request<IdInfo>('GET', '/v1/id'),
     peers: async () => await request<PeerInfo[]>('GET', '/v1/peers'),
     disconnectPeer: async (peer) =>
@@ -124,6 +127,7 @@ export function createClient(
         async () => await request<TaskInfo>('GET', `/v1/tasks/${encodeURIComponent(taskId)}`),
         retry
       ),
+    waitForTask: async (taskId, options) => await waitForTask(client, taskId, options),
     tasks: async (options = {}) =>
       await request<TaskInfo[]>('GET', `/v1/tasks${options.limit != null ? `?limit=${options.limit}` : ''}`),
     agents: async (options = {}) =>
@@ -143,6 +147,7 @@ export function createClient(
     },
     request
   }
+  return client
 }
 
 /** Finds the daemon of a data dir (see `readApiEndpoint`) and returns a client for it. */

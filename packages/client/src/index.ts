@@ -16,7 +16,7 @@
  */
 
 export type * from '@mesh-node/api'
-export { MAX_TASK_TIMEOUT_MS } from '@mesh-node/api'
+export { EVENT_TYPES, InvalidRequestError, MAX_TASK_TIMEOUT_MS, parseEventTypeList } from '@mesh-node/api'
 export {
   type ConnectOptions,
   connect,
@@ -30,6 +30,7 @@ export { type ApiEndpoint, defaultDataDir, readApiEndpoint } from './data-dir.js
 export { MeshClientError } from './errors.js'
 export type { RetryInfo } from './retry.js'
 export type { TaskStreamOptions } from './task-stream.js'
+export { TERMINAL_TASK_STATES, type WaitForTaskOptions } from './task-wait.js'
 export type {
   PublishAck,
   SendAck,

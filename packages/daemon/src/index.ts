@@ -15,6 +15,7 @@
  * ```
  */
 
+export { EVENT_TYPES } from '@mesh-node/api'
 export {
   checkNodeName,
   DEFAULT_API,
@@ -30,7 +31,6 @@ export {
   readConfigFile,
   validateConfig
 } from '@mesh-node/config'
-export { EVENT_TYPES } from '@mesh-node/events'
 export { type Daemon, loadConfig, type StartDaemonOptions, startDaemon } from './daemon.js'
 export {
   type DataDirPaths,

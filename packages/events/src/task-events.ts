@@ -2,21 +2,6 @@ import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import type { EventHub } from './event-hub.js'
 
-/** Every event type the daemon's stream carries; `GET /v1/events?types=` accepts only these. */
-export const EVENT_TYPES = [
-  'task',
-  'agent_joined',
-  'agent_left',
-  'peer_suspect',
-  'peer_alive',
-  'peer_dead',
-  'vote_started',
-  'vote_done',
-  'auction_started',
-  'auction_closed',
-  'solve_phase'
-] as const
-
 const withName = (key: string, name: string | undefined): Record<string, string> =>
   name == null ? {} : { [key]: name }
 

@@ -1,6 +1,5 @@
-import type { MeshClient, TaskInfo } from '@mesh-node/client'
+import { type MeshClient, type TaskInfo, TERMINAL_TASK_STATES } from '@mesh-node/client'
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
 /** Re-read a task at least this often, in case its event was missed while the stream reconnected. */
 const POLL_MS = 2000
 
@@ -64,7 +63,7 @@ export function taskWaiter(client: MeshClient): TaskWaiter {
           })
           const before = events
           const task = await client.task(taskId)
-          if (TERMINAL.has(task.status)) return task
+          if (TERMINAL_TASK_STATES.has(task.status)) return task
           if (events === before) onStatus(task.status)
           let timer: NodeJS.Timeout | undefined
           await Promise.race([woken, new Promise((r) => (timer = setTimeout(r, POLL_MS)))])

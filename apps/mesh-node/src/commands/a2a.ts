@@ -1,7 +1,7 @@
 import { join } from 'node:path'
+import { printJson } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, dataDirOf, withDataDir, withJson } from '../context.js'
-import { printJson } from '../output.js'
 
 /** The file `mesh-node start --a2a` reads its bearer token from (daemon's A2A_TOKEN_FILE). */
 const TOKEN_FILE = 'a2a.token'

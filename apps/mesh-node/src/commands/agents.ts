@@ -1,8 +1,8 @@
+import { printJson, printTable } from '@mesh-node/cli-kit'
 import type { AgentInfo } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { shortPeer } from '../ids.js'
-import { printJson, printTable } from '../output.js'
 
 interface AgentsOptions extends CommonOptions {
   capability?: string

@@ -1,5 +1,5 @@
+import { bashCompletion, zshCompletion } from '@mesh-node/cli-kit'
 import { Argument, Command } from 'commander'
-import { bashCompletion, zshCompletion } from '../completion.js'
 
 /** The program is passed in at print time, so the script covers every command registered by then. */
 export function completionCommand(program: () => Command): Command {

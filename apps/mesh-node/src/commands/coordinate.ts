@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto'
+import {
+  CliError,
+  parseCount,
+  parseDuration,
+  printJson,
+  printTable,
+  progress,
+  progressDone,
+  readJsonInput
+} from '@mesh-node/cli-kit'
 import { MAX_TASK_TIMEOUT_MS } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { parseDuration } from '../duration.js'
-import { CliError } from '../errors.js'
-import { readJsonInput } from '../input.js'
-import { printJson, printTable, progress, progressDone } from '../output.js'
 import { parseTimeout } from './submit.js'
-
-function positive(text: string | undefined, flag: string, max: number): number | undefined {
-  if (text === undefined) return undefined
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new CliError(`${flag} must be an integer from 1 to ${max}`)
-  return n
-}
 
 export function voteCommand(): Command {
   return withJson(withDataDir(new Command('vote')))
@@ -49,7 +47,7 @@ export function voteCommand(): Command {
           question: options.question,
           options: choices,
           capability: options.capability,
-          quorum: positive(options.quorum, '--quorum', 64),
+          quorum: parseCount(options.quorum, '--quorum', { min: 1, max: 64, unit: 'votes' }),
           timeoutMs: parseTimeout(options.timeout)
         })
         if (options.json === true) printJson(res)

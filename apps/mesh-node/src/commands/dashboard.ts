@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
+import { printJson } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { printJson } from '../output.js'
 
 interface DashboardOptions extends CommonOptions {
   open?: boolean

@@ -1,6 +1,6 @@
+import { printJson } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { printJson } from '../output.js'
 
 export function idCommand(): Command {
   return withJson(withDataDir(new Command('id')))

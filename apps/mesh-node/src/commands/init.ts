@@ -1,7 +1,7 @@
+import { printJson } from '@mesh-node/cli-kit'
 import { initDataDir } from '@mesh-node/daemon'
 import { Command } from 'commander'
 import { type CommonOptions, dataDirOf, withDataDir, withJson } from '../context.js'
-import { printJson } from '../output.js'
 
 export function initCommand(): Command {
   return withJson(withDataDir(new Command('init'), { remote: false }))

@@ -1,7 +1,7 @@
+import { printJson, printTable } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
 import { shortPeer } from '../ids.js'
-import { printJson, printTable } from '../output.js'
 
 export function peersCommand(): Command {
   const peers = listPeers()

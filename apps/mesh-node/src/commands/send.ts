@@ -1,8 +1,6 @@
+import { parseDuration, printJson, readJsonInput } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { CliError } from '../errors.js'
-import { printJson } from '../output.js'
-import { readJsonData } from './topics.js'
 
 interface SendOptions extends CommonOptions {
   agent: string
@@ -21,12 +19,10 @@ export function sendCommand(): Command {
     .option('--data <json>', 'payload as JSON, "-" to read stdin, or @FILE (default: null)')
     .option('--type <type>', 'envelope type (default: message)')
     .option('--correlation-id <id>', 'correlation id carried in the envelope')
-    .option('--timeout <ms>', 'how long to wait for the agent (default: 30000)')
+    .option('--timeout <duration>', 'how long to wait for the agent: 500ms, 5s, 2m or plain ms (default 30s)')
     .action(async (options: SendOptions) => {
-      const timeoutMs = options.timeout != null ? Number(options.timeout) : undefined
-      if (timeoutMs != null && !(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= 300_000))
-        throw new CliError('--timeout must be milliseconds, from 1 to 300000')
-      const payload = await readJsonData(options.data)
+      const timeoutMs = parseDuration(options.timeout, '--timeout', { max: 300_000 })
+      const payload = await readJsonInput(options.data, '--data')
       const ack = await (await clientFor(options)).send(options.agent, payload, {
         type: options.type,
         correlationId: options.correlationId,

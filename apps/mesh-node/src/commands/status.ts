@@ -1,9 +1,8 @@
-import { EVENT_TYPES } from '@mesh-node/daemon'
+import { CliError, printJson, printTable } from '@mesh-node/cli-kit'
+import { EVENT_TYPES, InvalidRequestError, parseEventTypeList } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { CliError } from '../errors.js'
 import { shortPeer } from '../ids.js'
-import { printJson, printTable } from '../output.js'
 
 export function statusCommand(): Command {
   return withJson(withDataDir(new Command('status')))
@@ -83,16 +82,11 @@ export function eventsCommand(): Command {
 }
 
 /** Checked here, before any daemon is involved, so a typo is named with the valid list. */
-export function parseEventTypes(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined
-  const types = text
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '')
-  const unknown = types.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t))
-  if (types.length === 0 || unknown.length > 0)
-    throw new CliError(
-      `--types: ${types.length === 0 ? 'give at least one event type' : `unknown event type(s) ${unknown.join(', ')}`}; valid types: ${EVENT_TYPES.join(', ')}`
-    )
-  return types
+function parseEventTypes(text: string | undefined): string[] | undefined {
+  try {
+    return parseEventTypeList(text, '--types')
+  } catch (err) {
+    if (err instanceof InvalidRequestError) throw new CliError(err.message)
+    throw err
+  }
 }

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { CliError, progress, progressDone } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, dataDirOf, withDataDir } from '../context.js'
-import { CliError } from '../errors.js'
-import { progress, progressDone } from '../output.js'
 
 const STOP_TIMEOUT_MS = 30_000
 

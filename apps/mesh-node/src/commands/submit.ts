@@ -1,10 +1,8 @@
+import { parseDuration, printJson, progress, progressDone, readJsonInput } from '@mesh-node/cli-kit'
 import { MAX_TASK_TIMEOUT_MS, type MeshClient, type TaskInfo, type TaskResult } from '@mesh-node/client'
 import { Command, Option } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { parseDuration } from '../duration.js'
 import { shortPeer } from '../ids.js'
-import { readJsonInput } from '../input.js'
-import { printJson, progress, progressDone } from '../output.js'
 
 interface SubmitOptions extends CommonOptions {
   capability: string
@@ -25,8 +23,6 @@ export function parseTimeout(text: string | undefined, flag = '--timeout'): numb
   return parseDuration(text, flag, { max: MAX_TASK_TIMEOUT_MS })
 }
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled'])
-
 /** The API's answer shape (POST /v1/tasks with wait), built from the journal's record. */
 function asResult(t: TaskInfo): TaskResult {
   return {
@@ -37,44 +33,6 @@ function asResult(t: TaskInfo): TaskResult {
     executor: t.executor ?? null,
     agent: t.agent ?? null,
     path: t.path ?? []
-  }
-}
-
-/**
- * Waits for a task to finish: each event about it (or, should the stream
- * miss one, a second's silence) triggers a fresh read of the task.
- */
-async function waitForTask(
-  client: MeshClient,
-  taskId: string,
-  onChange: (task: TaskInfo) => void
-): Promise<TaskInfo> {
-  const stop = new AbortController()
-  let wake: (() => void) | undefined
-  const events = (async () => {
-    try {
-      for await (const e of client.events({ types: ['task'], signal: stop.signal }))
-        if (e.taskId === taskId) wake?.()
-    } catch {
-      /* the periodic read carries on alone */
-    }
-  })()
-  try {
-    while (true) {
-      const task = await client.task(taskId)
-      onChange(task)
-      if (TERMINAL.has(task.status)) return task
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000)
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-    }
-  } finally {
-    stop.abort()
-    await events
   }
 }
 
@@ -165,7 +123,7 @@ export function submitCommand(): Command {
       }
       const follow = options.follow === true ? attemptPrinter(!options.trunc) : undefined
       if (options.json !== true && follow == null) progress(`waiting for ${options.capability}...`)
-      const res = asResult(await waitForTask(client, taskId, (t) => follow?.(t)))
+      const res = asResult(await client.waitForTask(taskId, { onChange: (t) => follow?.(t) }))
       report(res, options)
     })
 }

@@ -1,9 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { generateKey } from '@libp2p/pnet'
+import { CliError } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, dataDirOf, withDataDir } from '../context.js'
-import { CliError } from '../errors.js'
 
 const KEY_FILE_BYTES = 95 // '/key/swarm/psk/1.0.0/\n/base16/\n' + 64 hex digits
 

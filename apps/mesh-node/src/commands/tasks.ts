@@ -1,9 +1,8 @@
+import { CliError, printJson, printTable } from '@mesh-node/cli-kit'
 import type { TaskInfo } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { CliError } from '../errors.js'
 import { labelPeer, resolveTaskId, shortTask } from '../ids.js'
-import { printJson, printTable } from '../output.js'
 import { printTrace } from '../trace.js'
 
 const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19)

@@ -1,53 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { parseCount, printJson, readJsonInput } from '@mesh-node/cli-kit'
 import type { TopicMessage } from '@mesh-node/client'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { CliError } from '../errors.js'
-import { printJson } from '../output.js'
-
-/** Largest --data read from a file or stdin; the daemon refuses big messages anyway, this bounds our memory. */
-const MAX_DATA_BYTES = 1024 * 1024
-
-/** `--data JSON`, `--data -` (stdin) or `--data @file`: the payload as JSON. */
-export async function readJsonData(spec: string | undefined, flag = '--data'): Promise<unknown> {
-  if (spec === undefined) return null
-  let text = spec
-  let source = flag
-  if (spec === '-') {
-    text = await readStdin()
-    source = `${flag} - (stdin)`
-  } else if (spec.startsWith('@')) {
-    const path = spec.slice(1)
-    try {
-      text = readFileSync(path, 'utf8')
-    } catch (err) {
-      throw new CliError(
-        `${flag} ${spec}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
-      )
-    }
-    source = `${flag} ${spec}`
-  }
-  if (Buffer.byteLength(text) > MAX_DATA_BYTES)
-    throw new CliError(`${source} is over ${MAX_DATA_BYTES} bytes`)
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    throw new CliError(
-      `${source} is not valid JSON (${(err as Error).message}); quote strings, e.g. --data '"hello"' or --data '{"level": "high"}'`
-    )
-  }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_DATA_BYTES) throw new CliError(`--data - (stdin) is over ${MAX_DATA_BYTES} bytes`)
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 export function publishCommand(): Command {
   return withJson(withDataDir(new Command('publish')))
@@ -61,7 +15,7 @@ export function publishCommand(): Command {
         topic: string,
         options: CommonOptions & { data?: string; type?: string; correlationId?: string }
       ) => {
-        const payload = await readJsonData(options.data)
+        const payload = await readJsonInput(options.data, '--data')
         const ack = await (await clientFor(options)).publish(topic, payload, {
           type: options.type,
           correlationId: options.correlationId
@@ -82,12 +36,8 @@ export function subscribeCommand(): Command {
     .option('--since <ms>', 'first replay what connected peers published in the last MS milliseconds')
     .option('--count <n>', 'exit after N messages')
     .action(async (topics: string[], options: CommonOptions & { since?: string; count?: string }) => {
-      const sinceMs = options.since != null ? Number(options.since) : undefined
-      if (sinceMs != null && !(Number.isInteger(sinceMs) && sinceMs >= 0))
-        throw new CliError('--since must be a whole number of milliseconds, e.g. --since 30000')
-      const count = options.count != null ? Number(options.count) : undefined
-      if (count != null && !(Number.isInteger(count) && count >= 1))
-        throw new CliError('--count must be a whole number >= 1')
+      const sinceMs = parseCount(options.since, '--since', { min: 0, max: 86_400_000, unit: 'milliseconds' })
+      const count = parseCount(options.count, '--count', { min: 1, max: 1_000_000_000 })
       const client = await clientFor(options)
       const stop = new AbortController()
       process.once('SIGINT', () => stop.abort())

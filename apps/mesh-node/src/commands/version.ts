@@ -1,6 +1,6 @@
+import { printJson } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, withJson } from '../context.js'
-import { printJson } from '../output.js'
 import { formatVersion, versionInfo } from '../version.js'
 
 export function versionCommand(): Command {

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { CliError, parseCount, parseDuration, printJson } from '@mesh-node/cli-kit'
 import { Command } from 'commander'
 import { type CommonOptions, clientFor, withDataDir, withJson } from '../context.js'
-import { CliError } from '../errors.js'
-import { printJson } from '../output.js'
 
 interface WaitOptions extends CommonOptions {
   peers?: string
@@ -14,22 +13,9 @@ const POLL_MS = 100
 const MIN_POLL_TIMEOUT_MS = 250
 const MAX_TIMEOUT_MS = 3_600_000
 
-/** `500ms`, `10s`, `2m`, or bare milliseconds like the other commands take. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  const ms = m == null ? Number.NaN : Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 'ms'] ?? 1)
-  if (!Number.isFinite(ms) || ms < 1 || ms > MAX_TIMEOUT_MS)
-    throw new CliError(`${flag} must be a duration from 1ms to 60m, like 500ms, 10s or 2m (got "${text}")`)
-  return Math.round(ms)
-}
-
-function parsePeers(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 100_000)
-    throw new CliError(`--peers must be a whole number of peers from 0 to 100000 (got "${text}")`)
-  return n
-}
+/** `--peers N`: a whole number of peers. */
+const parsePeers = (text: string | undefined): number | undefined =>
+  parseCount(text, '--peers', { min: 0, max: 100_000, unit: 'peers' })
 
 interface Observed {
   peers: number
@@ -64,7 +50,7 @@ export function waitCommand(): Command {
         throw new CliError(
           'wait needs --peers N and/or --capability NAME; e.g. mesh-node wait --peers 1 --timeout 10s'
         )
-      const timeoutMs = parseDuration(options.timeout, '--timeout')
+      const timeoutMs = parseDuration(options.timeout, '--timeout', { max: MAX_TIMEOUT_MS }) ?? 30_000
       const deadline = Date.now() + timeoutMs
       let seen: Observed | undefined
       let lastError: Error | undefined

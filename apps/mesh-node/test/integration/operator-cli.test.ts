@@ -217,7 +217,7 @@ describe('the operator CLI', { timeout: 300_000 }, () => {
     assert.equal(api.status, 400)
     assert.match(
       ((await api.json()) as { error: string }).error,
-      /unknown event type\(s\): nope; valid types: task/
+      /types: unknown event type\(s\) nope; valid types: task/
     )
   })
 
