@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { IDEMPOTENCY_KEY_HEADER, type ParsedSubmit, parseIdempotencyKey, parseSubmit } from '@mesh-node/api'
-import type { TaskDispatcher } from '@mesh-node/dispatch'
+import { BacklogFullError, type TaskDispatcher } from '@mesh-node/dispatch'
 import { JournalError, type TaskRecord as JournalRecord } from '@mesh-node/journal'
 import type { Mesh } from '@mesh-node/mesh'
 import { parseTraceparent } from '@mesh-node/tasks'
@@ -17,7 +17,7 @@ export interface SubmitRouteInit {
 }
 
 /**
- * `POST /v1/tasks`. The task is journaled (group commit, see accept-group.ts)
+ * `POST /v1/tasks`. The task is journaled (group commit, see the dispatcher's journal-writes.ts)
  * before the 202; an Idempotency-Key is looked up once, and its request hash
  * computed once.
  */
@@ -45,6 +45,10 @@ export function submitRoute({ mesh, dispatcher, defaultTimeoutMs, resultOf }: Su
             requestHash
           })
         } catch (err) {
+          if (err instanceof BacklogFullError) {
+            res.setHeader('retry-after', '1')
+            throw new ApiError(429, err.code, err.message)
+          }
           // Another submit with this key got into the same group commit first: answer as for a later one.
           const earlier = err instanceof JournalError && err.code === 'duplicate_key'
           task = earlier ? replayed(dispatcher, idempotencyKey, requestHash) : undefined

@@ -2,6 +2,7 @@ import type { TaskJournal, TaskRecord } from '@mesh-node/journal'
 import type { CapabilityRegistry } from '@mesh-node/membership'
 import type { RejectedResults, Tasks, TaskTarget } from '@mesh-node/tasks'
 import type { Logger } from 'pino'
+import type { DispatchPumpInit } from './dispatch-pump.js'
 import type { TraceStore } from './trace-store.js'
 
 // The dispatcher's contract; task-dispatcher.ts implements it.
@@ -36,6 +37,8 @@ export interface DispatcherInit {
    * no_agent at once. @default 10000
    */
   warmupMs?: number
+  /** How many dispatches are out at once, and how the intake of a burst of submits comes first (dispatch-pump.ts). */
+  pump?: DispatchPumpInit
 }
 
 export interface SubmitRequest {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { NewTask, TaskRecord } from '@mesh-node/journal'
-import { type AttemptObserver, CANCELLED, TaskCancelledError, traceFor } from '@mesh-node/tasks'
-import { AcceptGroup } from './accept-group.js'
+import { type AttemptObserver, TaskCancelledError, traceFor } from '@mesh-node/tasks'
 import { guardDeadline } from './deadline-guard.js'
+import { applyDelivered } from './delivered-result.js'
+import { DispatchPump } from './dispatch-pump.js'
 import type {
   DispatcherComponents,
   DispatcherInit,
@@ -10,6 +11,7 @@ import type {
   SubmitRequest,
   TaskDispatcher
 } from './dispatcher-types.js'
+import { JournalWrites } from './journal-writes.js'
 import { TERMINAL, waitForEnd } from './task-end.js'
 import { BIDDER_ABSENT, sendOnRoute } from './task-route.js'
 
@@ -38,13 +40,15 @@ class JournalDispatcher implements TaskDispatcher {
    * another peer meanwhile would run it twice.
    */
   private readonly awaiting = new Map<string, string>()
-  private readonly group: AcceptGroup
+  private readonly writes: JournalWrites
+  private readonly pump: DispatchPump
 
   constructor(
     private readonly c: DispatcherComponents,
     private readonly init: DispatcherInit
   ) {
-    this.group = new AcceptGroup(c.journal)
+    this.pump = new DispatchPump(init.pump)
+    this.writes = new JournalWrites(c.journal, (count) => this.pump.accepted(count))
   }
 
   start(): void {
@@ -64,7 +68,7 @@ class JournalDispatcher implements TaskDispatcher {
         })
       // The grace never outlasts the deadline set at acceptance.
       this.resumed.set(task.taskId, Math.min(Date.now() + (this.init.resumeGraceMs ?? 20_000), task.deadline))
-      this.dispatch(task.taskId)
+      this.dispatch(task)
     }
     this.unsubscribe = this.c.registry.onEvent((event) => {
       if (event.type !== 'agent_joined') return
@@ -78,6 +82,7 @@ class JournalDispatcher implements TaskDispatcher {
     this.stopped = true
     clearInterval(this.timer)
     this.unsubscribe?.()
+    this.pump.stop()
     // In-flight attempts stay 'assigned' in the journal and resume on restart.
     for (const controller of this.running.values()) controller.abort(new Error('node stopping'))
   }
@@ -89,7 +94,9 @@ class JournalDispatcher implements TaskDispatcher {
   }
 
   async submitDurable(request: SubmitRequest): Promise<TaskRecord> {
-    const task = await this.group.accept(this.newTask(request))
+    this.pump.assertRoom()
+    const fresh = this.newTask(request)
+    const task = await this.writes.run(() => this.c.journal.accept(fresh), 'accept')
     // After the answer that it was accepted: dispatching is not part of accepting.
     setImmediate(() => this.launch(task, request))
     return task
@@ -123,7 +130,7 @@ class JournalDispatcher implements TaskDispatcher {
       { taskId: task.taskId, traceId, capability: task.capability, queue: task.queue },
       'task accepted'
     )
-    this.dispatch(task.taskId)
+    this.dispatch(task)
   }
 
   replayOf(idempotencyKey: string, requestHash: string): Replay {
@@ -145,45 +152,9 @@ class JournalDispatcher implements TaskDispatcher {
   }
 
   acceptDelivered(result: Parameters<TaskDispatcher['acceptDelivered']>[0], from: string): boolean {
-    const task = this.c.journal.get(result.taskId)
-    if (task == null) return false
-    if (TERMINAL.has(task.status)) return true
-    // Only a peer the task was sent to, or the executor it was forwarded to, may deliver its result.
-    const sentTo = new Set(task.attempts.map((a) => a.executor))
-    const self = this.c.selfPeerId
-    const forwardedTo = from === result.executor && result.path.some((p) => p !== self && sentTo.has(p))
-    // A hop delivers only a result it was on the path of (the executor, or a forwarder that held it).
-    if ((!sentTo.has(from) && !forwardedTo) || !result.path.includes(from)) {
-      this.c.rejected?.add('not_sent')
-      this.c.log.warn(
-        { ...this.ids(task.taskId), remotePeer: from },
-        'ignored a result delivered by a peer that never had the task'
-      )
-      return true
-    }
-    // A `cancelled` failure is not taken: a cancel of this task ended it here
-    // already, and one from further on was of an abandoned attempt.
-    if (result.status === 'completed') {
-      this.c.journal.complete(task.taskId, {
-        result: result.result ?? null,
-        executor: result.executor ?? 'unknown',
-        agent: result.agent,
-        path: result.path
-      })
-    } else if (result.status === 'failed' && result.error?.code !== CANCELLED) {
-      this.c.journal.fail(task.taskId, result.error ?? { code: 'failed', message: 'task failed' }, {
-        executor: result.executor,
-        path: result.path
-      })
-    } else {
-      return true
-    }
-    this.running.get(task.taskId)?.abort(new Error('result delivered'))
-    this.c.log.info(
-      { ...this.ids(task.taskId), executor: result.executor },
-      'applied a result delivered late'
-    )
-    return true
+    const applied = applyDelivered(this.c, result, from, (id) => this.ids(id))
+    if (applied === 'applied') this.running.get(result.taskId)?.abort(new Error('result delivered'))
+    return applied !== 'unknown'
   }
 
   private retryWaiting(capabilities?: string[]): void {
@@ -197,7 +168,7 @@ class JournalDispatcher implements TaskDispatcher {
       if (!task.queue && !this.inGrace(taskId, now)) {
         // Grace over: one last try, which fails it if the mesh is still empty.
         this.waiting.delete(taskId)
-        this.dispatch(taskId)
+        this.dispatch(task)
         continue
       }
       if (now > task.deadline && task.queue) {
@@ -210,21 +181,31 @@ class JournalDispatcher implements TaskDispatcher {
       }
       if (capabilities == null || capabilities.includes(task.capability)) {
         this.waiting.delete(taskId)
-        this.dispatch(taskId)
+        this.dispatch(task)
       }
     }
   }
 
-  private dispatch(taskId: string): void {
-    if (this.stopped || this.running.has(taskId)) return
-    const task = this.c.journal.get(taskId)
-    if (task == null || TERMINAL.has(task.status)) return
+  /**
+   * Queues the task's dispatch on the pump (dispatch-pump.ts). Only its id
+   * waits there, not its record (inputs may be large): the record is read
+   * again when its turn comes. The deadline guard runs from now, so a task
+   * that waited past its deadline fails `timeout` on time.
+   */
+  private dispatch(task: Pick<TaskRecord, 'taskId' | 'status' | 'deadline'>): void {
+    const { taskId } = task
+    if (this.stopped || this.running.has(taskId) || TERMINAL.has(task.status)) return
     const controller = new AbortController()
     this.running.set(taskId, controller)
     const disarm = guardDeadline(task.deadline, () => this.outlived(taskId, controller))
-    void this.attempt(task, controller.signal)
-      .catch((err: Error) => this.c.log.error({ ...this.ids(taskId), err }, 'dispatch failed'))
-      .finally(() => {
+    this.pump.enqueue(async () => {
+      try {
+        // Cancelled, outlived or answered by a delivery while it waited: nothing to send.
+        const current = controller.signal.aborted ? undefined : this.c.journal.get(taskId)
+        if (current != null && !TERMINAL.has(current.status)) await this.attempt(current, controller.signal)
+      } catch (err) {
+        this.c.log.error({ ...this.ids(taskId), err }, 'dispatch failed')
+      } finally {
         disarm()
         this.running.delete(taskId)
         if (TERMINAL.has(this.c.journal.status(taskId) ?? 'completed')) {
@@ -232,20 +213,27 @@ class JournalDispatcher implements TaskDispatcher {
           this.warming.delete(taskId)
           this.awaiting.delete(taskId)
         }
-      })
+      }
+    })
   }
 
   private async attempt(task: TaskRecord, signal: AbortSignal): Promise<void> {
     const { journal } = this.c
+    const { writes } = this
     let open: { n: number; executor: string } | undefined
     const observer: AttemptObserver = {
-      started: (executor, token) => {
-        open = { n: journal.startAttempt(task.taskId, executor, undefined, token).n, executor }
+      started: async (executor, token) => {
+        const { n } = await writes.run(() => journal.startAttempt(task.taskId, executor, undefined, token))
+        open = { n, executor }
       },
       ended: (executor, outcome, info) => {
         if (open?.executor !== executor) return
+        const { n } = open
         // A completed attempt is closed by journal.complete, in the transaction that records the result.
-        if (outcome !== 'completed') journal.finishAttempt(task.taskId, open.n, outcome, info.error)
+        if (outcome !== 'completed')
+          this.write(() => journal.finishAttempt(task.taskId, n, outcome, info.error)).catch((err: Error) =>
+            this.c.log.warn({ ...this.ids(task.taskId), err: err.message }, 'could not close an attempt')
+          )
         open = undefined
       }
     }
@@ -273,20 +261,25 @@ class JournalDispatcher implements TaskDispatcher {
     const current = journal.status(task.taskId)
     if (current == null || TERMINAL.has(current)) return
     if (outcome.status === 'completed') {
-      journal.complete(task.taskId, {
-        result: outcome.result ?? null,
-        executor: outcome.executor ?? this.c.selfPeerId,
-        agent: outcome.agent,
-        path: outcome.path,
-        trace: this.c.traces?.get(task.taskId)
-      })
+      const trace = this.c.traces?.get(task.taskId)
+      await this.write(() =>
+        journal.complete(task.taskId, {
+          result: outcome.result ?? null,
+          executor: outcome.executor ?? this.c.selfPeerId,
+          agent: outcome.agent,
+          path: outcome.path,
+          trace
+        })
+      )
       return
     }
     const code = outcome.error?.code ?? 'failed'
     const waits = WAIT_CODES.has(code) || (task.route?.bids != null && BIDDER_ABSENT.has(code))
     if ((task.queue || this.inGrace(task.taskId, Date.now())) && waits) {
       if (current !== 'queued')
-        journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
+        await this.write(() =>
+          journal.requeue(task.taskId, code === 'all_busy' ? 'busy' : 'no_agent', outcome.error)
+        )
       this.waiting.add(task.taskId)
       this.c.log.debug({ ...this.ids(task.taskId), code }, 'task waits in the queue for a capable agent')
       return
@@ -294,11 +287,16 @@ class JournalDispatcher implements TaskDispatcher {
     this.resumed.delete(task.taskId)
     this.warming.delete(task.taskId)
     const error = outcome.error ?? { code, message: 'task failed' }
-    journal.fail(task.taskId, code === 'no_agent' ? this.explainNoAgent(task, error) : error, {
-      executor: outcome.executor,
-      path: outcome.path,
-      trace: this.c.traces?.get(task.taskId)
-    })
+    const reported = code === 'no_agent' ? this.explainNoAgent(task, error) : error
+    const trace = this.c.traces?.get(task.taskId)
+    await this.write(() =>
+      journal.fail(task.taskId, reported, { executor: outcome.executor, path: outcome.path, trace })
+    )
+  }
+
+  /** A write in the next group commit (journal-writes.ts), in order with the others. */
+  private async write<T>(fn: () => T): Promise<T> {
+    return await this.writes.run(fn)
   }
 
   /** A dispatch still open past the task's deadline: end it, and the task with `timeout` (deadline-guard.ts). */

@@ -181,6 +181,13 @@ export interface TaskJournalInit {
 export interface TaskJournal {
   // ---- origin side: tasks this node accepted ----
 
+  /**
+   * Runs several writes in one transaction, at one commit: each in its own
+   * savepoint (one that throws is undone alone; its place in the answer holds
+   * the error), and the change notifications of all go out after the commit.
+   */
+  group(writes: Array<() => unknown>): unknown[]
+
   /** Records a new task as 'queued'. Throws `duplicate_task` if the id exists. */
   accept(task: NewTask): TaskRecord
   /**

@@ -40,6 +40,8 @@ export class SqliteTaskJournal implements TaskJournal {
   private readonly listeners = new Set<(task: TaskRecord) => void>()
   private readonly warned = new WeakSet<(task: TaskRecord) => void>()
   private readonly now: () => number
+  /** While `group` runs: the changes to announce once its transaction committed. */
+  private deferred: TaskRecord[] | undefined
 
   constructor(
     private readonly db: DatabaseSync,
@@ -52,6 +54,29 @@ export class SqliteTaskJournal implements TaskJournal {
     this.outbox = new OutboxTable(db)
     this.traces = new TraceTable(db)
     this.sizes = new SizePruner(db)
+  }
+
+  group(writes: Array<() => unknown>): unknown[] {
+    if (this.deferred !== undefined) throw new JournalError('internal', 'journal.group does not nest')
+    const changed: TaskRecord[] = []
+    this.deferred = changed
+    let outcomes: unknown[]
+    try {
+      // Every write of the journal nests its own savepoint: one that throws is undone alone.
+      outcomes = immediate(this.db, () =>
+        writes.map((write) => {
+          try {
+            return write()
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err))
+          }
+        })
+      )
+    } finally {
+      this.deferred = undefined
+    }
+    for (const task of changed) this.emit(task)
+    return outcomes
   }
 
   // ---- origin side ----
@@ -354,6 +379,10 @@ export class SqliteTaskJournal implements TaskJournal {
    * reads back) sees exactly what a restart would.
    */
   private emit(task: TaskRecord): void {
+    if (this.deferred !== undefined) {
+      this.deferred.push(task)
+      return
+    }
     for (const listener of [...this.listeners]) {
       try {
         listener(task)

@@ -422,3 +422,40 @@ describe('task journal: attempt tokens', () => {
     db.close()
   })
 })
+
+describe('task journal: group', () => {
+  it('commits several writes at once, undoes a failing one alone, and announces them after the commit', () => {
+    const { journal, db, path, close } = setup()
+    const other = openTestDb(path)
+    const seen: Array<{ id: string; inTransaction: boolean; visibleElsewhere: boolean }> = []
+    journal.onChange((task) =>
+      seen.push({
+        id: task.taskId,
+        inTransaction: db.isTransaction,
+        visibleElsewhere:
+          other.prepare('SELECT count(*) AS n FROM journal_tasks WHERE task_id = ?').get(task.taskId)?.n === 1
+      })
+    )
+    const outcomes = journal.group([
+      () => journal.accept(newTask('g1')),
+      () => journal.accept(newTask('g1')),
+      () => journal.accept(newTask('g2')),
+      () => journal.startAttempt('no-such-task', 'peer-a')
+    ])
+    assert.equal((outcomes[0] as TaskRecord).taskId, 'g1')
+    assert.match(String(outcomes[1]), /already accepted/)
+    assert.equal((outcomes[2] as TaskRecord).taskId, 'g2')
+    assert.match(String(outcomes[3]), /no task no-such-task/)
+    assert.deepEqual(
+      seen,
+      [
+        { id: 'g1', inTransaction: false, visibleElsewhere: true },
+        { id: 'g2', inTransaction: false, visibleElsewhere: true }
+      ],
+      'each change announced once, after the commit, when another connection sees it'
+    )
+    assert.match(String(journal.group([() => journal.group([])])[0]), /does not nest/)
+    other.close()
+    close()
+  })
+})

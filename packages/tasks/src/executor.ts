@@ -65,7 +65,7 @@ export class Executor {
     const recorded = this.recorded(state.taskId, state.claim ?? state.from, state.retry)
     if (recorded.kind === 'busy') return { kind: 'busy' }
     if (recorded.kind === 'answer') return { kind: 'done', result: this.stored(state, recorded.outcome) }
-    state.observer?.started(self)
+    await state.observer?.started(self)
     const upstream = upstreamOf(state, self)
     const pieces = this.c.pieces?.emitter(state.taskId, upstream)
     const ranAt = performance.now()

@@ -89,9 +89,10 @@ export class Forwarder {
     const origin = state.from === self
     const token = origin ? newToken() : state.token
     if (origin && token !== undefined) this.c.tokens?.add(state.taskId, peerId, token)
-    state.observer?.started(peerId, origin ? token : undefined)
     const sentAt = performance.now()
     try {
+      // The origin's journal holds the attempt before its request goes out: after a crash it asks that peer again.
+      await state.observer?.started(peerId, origin ? token : undefined)
       // Once the peer said another executor runs the task, a broken session goes to `regain`, not back to the peer.
       const resend = (): boolean => {
         const by = attempt.confirmedBy()

@@ -25,8 +25,12 @@ export type RouteAttemptOutcome = 'completed' | 'failed' | 'busy' | 'no_agent' |
 
 /** Told of each executor a task is handed to, so the origin's journal keeps every attempt. */
 export interface AttemptObserver {
-  /** `token`: the attempt's token (PROTOCOL §6.9), for a result that arrives after a restart. */
-  started(executor: string, token?: string): void
+  /**
+   * `token`: the attempt's token (PROTOCOL §6.9), for a result that arrives
+   * after a restart. A promise is waited for before the attempt begins (the
+   * origin's journal makes the attempt durable first).
+   */
+  started(executor: string, token?: string): void | Promise<void>
   ended(executor: string, outcome: RouteAttemptOutcome, info: { agent?: string; error?: OutcomeError }): void
 }
 

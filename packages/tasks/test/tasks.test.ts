@@ -145,8 +145,12 @@ describe('tasks on three real libp2p peers', { timeout: 180_000 }, () => {
   it('dispatches to the preferred peer and fails over to the next on a handler failure', async () => {
     const attempts: Array<[string, RouteAttemptOutcome | 'started']> = []
     const observer = {
-      started: (executor: string) => attempts.push([executor, 'started']),
-      ended: (executor: string, outcome: RouteAttemptOutcome) => attempts.push([executor, outcome])
+      started: (executor: string) => {
+        attempts.push([executor, 'started'])
+      },
+      ended: (executor: string, outcome: RouteAttemptOutcome) => {
+        attempts.push([executor, outcome])
+      }
     }
     const out = await a.tasks.submit({
       capability: 'work',
