@@ -32,7 +32,8 @@ export const ConfigSchema = Type.Object(
       {
         enabled: Type.Boolean(),
         tag: Type.String(),
-        intervalMs: Type.Integer({ minimum: 100, maximum: 60_000 })
+        intervalMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
+        maxIntervalMs: Type.Integer({ minimum: 100, maximum: 3_600_000 })
       },
       { additionalProperties: false }
     ),
@@ -111,7 +112,7 @@ export function defaultConfig(): MeshConfig {
     api: DEFAULT_API,
     metrics: null,
     a2a: { address: null, allowRemote: false },
-    mdns: { enabled: true, tag: DEFAULT_MDNS_TAG, intervalMs: 1000 },
+    mdns: { enabled: true, tag: DEFAULT_MDNS_TAG, intervalMs: 1000, maxIntervalMs: 10_000 },
     bootstrap: [],
     swarmKeyFile: null,
     logLevel: 'info',

@@ -20,7 +20,12 @@ describe('config', () => {
       { mdns: { tag: 'from-file' }, api: '127.0.0.1:9000', listen: ['/ip4/0.0.0.0/tcp/1'] },
       { mdns: { enabled: false }, api: '127.0.0.1:0', listen: undefined }
     )
-    assert.deepEqual(merged.mdns, { enabled: false, tag: 'from-file', intervalMs: 1000 })
+    assert.deepEqual(merged.mdns, {
+      enabled: false,
+      tag: 'from-file',
+      intervalMs: 1000,
+      maxIntervalMs: 10_000
+    })
     assert.equal(merged.api, '127.0.0.1:0')
     assert.deepEqual(merged.listen, ['/ip4/0.0.0.0/tcp/1'], 'an undefined flag does not erase the file value')
     assert.equal(merged.logLevel, 'info')

@@ -35,8 +35,14 @@ export interface MdnsInit {
   enabled: boolean
   /** Full mDNS service name, e.g. `_agent-mesh._udp.local`. Peers with different tags never see each other. */
   serviceTag?: string
-  /** Query interval in ms. @default 1000 */
+  /** The wait before the second query, in ms (the first goes at start). @default 1000 */
   intervalMs?: number
+  /**
+   * Each later wait doubles up to this (RFC 6762 §5.2): every node answers
+   * every query, so at 20 nodes a 1 s schedule made 8,000 answers a second
+   * for the host to parse. @default 10000
+   */
+  maxIntervalMs?: number
 }
 
 export interface ConnectionLimitsInit {

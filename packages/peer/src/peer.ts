@@ -28,6 +28,9 @@ function fastMessageId(msg: { from?: Uint8Array; seqno?: Uint8Array }): string {
   return `${b64(msg.from)}:${b64(msg.seqno)}`
 }
 
+/** The longest wait between two mDNS queries of a node, once it has backed off. */
+export const DEFAULT_MDNS_MAX_INTERVAL_MS = 10_000
+
 /** mDNS on the LAN (unless off) and the bootstrap list, if any. */
 function discoveryServices(init: MeshPeerInit): NonNullable<Libp2pOptions['peerDiscovery']> {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
@@ -37,7 +40,8 @@ function discoveryServices(init: MeshPeerInit): NonNullable<Libp2pOptions['peerD
       withoutRepeats(
         mdns({
           serviceTag: init.mdns?.serviceTag ?? DEFAULT_MDNS_SERVICE_TAG,
-          interval: init.mdns?.intervalMs ?? 1000
+          interval: init.mdns?.intervalMs ?? 1000,
+          maxInterval: init.mdns?.maxIntervalMs ?? DEFAULT_MDNS_MAX_INTERVAL_MS
         })
       )
     )

@@ -29,6 +29,21 @@ export interface RepeatFilterInit {
 
 type DiscoveryService = PeerDiscovery & Partial<Startable>
 
+/** mDNS hands on the same parsed answer again and again: its address list is joined once. */
+const joined = new WeakMap<PeerInfo['multiaddrs'], string>()
+
+function addressesOf(multiaddrs: PeerInfo['multiaddrs']): string {
+  let text = joined.get(multiaddrs)
+  if (text === undefined) {
+    text = multiaddrs
+      .map((ma) => ma.toString())
+      .sort()
+      .join(' ')
+    joined.set(multiaddrs, text)
+  }
+  return text
+}
+
 export class RepeatFilter extends EventTarget implements PeerDiscovery, Startable {
   /** peer id -> the addresses it was last passed on with, and when */
   private readonly last = new Map<string, { addrs: string; at: number }>()
@@ -41,10 +56,7 @@ export class RepeatFilter extends EventTarget implements PeerDiscovery, Startabl
 
   private readonly onPeer = (evt: CustomEvent<PeerInfo>): void => {
     const id = evt.detail.id.toString()
-    const addrs = evt.detail.multiaddrs
-      .map((ma) => ma.toString())
-      .sort()
-      .join(' ')
+    const addrs = addressesOf(evt.detail.multiaddrs)
     const now = Date.now()
     const before = this.last.get(id)
     if (before != null && before.addrs === addrs && now - before.at < this.refreshMs) return

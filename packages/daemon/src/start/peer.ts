@@ -27,7 +27,8 @@ export async function startPeer(init: {
       mdns: {
         enabled: config.mdns.enabled,
         serviceTag: mdnsServiceTag(config.mdns.tag),
-        intervalMs: config.mdns.intervalMs
+        intervalMs: config.mdns.intervalMs,
+        maxIntervalMs: config.mdns.maxIntervalMs
       },
       swarmKey: init.swarmKey,
       datastore: sqliteDatastore(init.db, { table: 'libp2p' }),
