@@ -113,8 +113,12 @@ describe('a hostile peer cannot poison anti-entropy', { timeout: 120_000 }, () =
     const minted = new Set(keys.map((k) => peerIdFromPrivateKey(k).toString()))
     const signed = await Promise.all(keys.map(async (k, i) => await mintedSignedState(k, i + 1)))
     const before = rogue.received.filter((r) => r.type === 'state_sync').length
-    rogue.setHandler((req) =>
-      req.type === 'state_sync' ? { type: 'state_sync_reply', id: req.id, states: [], signed } : undefined
+    // Only a is answered: b may reach the rogue too (through a's DHT), and what b took from it
+    // b would hand on to a as a partner of its own, with a share of its own.
+    rogue.setHandler((req, remote) =>
+      req.type === 'state_sync' && remote === a.peerId
+        ? { type: 'state_sync_reply', id: req.id, states: [], signed }
+        : undefined
     )
     // Valid signatures do get in, up to the cap; wait until a has taken them, then a few more rounds.
     await waitFor(
