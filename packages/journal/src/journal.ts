@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { ChangeFeed } from './change-feed.js'
 import { decodeAttempt, finishedAttempt, type TaskRow, toJson, toOptionalJson } from './codec.js'
 import { JournalError, written } from './errors.js'
 import { type ExecutionOutcome, ExecutionTable, INTERRUPTED } from './executions.js'
@@ -37,11 +38,8 @@ export class SqliteTaskJournal implements TaskJournal {
   private readonly outbox: OutboxTable
   private readonly traces: TraceTable
   private readonly sizes: SizePruner
-  private readonly listeners = new Set<(task: TaskRecord) => void>()
-  private readonly warned = new WeakSet<(task: TaskRecord) => void>()
+  private readonly changes = new ChangeFeed()
   private readonly now: () => number
-  /** While `group` runs: the changes to announce once its transaction committed. */
-  private deferred: TaskRecord[] | undefined
 
   constructor(
     private readonly db: DatabaseSync,
@@ -57,13 +55,10 @@ export class SqliteTaskJournal implements TaskJournal {
   }
 
   group(writes: Array<() => unknown>): unknown[] {
-    if (this.deferred !== undefined) throw new JournalError('internal', 'journal.group does not nest')
-    const changed: TaskRecord[] = []
-    this.deferred = changed
-    let outcomes: unknown[]
-    try {
-      // Every write of the journal nests its own savepoint: one that throws is undone alone.
-      outcomes = immediate(this.db, () =>
+    if (this.changes.grouping) throw new JournalError('internal', 'journal.group does not nest')
+    // Every write of the journal nests its own savepoint: one that throws is undone alone.
+    return this.changes.deferWhile(() =>
+      immediate(this.db, () =>
         writes.map((write) => {
           try {
             return write()
@@ -72,11 +67,7 @@ export class SqliteTaskJournal implements TaskJournal {
           }
         })
       )
-    } finally {
-      this.deferred = undefined
-    }
-    for (const task of changed) this.emit(task)
-    return outcomes
+    )
   }
 
   // ---- origin side ----
@@ -245,12 +236,7 @@ export class SqliteTaskJournal implements TaskJournal {
   }
 
   onChange(listener: (task: TaskRecord) => void): () => void {
-    // Wrapped so the same function can subscribe twice and unsubscribe each.
-    const entry = (task: TaskRecord): void => listener(task)
-    this.listeners.add(entry)
-    return () => {
-      this.listeners.delete(entry)
-    }
+    return this.changes.on(listener)
   }
 
   // ---- executor side ----
@@ -374,28 +360,7 @@ export class SqliteTaskJournal implements TaskJournal {
     return row
   }
 
-  /**
-   * Called only after the change committed, so a listener (and anything it
-   * reads back) sees exactly what a restart would.
-   */
   private emit(task: TaskRecord): void {
-    if (this.deferred !== undefined) {
-      this.deferred.push(task)
-      return
-    }
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(task)
-      } catch (err) {
-        // A broken waiter or SSE client must not undo or block the journal;
-        // the change is already durable. Surface it without throwing, once
-        // per listener so a persistently broken one cannot flood the log.
-        if (this.warned.has(listener)) continue
-        this.warned.add(listener)
-        process.emitWarning(`task journal onChange listener threw: ${String(err)}`, {
-          code: 'MESH_JOURNAL_LISTENER'
-        })
-      }
-    }
+    this.changes.emit(task)
   }
 }
