@@ -301,6 +301,8 @@ class JournalDispatcher implements TaskDispatcher {
 
   /** A dispatch still open past the task's deadline: end it, and the task with `timeout` (deadline-guard.ts). */
   private outlived(taskId: string, controller: AbortController): void {
+    // A stopped node leaves its tasks to the next start (the journal may be closed already).
+    if (this.stopped) return
     const task = this.c.journal.get(taskId)
     if (task == null || TERMINAL.has(task.status)) return
     this.c.log.warn(this.ids(taskId), 'a dispatch outlived its task deadline; the task fails timeout')
