@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// The journal's share of the accept path, in CPU time (load on a shared
-// machine stretches wall time, much less CPU time): N accepts one transaction
-// each (`accept`) against the same N in groups of G (`acceptMany`, the group
-// commit POST /v1/tasks uses), on a real database file as the daemon opens it.
+// The origin journal's CPU time (load on a shared machine stretches wall
+// time, much less CPU time), on a real database file as the daemon opens it:
+// - the accept path: N accepts one transaction each (`accept`) against the
+//   same N in groups of G (`acceptMany`);
+// - a task's whole life here: accept, the attempt started, the result (what
+//   the dispatcher writes for a task it sends to a peer), one transaction per
+//   write against the writes of G tasks in one transaction each
+//   (`journal.group`, the dispatcher's group commit of one turn).
 // Usage: node bench/tools/accept-journal.mjs [n=20000] [group=32]
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -23,10 +27,15 @@ const task = () => ({
   deadline: Date.now() + 30_000
 })
 
-function measure(name, run) {
+const EXECUTOR = '12D3KooWLW9YqkAbCdEfGhJkLmNpQrStUvWxYz123456X95yK6'
+const outcome = { result: input, executor: EXECUTOR, agent: 'echo', path: ['self', EXECUTOR] }
+
+function measure(name, run, per = 'accept') {
   const dir = mkdtempSync(join(tmpdir(), 'accept-journal-'))
   const db = openDatabase(join(dir, 'mesh.db'))
   const journal = createTaskJournal(db)
+  let events = 0
+  journal.onChange(() => events++)
   run(journal, 500) // warm-up
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
@@ -35,7 +44,7 @@ function measure(name, run) {
   const wall = performance.now() - t0
   const cpuUs = (cpu.user + cpu.system) / n
   console.log(
-    `${name}: ${cpuUs.toFixed(1)} µs CPU per accept (${Math.round(1e6 / cpuUs)}/s on one core), wall ${((wall * 1000) / n).toFixed(1)} µs`
+    `${name}: ${cpuUs.toFixed(1)} µs CPU per ${per} (${Math.round(1e6 / cpuUs)}/s on one core), wall ${((wall * 1000) / n).toFixed(1)} µs, ${(events / (n + 500)).toFixed(1)} change events each`
   )
   db.close()
   rmSync(dir, { recursive: true, force: true })
@@ -48,3 +57,26 @@ measure(`group commit, ${group} per transaction`, (j, count) => {
   for (let i = 0; i < count; i += group)
     j.acceptMany(Array.from({ length: Math.min(group, count - i) }, task))
 })
+measure(
+  'task life, one transaction per write',
+  (j, count) => {
+    for (let i = 0; i < count; i++) {
+      const t = j.accept(task())
+      j.startAttempt(t.taskId, EXECUTOR, undefined, 'token')
+      j.complete(t.taskId, outcome)
+    }
+  },
+  'task'
+)
+measure(
+  `task life, ${group} tasks per transaction of each kind`,
+  (j, count) => {
+    for (let i = 0; i < count; i += group) {
+      const tasks = Array.from({ length: Math.min(group, count - i) }, task)
+      j.group(tasks.map((t) => () => j.accept(t)))
+      j.group(tasks.map((t) => () => j.startAttempt(t.taskId, EXECUTOR, undefined, 'token')))
+      j.group(tasks.map((t) => () => j.complete(t.taskId, outcome)))
+    }
+  },
+  'task'
+)
